@@ -1,0 +1,95 @@
+// Configuration, parsed once from the environment at cold start. Nothing else reads process.env.
+import { z } from 'zod';
+import { type TableName, tableEnvVar, tableNames } from './tables.ts';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z.object({
+  RUNTIME_MODE: z.enum(['aws', 'local']).default('aws'),
+  OTP_TTL_SECONDS: seconds(300),
+  OTP_MAX_ATTEMPTS: seconds(3),
+  OTP_MAX_SENDS: seconds(3),
+  OTP_RESEND_COOLDOWN_SECONDS: seconds(30),
+  OTP_MAX_SENDS_PER_PHONE_PER_HOUR: seconds(5),
+  SESSION_IDLE_SECONDS: seconds(300),
+  SESSION_MAX_SECONDS: seconds(1200),
+  PIN_MAX_ATTEMPTS: seconds(3),
+  PIN_LOCK_SECONDS: seconds(86400),
+  IDENTIFY_MAX_PER_IP_PER_MINUTE: seconds(10),
+  /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  /** Where SES is, when not the AWS regional endpoint (the local SES emulator). */
+  SES_ENDPOINT: z.url().optional(),
+  /** AWS: Secrets Manager ARNs of the HMAC key and the pepper (never the values). */
+  HMAC_SECRET_ARN: z.string().min(1).optional(),
+  PEPPER_SECRET_ARN: z.string().min(1).optional(),
+  /** Local: a JSON file `{ hmacKey, pepper }` (base64) that `npm start` creates with fresh random keys. */
+  LOCAL_SECRETS_FILE: z.string().min(1).optional(),
+  /** Local: folder of the SMS outbox that `/_local/sms` serves. */
+  LOCAL_OUTBOX_DIR: z.string().min(1).optional(),
+  EMAIL_FROM: z.email().default('no-reply@produbanco.com.ec'),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** argon2id cost: never below m=19 MiB, t=2, p=1 (SECURITY.md rule 19). */
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ...Object.fromEntries(tableNames.map((name) => [tableEnvVar(name), z.string().min(1).optional()])),
+});
+
+type Parsed = z.infer<typeof schema>;
+
+export interface Config {
+  mode: 'aws' | 'local';
+  otp: { ttlSeconds: number; maxAttempts: number; maxSends: number; cooldownSeconds: number; perPhonePerHour: number };
+  session: { idleSeconds: number; maxSeconds: number };
+  pin: { maxAttempts: number; lockSeconds: number };
+  identifyPerIpPerMinute: number;
+  dynamodbEndpoint?: string;
+  sesEndpoint?: string;
+  secrets: { hmacSecretArn?: string; pepperSecretArn?: string; localFile?: string };
+  localOutboxDir?: string;
+  email: { from: string; configurationSet?: string };
+  argon2: { memoryKiB: number; timeCost: number };
+  logLevel: Parsed['LOG_LEVEL'];
+  /** The physical name of a table; throws a clear message when the function was not given it. */
+  table(name: TableName): string;
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const c = result.data;
+  const tables = c as unknown as Record<string, string | undefined>;
+  return {
+    mode: c.RUNTIME_MODE,
+    otp: {
+      ttlSeconds: c.OTP_TTL_SECONDS,
+      maxAttempts: c.OTP_MAX_ATTEMPTS,
+      maxSends: c.OTP_MAX_SENDS,
+      cooldownSeconds: c.OTP_RESEND_COOLDOWN_SECONDS,
+      perPhonePerHour: c.OTP_MAX_SENDS_PER_PHONE_PER_HOUR,
+    },
+    session: { idleSeconds: c.SESSION_IDLE_SECONDS, maxSeconds: c.SESSION_MAX_SECONDS },
+    pin: { maxAttempts: c.PIN_MAX_ATTEMPTS, lockSeconds: c.PIN_LOCK_SECONDS },
+    identifyPerIpPerMinute: c.IDENTIFY_MAX_PER_IP_PER_MINUTE,
+    dynamodbEndpoint: c.DYNAMODB_ENDPOINT,
+    sesEndpoint: c.SES_ENDPOINT,
+    secrets: {
+      hmacSecretArn: c.HMAC_SECRET_ARN,
+      pepperSecretArn: c.PEPPER_SECRET_ARN,
+      localFile: c.LOCAL_SECRETS_FILE,
+    },
+    localOutboxDir: c.LOCAL_OUTBOX_DIR,
+    email: { from: c.EMAIL_FROM, configurationSet: c.SES_CONFIGURATION_SET },
+    argon2: { memoryKiB: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST },
+    logLevel: c.LOG_LEVEL,
+    table(name) {
+      const value = tables[tableEnvVar(name)];
+      if (!value) throw new Error(`Invalid configuration: ${tableEnvVar(name)} is not set`);
+      return value;
+    },
+  };
+}

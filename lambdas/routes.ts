@@ -1,0 +1,196 @@
+// The route table: one entry per public API route. It drives the CDK API (one Lambda per route, with its
+// least-privilege grants) and the local gateway, so the two cannot drift.
+import type { TableName } from './tables.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Access = 'read' | 'readWrite';
+
+/** What a function touches; infrastructure grants exactly this and nothing more. */
+export interface RouteNeeds {
+  tables: Partial<Record<TableName, Access>>;
+  /** Publishes SMS through SNS (only the OTP sender). */
+  sms?: boolean;
+  /** The HMAC key (credential look-ups, codes, counters). */
+  hmacKey?: boolean;
+  /** The pepper of argon2id password and answer hashes. */
+  pepper?: boolean;
+  /** Runs argon2id: needs memory for m=19 MiB hashes. */
+  hashes?: boolean;
+}
+
+export type LimitGroup = 'identify' | 'otp' | 'wizard' | 'public';
+
+export interface Route {
+  /** Handler module: lambdas/handlers/<handler>.ts, exporting `handler`. */
+  handler: string;
+  method: HttpMethod;
+  /** API Gateway resource path (path parameters in braces). */
+  path: string;
+  /** Carries `Authorization: Bearer <token>`. */
+  auth: boolean;
+  /** Rate-limit class for WAF and throttling: tighter on identify and OTP. */
+  limitGroup: LimitGroup;
+  /** Has a JSON request body (validated by the handler's zod schema). */
+  body: boolean;
+  needs: RouteNeeds;
+}
+
+const session = { registrations: 'readWrite' } as const;
+
+export const routes: readonly Route[] = [
+  {
+    handler: 'health',
+    method: 'GET',
+    path: '/v1/health',
+    auth: false,
+    limitGroup: 'public',
+    body: false,
+    needs: { tables: {} },
+  },
+  {
+    handler: 'start-registration',
+    method: 'POST',
+    path: '/v1/registrations',
+    auth: false,
+    limitGroup: 'identify',
+    body: true,
+    needs: {
+      tables: { customers: 'read', registrations: 'readWrite', limits: 'readWrite', users: 'read' },
+      hmacKey: true,
+      hashes: true,
+    },
+  },
+  {
+    handler: 'get-registration',
+    method: 'GET',
+    path: '/v1/registrations/{id}',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: session },
+  },
+  {
+    handler: 'cancel-registration',
+    method: 'DELETE',
+    path: '/v1/registrations/{id}',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { ...session, users: 'readWrite' } },
+  },
+  {
+    handler: 'send-otp',
+    method: 'POST',
+    path: '/v1/registrations/{id}/otp',
+    auth: true,
+    limitGroup: 'otp',
+    body: false,
+    needs: {
+      tables: { ...session, codes: 'readWrite', limits: 'readWrite', customers: 'read' },
+      sms: true,
+      hmacKey: true,
+    },
+  },
+  {
+    handler: 'verify-otp',
+    method: 'POST',
+    path: '/v1/registrations/{id}/otp/verify',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: { tables: { ...session, codes: 'readWrite' }, hmacKey: true },
+  },
+  {
+    handler: 'choose-username',
+    method: 'PUT',
+    path: '/v1/registrations/{id}/username',
+    auth: true,
+    limitGroup: 'wizard',
+    body: true,
+    needs: { tables: { ...session, users: 'readWrite', customers: 'read' } },
+  },
+  {
+    handler: 'create-password',
+    method: 'PUT',
+    path: '/v1/registrations/{id}/password',
+    auth: true,
+    limitGroup: 'wizard',
+    body: true,
+    needs: { tables: { ...session, customers: 'read' }, pepper: true, hashes: true },
+  },
+  {
+    handler: 'list-security-images',
+    method: 'GET',
+    path: '/v1/registrations/{id}/security-images',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: session },
+  },
+  {
+    handler: 'choose-security-image',
+    method: 'PUT',
+    path: '/v1/registrations/{id}/security-image',
+    auth: true,
+    limitGroup: 'wizard',
+    body: true,
+    needs: { tables: session },
+  },
+  {
+    handler: 'update-contact',
+    method: 'PUT',
+    path: '/v1/registrations/{id}/contact',
+    auth: true,
+    limitGroup: 'wizard',
+    body: true,
+    needs: { tables: session },
+  },
+  {
+    handler: 'list-challenge-questions',
+    method: 'GET',
+    path: '/v1/registrations/{id}/challenge-questions',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: session },
+  },
+  {
+    handler: 'answer-challenge-questions',
+    method: 'PUT',
+    path: '/v1/registrations/{id}/challenge-answers',
+    auth: true,
+    limitGroup: 'wizard',
+    body: true,
+    needs: { tables: session, pepper: true, hashes: true },
+  },
+  {
+    handler: 'choose-second-factor',
+    method: 'PUT',
+    path: '/v1/registrations/{id}/second-factor',
+    auth: true,
+    limitGroup: 'wizard',
+    body: true,
+    needs: { tables: session },
+  },
+  {
+    handler: 'complete-registration',
+    method: 'POST',
+    path: '/v1/registrations/{id}/complete',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { ...session, users: 'readWrite', outbox: 'readWrite' } },
+  },
+];
+
+/**
+ * Functions that are not API routes. The completion-email sender consumes the outbox table's stream and
+ * is the only function allowed to send email.
+ */
+export const streamConsumers = [
+  {
+    handler: 'send-completion-email',
+    source: 'outbox' as TableName,
+    needs: { tables: { outbox: 'readWrite', customers: 'read' }, email: true },
+  },
+] as const;
