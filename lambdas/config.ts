@@ -1,11 +1,12 @@
 // Configuration, parsed once from the environment at cold start. Nothing else reads process.env.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type TableName, tableEnvVar, tableNames } from './tables.ts';
 
-const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const int = (min: number) => z.pipe(z.coerce.number(), z.int().check(z.gte(min)));
+const seconds = (fallback: number) => z._default(int(1), fallback);
 
 const schema = z.object({
-  RUNTIME_MODE: z.enum(['aws', 'local']).default('aws'),
+  RUNTIME_MODE: z._default(z.enum(['aws', 'local']), 'aws'),
   OTP_TTL_SECONDS: seconds(300),
   OTP_MAX_ATTEMPTS: seconds(3),
   OTP_MAX_SENDS: seconds(3),
@@ -17,30 +18,38 @@ const schema = z.object({
   PIN_LOCK_SECONDS: seconds(86400),
   IDENTIFY_MAX_PER_IP_PER_MINUTE: seconds(10),
   /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
-  DYNAMODB_ENDPOINT: z.url().optional(),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** Where SES is, when not the AWS regional endpoint (the local SES emulator). */
-  SES_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.optional(z.url()),
   /** AWS: Secrets Manager ARNs of the HMAC key and the pepper (never the values). */
-  HMAC_SECRET_ARN: z.string().min(1).optional(),
-  PEPPER_SECRET_ARN: z.string().min(1).optional(),
+  HMAC_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
+  PEPPER_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   /** Local: a JSON file `{ hmacKey, pepper }` (base64) that `npm start` creates with fresh random keys. */
-  LOCAL_SECRETS_FILE: z.string().min(1).optional(),
+  LOCAL_SECRETS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Local: folder of the SMS outbox that `/_local/sms` serves. */
-  LOCAL_OUTBOX_DIR: z.string().min(1).optional(),
-  EMAIL_FROM: z.email().default('no-reply@produbanco.com.ec'),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  LOCAL_OUTBOX_DIR: z.optional(z.string().check(z.minLength(1))),
+  EMAIL_FROM: z._default(z.email(), 'no-reply@produbanco.com.ec'),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** argon2id cost: never below m=19 MiB, t=2, p=1 (SECURITY.md rule 19). */
-  ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
-  ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  ...Object.fromEntries(tableNames.map((name) => [tableEnvVar(name), z.string().min(1).optional()])),
+  ARGON2_MEMORY_KIB: z._default(int(19456), 19456),
+  ARGON2_TIME_COST: z._default(int(2), 2),
+  LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
+  ...Object.fromEntries(
+    tableNames.map((name) => [tableEnvVar(name), z.optional(z.string().check(z.minLength(1)))]),
+  ),
 });
 
 type Parsed = z.infer<typeof schema>;
 
 export interface Config {
   mode: 'aws' | 'local';
-  otp: { ttlSeconds: number; maxAttempts: number; maxSends: number; cooldownSeconds: number; perPhonePerHour: number };
+  otp: {
+    ttlSeconds: number;
+    maxAttempts: number;
+    maxSends: number;
+    cooldownSeconds: number;
+    perPhonePerHour: number;
+  };
   session: { idleSeconds: number; maxSeconds: number };
   pin: { maxAttempts: number; lockSeconds: number };
   identifyPerIpPerMinute: number;
@@ -58,7 +67,9 @@ export interface Config {
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const result = schema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const c = result.data;

@@ -19,7 +19,8 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     partitionKey: 'pk',
     holdsUsers: true,
     stream: false,
-    description: 'Reference customer directory: customers, and credentials keyed by HMAC with argon2id PIN hashes',
+    description:
+      'Reference customer directory: customers, and credentials keyed by HMAC with argon2id PIN hashes',
   },
   registrations: {
     partitionKey: 'registrationId',

@@ -1,0 +1,69 @@
+// One DynamoDB document client per process, pointed at AWS or at DynamoDB Local by configuration.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../ports/stores.ts';
+import { DependencyError } from '../../registration/errors.ts';
+
+export function createDocumentClient(
+  options: { endpoint?: string; region?: string } = {},
+): DynamoDBDocumentClient {
+  const local = options.endpoint !== undefined;
+  const client = new DynamoDBClient({
+    ...(local
+      ? {
+          endpoint: options.endpoint,
+          region: options.region ?? 'local',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {}),
+    maxAttempts: 3,
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/** Runs one storage call: a lost condition is `onCondition` (or rethrown), anything else fails closed. */
+export async function storage<T>(call: () => Promise<T>, onCondition?: () => T): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isConditionFailure(error) && onCondition) return onCondition();
+    if (error instanceof ConflictError) throw error;
+    throw new DependencyError('DynamoDB call failed', { cause: error });
+  }
+}
+
+/** Which items of a cancelled transaction failed their condition (by position). */
+export function cancelledConditions(error: unknown): boolean[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
+/**
+ * Runs a transaction, mapping a condition failure of item `i` to the conflict `reasons[i]` names; other
+ * cancellations (a parallel transaction on the same items) are a version conflict.
+ */
+export async function transaction(
+  call: () => Promise<unknown>,
+  reasons: (ConflictError['reason'] | undefined)[],
+): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    const failed = cancelledConditions(error);
+    if (!failed) throw new DependencyError('DynamoDB transaction failed', { cause: error });
+    const index = failed.findIndex(Boolean);
+    const reason = index >= 0 ? reasons[index] : undefined;
+    if (index >= 0 && reason) throw new ConflictError(reason);
+    const conflict = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons?.some(
+      (r) => r.Code === 'TransactionConflict',
+    );
+    if (conflict) throw new ConflictError('version');
+    throw new DependencyError('DynamoDB transaction cancelled', { cause: error });
+  }
+}
+
+export const epochSeconds = (ms: number): number => Math.ceil(ms / 1000);

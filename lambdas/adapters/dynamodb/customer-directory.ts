@@ -1,0 +1,120 @@
+// The reference customer directory: a DynamoDB table in which credentials are keyed by HMAC of their
+// identifier and PINs are argon2id hashes. A bank replaces this adapter with one for its core system.
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type Credential,
+  type Customer,
+  type CustomerDirectory,
+  credentialIdentifier,
+} from '../../ports/customer-directory.ts';
+import type { Hasher, Keyed } from '../../ports/system.ts';
+import { storage } from './client.ts';
+
+interface CredentialItem {
+  pk: string;
+  customerId: string;
+  type: Credential['type'];
+  pinHash: string;
+  status: 'active' | 'blocked';
+  last4?: string;
+  expiryMonth?: number;
+  expiryYear?: number;
+}
+
+const customerKey = (customerId: string): string => `CUSTOMER#${customerId}`;
+
+export class DynamoCustomerDirectory implements CustomerDirectory {
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    /** Resolved on first use: reading a customer needs neither the HMAC key nor the pepper. */
+    private readonly secrets: { keyed: () => Promise<Keyed>; hasher: () => Promise<Hasher> },
+  ) {}
+
+  private async get(pk: string) {
+    const result = await storage(() => this.db.send(new GetCommand({ TableName: this.table, Key: { pk } })));
+    return result.Item;
+  }
+
+  /** A hash with the same parameters as the real ones, so an unknown credential costs the same (rule 2). */
+  private dummy(hasher: Hasher): Promise<string> {
+    this.dummyHash ??= hasher.hash('dummy-pin-for-equal-work');
+    return this.dummyHash;
+  }
+
+  async authenticate(credential: Credential): Promise<Customer | undefined> {
+    const [keyed, hasher] = await Promise.all([this.secrets.keyed(), this.secrets.hasher()]);
+    const pk = `CREDENTIAL#${keyed.digest('credential', credentialIdentifier(credential))}`;
+    const item = (await this.get(pk)) as CredentialItem | undefined;
+    const pinMatches = await hasher.verify(item?.pinHash ?? (await this.dummy(hasher)), credential.pin);
+    if (!item || !pinMatches || item.status !== 'active') return undefined;
+    if (
+      credential.type === 'card' &&
+      (item.expiryMonth !== credential.expiryMonth || item.expiryYear !== credential.expiryYear)
+    ) {
+      return undefined;
+    }
+    return this.getCustomer(item.customerId);
+  }
+
+  async getCustomer(customerId: string): Promise<Customer | undefined> {
+    const item = await this.get(customerKey(customerId));
+    if (!item) return undefined;
+    return {
+      customerId: item.customerId,
+      cedula: item.cedula,
+      identityNumbers: item.identityNumbers ?? [],
+      phone: item.phone,
+      email: item.email,
+      registered: item.registered === true,
+    };
+  }
+}
+
+export interface DirectoryRecord {
+  customer: Customer & { name: string };
+  credentials: (Credential & { status?: 'active' | 'blocked' })[];
+}
+
+/** Writes customers and their credentials, hashing PINs and keying identifiers as it goes. */
+export async function writeDirectory(
+  db: DynamoDBDocumentClient,
+  table: string,
+  keyed: Keyed,
+  hasher: Hasher,
+  records: DirectoryRecord[],
+): Promise<{ customers: number; credentials: number }> {
+  const items: Record<string, unknown>[] = [];
+  for (const { customer, credentials } of records) {
+    items.push({ pk: customerKey(customer.customerId), ...customer });
+    for (const credential of credentials) {
+      const item: CredentialItem = {
+        pk: `CREDENTIAL#${keyed.digest('credential', credentialIdentifier(credential))}`,
+        customerId: customer.customerId,
+        type: credential.type,
+        pinHash: await hasher.hash(credential.pin),
+        status: credential.status ?? 'active',
+        ...(credential.type === 'card'
+          ? {
+              last4: credential.cardNumber.slice(-4),
+              expiryMonth: credential.expiryMonth,
+              expiryYear: credential.expiryYear,
+            }
+          : {}),
+      };
+      items.push({ ...item });
+    }
+  }
+  for (let i = 0; i < items.length; i += 25) {
+    let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length > 0) {
+      const result = await storage(() =>
+        db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } })),
+      );
+      pending = (result.UnprocessedItems?.[table] ?? []) as typeof pending;
+    }
+  }
+  return { customers: records.length, credentials: items.length - records.length };
+}

@@ -1,0 +1,138 @@
+// Velocity counters and PIN locks in DynamoDB, updated atomically; TTL removes them once they no longer count.
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { LimitStore } from '../../ports/stores.ts';
+import { epochSeconds, storage } from './client.ts';
+
+export class DynamoLimitStore implements LimitStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async hit(key: string, max: number, windowEndsAt: number): Promise<boolean> {
+    return storage(
+      async () => {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: key },
+            UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(pk) OR #count < :max',
+            ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':one': 1, ':max': max, ':ttl': epochSeconds(windowEndsAt) },
+          }),
+        );
+        return true;
+      },
+      () => false,
+    );
+  }
+
+  async refund(key: string): Promise<void> {
+    await storage(
+      () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: key },
+            UpdateExpression: 'ADD #count :minus',
+            ConditionExpression: '#count > :zero',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+          }),
+        ),
+      () => undefined,
+    );
+  }
+
+  async pinTry(
+    key: string,
+    now: number,
+    max: number,
+    lockSeconds: number,
+  ): Promise<{ locked: true; until: number } | { locked: false; tries: number }> {
+    const counted = await this.countTry(key, now, max, lockSeconds);
+    if (counted !== undefined) return { locked: false, tries: counted };
+    const current = await storage(() =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: key }, ConsistentRead: true })),
+    );
+    // A count that reached the limit without a lock (its request failed midway) ends with its TTL.
+    const item = current.Item;
+    const lockedUntil = item
+      ? ((item.lockedUntil as number | undefined) ?? (item.ttl as number) * 1000)
+      : undefined;
+    if (item && lockedUntil !== undefined && lockedUntil <= now) {
+      // The lock is over: start a new count (only once, whoever clears it first).
+      await storage(
+        () =>
+          this.db.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { pk: key },
+              ConditionExpression: '#ttl = :ttl',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':ttl': item.ttl },
+            }),
+          ),
+        () => undefined,
+      );
+      const retried = await this.countTry(key, now, max, lockSeconds);
+      if (retried !== undefined) return { locked: false, tries: retried };
+    }
+    return { locked: true, until: lockedUntil && lockedUntil > now ? lockedUntil : now + lockSeconds * 1000 };
+  }
+
+  private countTry(key: string, now: number, max: number, lockSeconds: number): Promise<number | undefined> {
+    return storage<number | undefined>(
+      async () => {
+        const result = await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: key },
+            UpdateExpression: 'SET tries = if_not_exists(tries, :zero) + :one, #ttl = :ttl',
+            ConditionExpression:
+              'attribute_not_exists(lockedUntil) AND (attribute_not_exists(tries) OR tries < :max)',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':zero': 0,
+              ':one': 1,
+              ':max': max,
+              ':ttl': epochSeconds(now + lockSeconds * 1000),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return result.Attributes?.tries as number;
+      },
+      () => undefined,
+    );
+  }
+
+  async pinLock(key: string, until: number): Promise<void> {
+    await storage(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: key },
+          UpdateExpression: 'SET lockedUntil = :until, #ttl = :ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':until': until, ':ttl': epochSeconds(until) },
+        }),
+      ),
+    );
+  }
+
+  async pinReset(key: string): Promise<void> {
+    await storage(
+      () =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { pk: key },
+            ConditionExpression: 'attribute_not_exists(lockedUntil)',
+          }),
+        ),
+      () => undefined,
+    );
+  }
+}

@@ -1,0 +1,244 @@
+// Registrations in DynamoDB: every write is conditional on the stored version; the multi-table steps
+// (username reservation, code use, completion, cancellation) are single transactions.
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CompletionMessage, NewUser, RegistrationStore } from '../../ports/stores.ts';
+import { ConflictError } from '../../ports/stores.ts';
+import type { Registration } from '../../registration/registration.ts';
+import { epochSeconds, storage, transaction } from './client.ts';
+
+export interface RegistrationTables {
+  registrations: string;
+  users: string;
+  codes: string;
+  outbox: string;
+}
+
+/** DynamoDB TTL only cleans up: a day after the absolute expiry, which code enforces itself. */
+const CLEANUP_AFTER_MS = 86_400_000;
+/** Outbox items are kept a week for audit and support after they are sent. */
+const OUTBOX_KEEP_MS = 7 * 86_400_000;
+
+export class DynamoRegistrationStore implements RegistrationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: RegistrationTables,
+    private readonly maxSessionMs: number,
+  ) {}
+
+  private item(registration: Registration) {
+    return {
+      ...registration,
+      ttl: epochSeconds(registration.createdAt + this.maxSessionMs + CLEANUP_AFTER_MS),
+    };
+  }
+
+  private put(next: Registration, expectedVersion: number) {
+    return {
+      Put: {
+        TableName: this.tables.registrations,
+        Item: this.item(next),
+        ConditionExpression: '#version = :expected AND #status = :open',
+        ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
+        ExpressionAttributeValues: { ':expected': expectedVersion, ':open': 'open' },
+      },
+    };
+  }
+
+  async create(registration: Registration): Promise<void> {
+    await storage(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tables.registrations,
+          Item: this.item(registration),
+          ConditionExpression: 'attribute_not_exists(registrationId)',
+        }),
+      ),
+    );
+  }
+
+  async get(registrationId: string): Promise<Registration | undefined> {
+    const result = await storage(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tables.registrations,
+          Key: { registrationId },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    if (!result.Item) return undefined;
+    const { ttl: _ttl, ...registration } = result.Item;
+    return registration as Registration;
+  }
+
+  async touch(registrationId: string, now: number): Promise<void> {
+    await storage(
+      () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tables.registrations,
+            Key: { registrationId },
+            UpdateExpression: 'SET lastSeenAt = :now',
+            ConditionExpression: '#status = :open AND lastSeenAt < :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':now': now, ':open': 'open' },
+          }),
+        ),
+      () => undefined,
+    );
+  }
+
+  async save(next: Registration, expectedVersion: number): Promise<void> {
+    await storage(
+      () => this.db.send(new PutCommand(this.put(next, expectedVersion).Put)),
+      () => {
+        throw new ConflictError('version');
+      },
+    );
+  }
+
+  async saveWithUsername(
+    next: Registration,
+    expectedVersion: number,
+    reservation: { key: string; previousKey?: string; takeOverFrom?: string; expiresAt: number },
+  ): Promise<void> {
+    const holderCondition = reservation.takeOverFrom
+      ? { expression: 'registrationId = :holder AND kind = :reservation', holder: reservation.takeOverFrom }
+      : {
+          expression: 'attribute_not_exists(pk) OR (registrationId = :holder AND kind = :reservation)',
+          holder: next.registrationId,
+        };
+    const items = [
+      this.put(next, expectedVersion),
+      {
+        Put: {
+          TableName: this.tables.users,
+          Item: {
+            pk: `USERNAME#${reservation.key}`,
+            kind: 'reservation',
+            username: next.username,
+            registrationId: next.registrationId,
+            expiresAt: reservation.expiresAt,
+            ttl: epochSeconds(reservation.expiresAt + CLEANUP_AFTER_MS),
+          },
+          ConditionExpression: holderCondition.expression,
+          ExpressionAttributeValues: { ':holder': holderCondition.holder, ':reservation': 'reservation' },
+        },
+      },
+      ...(reservation.previousKey ? [this.release(reservation.previousKey, next.registrationId)] : []),
+    ];
+    await transaction(
+      () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
+      ['version', 'username', 'version'],
+    );
+  }
+
+  private release(key: string, registrationId: string) {
+    return {
+      Delete: {
+        TableName: this.tables.users,
+        Key: { pk: `USERNAME#${key}` },
+        ConditionExpression: 'registrationId = :me AND kind = :reservation',
+        ExpressionAttributeValues: { ':me': registrationId, ':reservation': 'reservation' },
+      },
+    };
+  }
+
+  async saveWithCodeUsed(next: Registration, expectedVersion: number, codeHmac: string): Promise<void> {
+    const items = [
+      this.put(next, expectedVersion),
+      {
+        Update: {
+          TableName: this.tables.codes,
+          Key: { registrationId: next.registrationId },
+          UpdateExpression: 'SET used = :true',
+          ConditionExpression: 'codeHmac = :code AND used = :false',
+          ExpressionAttributeValues: { ':code': codeHmac, ':true': true, ':false': false },
+        },
+      },
+    ];
+    await transaction(
+      () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
+      ['version', 'code'],
+    );
+  }
+
+  async complete(
+    next: Registration,
+    expectedVersion: number,
+    user: NewUser,
+    message: CompletionMessage,
+  ): Promise<void> {
+    const usernameKey = user.username.toLowerCase();
+    const items = [
+      this.put(next, expectedVersion),
+      {
+        Put: {
+          TableName: this.tables.users,
+          Item: {
+            pk: `CUSTOMER#${user.customerId}`,
+            kind: 'customer-link',
+            userId: user.userId,
+            createdAt: user.createdAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tables.users,
+          Item: {
+            pk: `USERNAME#${usernameKey}`,
+            kind: 'user',
+            username: user.username,
+            userId: user.userId,
+            registrationId: next.registrationId,
+          },
+          ConditionExpression: 'registrationId = :me AND kind = :reservation',
+          ExpressionAttributeValues: { ':me': next.registrationId, ':reservation': 'reservation' },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tables.users,
+          Item: { pk: `USER#${user.userId}`, kind: 'user', ...user, usernameKey },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tables.outbox,
+          Item: {
+            ...message,
+            kind: 'registration-completed',
+            status: 'pending',
+            attempts: 0,
+            ttl: epochSeconds(message.createdAt + OUTBOX_KEEP_MS),
+          },
+          ConditionExpression: 'attribute_not_exists(messageId)',
+        },
+      },
+    ];
+    await transaction(
+      () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
+      ['version', 'customer', 'username', 'version', 'version'],
+    );
+  }
+
+  async cancel(next: Registration, expectedVersion: number, usernameKey?: string): Promise<void> {
+    const items = [
+      this.put(next, expectedVersion),
+      ...(usernameKey ? [this.release(usernameKey, next.registrationId)] : []),
+    ];
+    await transaction(
+      () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
+      ['version', 'version'],
+    );
+  }
+}

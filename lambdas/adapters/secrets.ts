@@ -1,0 +1,57 @@
+// The HMAC key and the pepper: from Secrets Manager in AWS (read once per cold start), from a local file
+// that `npm start` creates with fresh random keys on this machine.
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.ts';
+import { DependencyError } from '../registration/errors.ts';
+
+export interface Secrets {
+  hmacKey: Buffer;
+  pepper: Buffer;
+}
+
+const asKey = (value: string, name: string): Buffer => {
+  const key = Buffer.from(value, 'utf8');
+  if (key.length < 32) throw new Error(`Secret ${name} is shorter than 32 bytes`);
+  return key;
+};
+
+async function fromSecretsManager(arns: string[]): Promise<string[]> {
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({});
+  try {
+    return await Promise.all(
+      arns.map(async (arn) => {
+        const value = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+        if (!value.SecretString) throw new Error(`Secret ${arn} has no string value`);
+        return value.SecretString;
+      }),
+    );
+  } catch (error) {
+    throw new DependencyError('Secrets Manager read failed', { cause: error });
+  }
+}
+
+/** Loads only the secrets a function needs; a function that needs none never calls Secrets Manager. */
+export async function loadSecrets(
+  config: Config,
+  needs: { hmacKey?: boolean; pepper?: boolean },
+): Promise<Partial<Secrets>> {
+  if (config.secrets.localFile) {
+    const local = JSON.parse(readFileSync(config.secrets.localFile, 'utf8')) as {
+      hmacKey: string;
+      pepper: string;
+    };
+    return {
+      hmacKey: needs.hmacKey ? asKey(local.hmacKey, 'hmacKey') : undefined,
+      pepper: needs.pepper ? asKey(local.pepper, 'pepper') : undefined,
+    };
+  }
+  const wanted: [keyof Secrets, string | undefined][] = [];
+  if (needs.hmacKey) wanted.push(['hmacKey', config.secrets.hmacSecretArn]);
+  if (needs.pepper) wanted.push(['pepper', config.secrets.pepperSecretArn]);
+  for (const [name, arn] of wanted) {
+    if (!arn) throw new Error(`Invalid configuration: the ${name} secret ARN is not set`);
+  }
+  const values = await fromSecretsManager(wanted.map(([, arn]) => arn as string));
+  return Object.fromEntries(wanted.map(([name], i) => [name, asKey(values[i] as string, name)]));
+}

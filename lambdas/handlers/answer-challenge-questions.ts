@@ -1,0 +1,12 @@
+// PUT /v1/registrations/{id}/challenge-answers: step 8, three answers (argon2id) and the terms.
+import { apiHandler } from '../http/api-handler.ts';
+import { answerChallengeQuestions } from '../registration/profile-steps.ts';
+import { hasher, logger, sessionDeps } from '../runtime.ts';
+
+export const handler = apiHandler(logger, async (request) => {
+  const deps = { ...sessionDeps(request.log), hasher: await hasher() };
+  return {
+    status: 200,
+    body: await answerChallengeQuestions(deps, { ...request.session(), readBody: request.json }),
+  };
+});

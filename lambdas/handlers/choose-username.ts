@@ -1,0 +1,12 @@
+// PUT /v1/registrations/{id}/username: step 4, reserve a unique username.
+import { DynamoUserStore } from '../adapters/dynamodb/user-store.ts';
+import { apiHandler } from '../http/api-handler.ts';
+import { chooseUsername } from '../registration/choose-username.ts';
+import { config, db, directory, logger, sessionDeps } from '../runtime.ts';
+
+const users = new DynamoUserStore(db(), config.table('users'));
+
+export const handler = apiHandler(logger, async (request) => {
+  const deps = { ...sessionDeps(request.log), users, directory: directory() };
+  return { status: 200, body: await chooseUsername(deps, { ...request.session(), readBody: request.json }) };
+});

@@ -1,0 +1,9 @@
+// PUT /v1/registrations/{id}/password: step 5, the password, stored only as argon2id.
+import { apiHandler } from '../http/api-handler.ts';
+import { createPassword } from '../registration/create-password.ts';
+import { directory, hasher, logger, sessionDeps } from '../runtime.ts';
+
+export const handler = apiHandler(logger, async (request) => {
+  const deps = { ...sessionDeps(request.log), directory: directory(), hasher: await hasher() };
+  return { status: 200, body: await createPassword(deps, { ...request.session(), readBody: request.json }) };
+});

@@ -1,0 +1,9 @@
+// GET /v1/registrations/{id}: resume after a reload.
+import { apiHandler } from '../http/api-handler.ts';
+import { getRegistration } from '../registration/finish.ts';
+import { logger, sessionDeps } from '../runtime.ts';
+
+export const handler = apiHandler(logger, async (request) => ({
+  status: 200,
+  body: await getRegistration(sessionDeps(request.log), request.session()),
+}));

@@ -1,0 +1,29 @@
+// POST /v1/registrations/{id}/otp: send a code to the phone on file. The only function that publishes SMS.
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoCodeStore } from '../adapters/dynamodb/code-store.ts';
+import { DynamoLimitStore } from '../adapters/dynamodb/limit-store.ts';
+import { LocalOutboxSmsSender, SnsSmsSender } from '../adapters/sms.ts';
+import { apiHandler } from '../http/api-handler.ts';
+import { sendOtp } from '../registration/send-otp.ts';
+import { config, db, directory, keyed, logger, random, sessionDeps } from '../runtime.ts';
+
+const codes = new DynamoCodeStore(db(), config.table('codes'));
+const limits = new DynamoLimitStore(db(), config.table('limits'));
+const sms =
+  config.mode === 'local' && config.localOutboxDir
+    ? new LocalOutboxSmsSender(config.localOutboxDir)
+    : new SnsSmsSender(new SNSClient({}));
+
+export const handler = apiHandler(logger, async (request) => {
+  const deps = {
+    ...sessionDeps(request.log),
+    random,
+    keyed: await keyed(),
+    codes,
+    limits,
+    directory: directory(),
+    sms,
+    otp: config.otp,
+  };
+  return { status: 202, body: await sendOtp(deps, request.session()) };
+});

@@ -1,0 +1,12 @@
+// POST /v1/registrations/{id}/otp/verify: check the code and rotate the token.
+import { DynamoCodeStore } from '../adapters/dynamodb/code-store.ts';
+import { apiHandler } from '../http/api-handler.ts';
+import { verifyOtp } from '../registration/verify-otp.ts';
+import { config, db, keyed, logger, random, sessionDeps } from '../runtime.ts';
+
+const codes = new DynamoCodeStore(db(), config.table('codes'));
+
+export const handler = apiHandler(logger, async (request) => {
+  const deps = { ...sessionDeps(request.log), random, keyed: await keyed(), codes, otp: config.otp };
+  return { status: 200, body: await verifyOtp(deps, { ...request.session(), readBody: request.json }) };
+});

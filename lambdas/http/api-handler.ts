@@ -1,0 +1,123 @@
+// The primary adapter shared by every route: a middy handler that reads the request (JSON body, bearer
+// token, path id), and one error middleware that turns every failure into problem+json.
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Logger } from '../adapters/event-log.ts';
+import { DependencyError, type ErrorCode, fail, RegistrationError } from '../registration/errors.ts';
+import type { SessionInput } from '../registration/session.ts';
+import { problemBody, statusOf } from './problem.ts';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export interface ApiRequest {
+  event: APIGatewayProxyEvent;
+  requestId: string;
+  log: Logger;
+  sourceIp: string;
+  /** The JSON body: 400 when not JSON, 413 when over 16 KiB. */
+  json(): unknown;
+  /** Path id and bearer token of an authenticated call. */
+  session(): SessionInput;
+}
+
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+};
+
+const requestIdOf = (event: APIGatewayProxyEvent, context: Context): string =>
+  event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
+
+const bodyText = (event: APIGatewayProxyEvent): string => {
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) fail('payload_too_large');
+  return body;
+};
+
+function readJson(event: APIGatewayProxyEvent): unknown {
+  const body = bodyText(event);
+  const type = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json' || body.trim() === '') return fail('malformed_request');
+  try {
+    return JSON.parse(body);
+  } catch {
+    return fail('malformed_request');
+  }
+}
+
+function readSession(event: APIGatewayProxyEvent): SessionInput {
+  const authorization = header(event, 'authorization');
+  const match = authorization ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(authorization) : null;
+  return { registrationId: event.pathParameters?.id ?? '', token: match?.[1] };
+}
+
+const baseHeaders = (requestId: string, json: 'application/json' | 'application/problem+json') => ({
+  'Content-Type': `${json}; charset=utf-8`,
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'x-request-id': requestId,
+});
+
+/** Problem details for any error: domain codes as they are, dependency failures 503, the rest 500. */
+export function errorResponse(error: unknown, requestId: string, log: Logger): APIGatewayProxyResult {
+  let code: ErrorCode = 'internal_error';
+  let extras = {};
+  if (error instanceof RegistrationError) {
+    code = error.code;
+    extras = error.extras;
+  } else if (error instanceof DependencyError) {
+    code = 'service_unavailable';
+    log.error('dependency failed', { problem: error.message, cause: (error.cause as Error)?.name });
+  } else {
+    log.error('unexpected error', { problem: (error as Error)?.name, stack: (error as Error)?.stack });
+  }
+  const retryAfter = (extras as { retryAfterSeconds?: number }).retryAfterSeconds;
+  const { retryAfterSeconds: _omit, ...shown } = extras as { retryAfterSeconds?: number };
+  return {
+    statusCode: statusOf(code),
+    headers: {
+      ...baseHeaders(requestId, 'application/problem+json'),
+      ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}),
+    },
+    body: JSON.stringify(problemBody(code, requestId, shown)),
+  };
+}
+
+export function apiHandler(logger: Logger, run: (request: ApiRequest) => Promise<ApiResponse>) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use({
+      onError: async (request) => {
+        const requestId = requestIdOf(request.event, request.context);
+        request.response = errorResponse(request.error, requestId, logger.child({ requestId }));
+      },
+    })
+    .handler(async (event, context) => {
+      const requestId = requestIdOf(event, context);
+      const log = logger.child({ requestId });
+      bodyText(event);
+      const response = await run({
+        event,
+        requestId,
+        log,
+        sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',
+        json: () => readJson(event),
+        session: () => readSession(event),
+      });
+      return {
+        statusCode: response.status,
+        headers: { ...baseHeaders(requestId, 'application/json'), ...response.headers },
+        body: response.body === undefined ? '' : JSON.stringify(response.body),
+      };
+    });
+}

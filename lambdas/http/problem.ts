@@ -1,0 +1,145 @@
+// RFC 9457 problem details: each error code's status and Spanish text. A 5xx never reveals internals.
+import type { ErrorCode, ErrorExtras } from '../registration/errors.ts';
+
+interface ProblemText {
+  status: number;
+  title: string;
+  detail: string;
+}
+
+const problems: Record<ErrorCode, ProblemText> = {
+  malformed_request: {
+    status: 400,
+    title: 'Solicitud mal formada',
+    detail: 'La solicitud no es JSON válido o no declara Content-Type application/json.',
+  },
+  payload_too_large: {
+    status: 413,
+    title: 'Solicitud demasiado grande',
+    detail: 'La solicitud supera el tamaño máximo de 16 KiB.',
+  },
+  validation_failed: {
+    status: 422,
+    title: 'Datos no válidos',
+    detail: 'Revisa los campos marcados y vuelve a intentarlo.',
+  },
+  invalid_credentials: {
+    status: 401,
+    title: 'Datos incorrectos',
+    detail: 'Los datos ingresados no son correctos. Verifica tu información y tu clave de 4 dígitos.',
+  },
+  credential_locked: {
+    status: 423,
+    title: 'Clave bloqueada',
+    detail:
+      'Por seguridad bloqueamos el registro con estos datos por demasiados intentos fallidos. Inténtalo más tarde o acércate a una agencia.',
+  },
+  already_registered: {
+    status: 409,
+    title: 'Ya tienes un usuario',
+    detail:
+      'Ya tienes un usuario de Produbanco en línea. Ingresa con él o recupéralo desde la opción de olvido de clave.',
+  },
+  session_invalid: {
+    status: 401,
+    title: 'Sesión no válida',
+    detail: 'Tu sesión de registro terminó o no es válida. Empieza el registro de nuevo.',
+  },
+  step_out_of_order: {
+    status: 409,
+    title: 'Paso no disponible',
+    detail: 'Este paso todavía no está disponible.',
+  },
+  otp_invalid: {
+    status: 401,
+    title: 'Clave temporal incorrecta',
+    detail: 'La clave temporal no es correcta.',
+  },
+  otp_expired: {
+    status: 410,
+    title: 'Clave temporal vencida',
+    detail: 'La clave temporal venció. Solicita una nueva.',
+  },
+  otp_locked: {
+    status: 423,
+    title: 'Clave temporal bloqueada',
+    detail: 'Superaste los intentos permitidos para esta clave temporal. Solicita una nueva.',
+  },
+  rate_limited: {
+    status: 429,
+    title: 'Demasiadas solicitudes',
+    detail: 'Hiciste demasiadas solicitudes. Espera un momento antes de volver a intentarlo.',
+  },
+  username_taken: {
+    status: 409,
+    title: 'Usuario no disponible',
+    detail: 'Ese nombre de usuario ya está en uso. Elige otro.',
+  },
+  not_found: { status: 404, title: 'No encontrado', detail: 'El recurso solicitado no existe.' },
+  method_not_allowed: {
+    status: 405,
+    title: 'Método no permitido',
+    detail: 'El recurso no admite este método.',
+  },
+  service_unavailable: {
+    status: 503,
+    title: 'Servicio no disponible',
+    detail:
+      'No pudimos completar la operación. No se guardó ningún cambio; inténtalo de nuevo en unos momentos.',
+  },
+  internal_error: {
+    status: 500,
+    title: 'Error interno',
+    detail: 'Ocurrió un error inesperado. Inténtalo de nuevo en unos momentos.',
+  },
+};
+
+/** The Spanish names of the steps, for the detail of step_out_of_order. */
+const stepNames: Record<string, string> = {
+  'verify-contact': 'verificación de datos de contacto',
+  'enter-otp': 'clave temporal',
+  'choose-username': 'creación de usuario',
+  'create-password': 'creación de clave',
+  'choose-image': 'selección de imagen',
+  'update-contact': 'actualización de datos',
+  'challenge-questions': 'preguntas desafío',
+  'second-factor': 'segundo factor de seguridad',
+  finish: 'finalización',
+  completed: 'registro terminado',
+};
+
+export const statusOf = (code: ErrorCode): number => problems[code].status;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  requestId: string;
+  errors?: { field: string; code: string; message: string }[];
+  attemptsLeft?: number;
+  currentStep?: string;
+}
+
+export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExtras = {}): Problem {
+  const text = problems[code];
+  let detail = text.detail;
+  if (code === 'step_out_of_order' && extras.currentStep) {
+    detail = `${detail} Continúa en el paso: ${stepNames[extras.currentStep] ?? extras.currentStep}.`;
+  }
+  if (code === 'otp_invalid' && extras.attemptsLeft !== undefined) {
+    detail = `${detail} Te quedan ${extras.attemptsLeft} intento${extras.attemptsLeft === 1 ? '' : 's'}.`;
+  }
+  return {
+    type: `https://api.produbanco.com.ec/problems/${code.replaceAll('_', '-')}`,
+    title: text.title,
+    status: text.status,
+    code,
+    detail,
+    requestId,
+    ...(extras.errors ? { errors: extras.errors } : {}),
+    ...(extras.attemptsLeft !== undefined ? { attemptsLeft: extras.attemptsLeft } : {}),
+    ...(extras.currentStep ? { currentStep: extras.currentStep } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+// The bank's record of customers and their credentials. The reference adapter is a DynamoDB table loaded
+// from a JSON file; a bank plugs its core system (and its HSM for the PIN check) in behind this port.
+
+export type Credential =
+  | { type: 'card'; cardNumber: string; expiryMonth: number; expiryYear: number; pin: string }
+  | { type: 'company'; ruc: string; cedula?: string; pin: string }
+  | { type: 'virtual-key'; cedula: string; pin: string };
+
+export interface Customer {
+  customerId: string;
+  /** The customer's cédula (for the company credential, the user's), used by the password policy. */
+  cedula?: string;
+  /** Identifiers that a username or password must not contain (cédula, RUC). */
+  identityNumbers: string[];
+  phone: string;
+  email: string;
+  /** Already has an online user in the bank's systems. */
+  registered: boolean;
+}
+
+export interface CustomerDirectory {
+  /**
+   * Proves the credential with its PIN. Every failure (unknown, expiry mismatch, wrong PIN, blocked) is the
+   * same `undefined` and costs the same work: an unknown credential runs a dummy PIN verification.
+   */
+  authenticate(credential: Credential): Promise<Customer | undefined>;
+  getCustomer(customerId: string): Promise<Customer | undefined>;
+}
+
+/** The identifier a PIN-try counter is kept on: the card number; RUC (and cédula); cédula. */
+export function credentialIdentifier(credential: Credential): string {
+  switch (credential.type) {
+    case 'card':
+      return `card:${credential.cardNumber}`;
+    case 'company':
+      return credential.cedula
+        ? `company:${credential.ruc}:${credential.cedula}`
+        : `company:${credential.ruc}`;
+    case 'virtual-key':
+      return `virtual-key:${credential.cedula}`;
+  }
+}

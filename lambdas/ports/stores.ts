@@ -1,0 +1,137 @@
+// Storage ports of the wizard. Each write that moves a registration is conditional on its version, so steps
+// run in order and two parallel calls of one step give one success.
+import type { Registration } from '../registration/registration.ts';
+
+/** The conditional write lost: the registration changed since it was read (a parallel call). */
+export class ConflictError extends Error {
+  constructor(readonly reason: 'version' | 'username' | 'customer' | 'code') {
+    super(`conflict: ${reason}`);
+    this.name = 'ConflictError';
+  }
+}
+
+export interface NewUser {
+  userId: string;
+  username: string;
+  customerId: string;
+  passwordHash: string;
+  imageId: string;
+  homePhone: string;
+  workPhone: string;
+  answers: Registration['answers'];
+  terms: NonNullable<Registration['terms']>;
+  secondFactor: NonNullable<Registration['secondFactor']>;
+  createdAt: number;
+}
+
+export interface CompletionMessage {
+  messageId: string;
+  customerId: string;
+  username: string;
+  secondFactor: 'pending-activation' | 'later';
+  createdAt: number;
+}
+
+export interface RegistrationStore {
+  create(registration: Registration): Promise<void>;
+  get(registrationId: string): Promise<Registration | undefined>;
+  /** Records activity (idle timeout) without moving the step. */
+  touch(registrationId: string, now: number): Promise<void>;
+  /** Writes the next state if the stored version is still `expectedVersion`; else ConflictError('version'). */
+  save(next: Registration, expectedVersion: number): Promise<void>;
+  /**
+   * Saves the next state and reserves its username in one transaction, freeing the previous reservation.
+   * `takeOverFrom` names a dead registration whose stale reservation may be replaced.
+   * ConflictError('username') when someone else holds it.
+   */
+  saveWithUsername(
+    next: Registration,
+    expectedVersion: number,
+    reservation: { key: string; previousKey?: string; takeOverFrom?: string; expiresAt: number },
+  ): Promise<void>;
+  /** Marks the code used and saves the next state in one transaction; ConflictError('code') on replay. */
+  saveWithCodeUsed(next: Registration, expectedVersion: number, codeHmac: string): Promise<void>;
+  /**
+   * In one transaction: the user, the permanent username, the customer-to-user link, the completed
+   * registration and the completion email in the outbox. ConflictError('customer') when the customer has a
+   * user already, ('username') when the reservation was lost.
+   */
+  complete(
+    next: Registration,
+    expectedVersion: number,
+    user: NewUser,
+    message: CompletionMessage,
+  ): Promise<void>;
+  /** Cancels and frees the username reservation in one transaction. */
+  cancel(next: Registration, expectedVersion: number, usernameKey?: string): Promise<void>;
+}
+
+export type UsernameHolder =
+  | { kind: 'user' }
+  | { kind: 'reservation'; registrationId: string; expiresAt: number };
+
+export interface UserStore {
+  usernameHolder(usernameKey: string): Promise<UsernameHolder | undefined>;
+  customerHasUser(customerId: string): Promise<boolean>;
+}
+
+export interface CodeRecord {
+  registrationId: string;
+  codeHmac: string;
+  expiresAt: number;
+  attempts: number;
+  sends: number;
+  lastSentAt: number;
+  used: boolean;
+}
+
+export interface CodeStore {
+  get(registrationId: string): Promise<CodeRecord | undefined>;
+  /**
+   * Replaces the code if the registration may send another (fewer than `maxSends`, cooldown over), checked
+   * in the write itself. Returns the replaced record for `restore`, or the reason it was refused.
+   */
+  issue(
+    next: Omit<CodeRecord, 'attempts' | 'sends' | 'used'>,
+    rules: { maxSends: number; cooldownMs: number },
+  ): Promise<{ issued: true; previous?: CodeRecord } | { issued: false }>;
+  /** Undoes `issue` after the SMS failed, if the code is still the one issued. */
+  restore(registrationId: string, issuedHmac: string, previous?: CodeRecord): Promise<void>;
+  /**
+   * Counts one attempt before the comparison, in one conditional update that only passes while the code is
+   * unused, unexpired and has attempts left. Returns the counted record, or undefined when refused.
+   */
+  countAttempt(registrationId: string, now: number, maxAttempts: number): Promise<CodeRecord | undefined>;
+}
+
+export interface LimitStore {
+  /** Counts one hit in a fixed window if fewer than `max` were counted; false when the limit is reached. */
+  hit(key: string, max: number, windowEndsAt: number): Promise<boolean>;
+  /** Takes back a hit whose request was then refused (a refused request counts toward no limit). */
+  refund(key: string): Promise<void>;
+  /**
+   * Counts a PIN try before the PIN is checked: refused ('locked') while a lock is on or when `max` tries are
+   * already counted. An expired lock starts a new count.
+   */
+  pinTry(
+    key: string,
+    now: number,
+    max: number,
+    lockSeconds: number,
+  ): Promise<{ locked: true; until: number } | { locked: false; tries: number }>;
+  /** Locks the identifier (after the try that reached the limit failed). */
+  pinLock(key: string, until: number): Promise<void>;
+  /** A right PIN resets the count. */
+  pinReset(key: string): Promise<void>;
+}
+
+/** The durable outbox of completion emails: written with the user, delivered from the stream or a drain. */
+export interface Outbox {
+  /** Takes a pending (or abandoned) message for delivery; undefined when another delivery has it or it is sent. */
+  claim(messageId: string, now: number, leaseMs: number): Promise<CompletionMessage | undefined>;
+  markSent(messageId: string, now: number): Promise<void>;
+  /** Gives a message back after a failed delivery, counting the attempt. */
+  release(messageId: string, now: number): Promise<void>;
+  /** Messages waiting for delivery (the local drain; AWS uses the table's stream). */
+  pending(now: number): Promise<string[]>;
+}

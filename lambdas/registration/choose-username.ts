@@ -1,0 +1,68 @@
+// Step 4: choose a username, unique case-insensitively, reserved for this registration until `complete`.
+import * as z from 'zod/mini';
+import type { CustomerDirectory } from '../ports/customer-directory.ts';
+import { ConflictError, type UserStore } from '../ports/stores.ts';
+import { usernameErrors } from './credentials-policy.ts';
+import { DependencyError, fail } from './errors.ts';
+import { isAlive, usernameKey } from './registration.ts';
+import { runStep, type SessionDeps, type SessionInput } from './session.ts';
+import type { Step } from './steps.ts';
+import { fieldError, parseBody, rejectFields } from './validation.ts';
+
+export const chooseUsernameSchema = z.strictObject({
+  username: z.string().check(z.maxLength(64, 'username_format')),
+  confirmation: z.string().check(z.maxLength(64, 'username_format')),
+});
+
+export interface ChooseUsernameDeps extends SessionDeps {
+  users: UserStore;
+  directory: CustomerDirectory;
+}
+
+export async function chooseUsername(
+  deps: ChooseUsernameDeps,
+  input: SessionInput & { readBody: () => unknown },
+): Promise<{ step: Step }> {
+  let key = '';
+  let previousKey: string | undefined;
+  const result = await runStep(
+    deps,
+    input,
+    'choose-username',
+    async (registration) => {
+      const { username, confirmation } = parseBody(chooseUsernameSchema, input.readBody());
+      key = usernameKey(username);
+      const customer = await deps.directory.getCustomer(registration.customerId);
+      if (!customer)
+        throw new DependencyError('customer of an open registration is missing from the directory');
+      rejectFields([
+        ...usernameErrors(username, customer.identityNumbers),
+        ...(username === confirmation ? [] : [fieldError('confirmation', 'confirmation_mismatch')]),
+      ]);
+      previousKey = registration.username ? usernameKey(registration.username) : undefined;
+      return { username };
+    },
+    async (next, expectedVersion) => {
+      const holder = await deps.users.usernameHolder(key);
+      let takeOverFrom: string | undefined;
+      if (holder?.kind === 'user') fail('username_taken');
+      if (holder?.kind === 'reservation' && holder.registrationId !== next.registrationId) {
+        const other = await deps.registrations.get(holder.registrationId);
+        if (other && isAlive(other, deps.clock.now(), deps.session)) fail('username_taken');
+        takeOverFrom = holder.registrationId;
+      }
+      try {
+        await deps.registrations.saveWithUsername(next, expectedVersion, {
+          key,
+          previousKey: previousKey !== key ? previousKey : undefined,
+          takeOverFrom,
+          expiresAt: next.createdAt + deps.session.maxSeconds * 1000,
+        });
+      } catch (error) {
+        if (error instanceof ConflictError && error.reason === 'username') fail('username_taken');
+        throw error;
+      }
+    },
+  );
+  return { step: result.step };
+}

@@ -1,0 +1,41 @@
+// Step 5: create the password ("clave alfanumérica"), checked against rule 18 and stored only as argon2id.
+import * as z from 'zod/mini';
+import type { CustomerDirectory } from '../ports/customer-directory.ts';
+import type { Hasher } from '../ports/system.ts';
+import { passwordErrors } from './credentials-policy.ts';
+import { DependencyError } from './errors.ts';
+import { runStep, type SessionDeps, type SessionInput } from './session.ts';
+import type { Step } from './steps.ts';
+import { fieldError, parseBody, rejectFields } from './validation.ts';
+
+// The length rule is checked in code point terms by the policy; this bound only stops absurd bodies.
+export const createPasswordSchema = z.strictObject({
+  password: z.string().check(z.maxLength(512, 'password_length')),
+  confirmation: z.string().check(z.maxLength(512, 'password_length')),
+});
+
+export interface CreatePasswordDeps extends SessionDeps {
+  directory: CustomerDirectory;
+  hasher: Hasher;
+}
+
+export async function createPassword(
+  deps: CreatePasswordDeps,
+  input: SessionInput & { readBody: () => unknown },
+): Promise<{ step: Step }> {
+  const result = await runStep(deps, input, 'create-password', async (registration) => {
+    const { password, confirmation } = parseBody(createPasswordSchema, input.readBody());
+    const customer = await deps.directory.getCustomer(registration.customerId);
+    if (!customer)
+      throw new DependencyError('customer of an open registration is missing from the directory');
+    rejectFields([
+      ...passwordErrors(password, {
+        username: registration.username,
+        identityNumbers: customer.identityNumbers,
+      }),
+      ...(password === confirmation ? [] : [fieldError('confirmation', 'confirmation_mismatch')]),
+    ]);
+    return { passwordHash: await deps.hasher.hash(password) };
+  });
+  return { step: result.step };
+}

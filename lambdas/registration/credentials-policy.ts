@@ -1,0 +1,48 @@
+// Rules for what the customer creates: username (rule 17), password (rule 18), challenge answers (rule 19).
+
+import { BANK_NAME } from './catalog.ts';
+import { commonPasswords } from './common-passwords.ts';
+import type { FieldError } from './errors.ts';
+import { fieldError } from './validation.ts';
+
+export const USERNAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{5,19}$/;
+
+/** A run of ten or more digits could be a cédula, RUC or card number: never part of a username. */
+const LONG_DIGIT_RUN = /\d{10,}/;
+
+export function usernameErrors(username: string, identityNumbers: string[]): FieldError[] {
+  if (!USERNAME_PATTERN.test(username)) return [fieldError('username', 'username_format')];
+  if (LONG_DIGIT_RUN.test(username) || identityNumbers.some((n) => n && username.includes(n))) {
+    return [fieldError('username', 'username_identity_number')];
+  }
+  return [];
+}
+
+/** Printable: no control, format-only, surrogate or unassigned code points; spaces are allowed. */
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u;
+
+export function passwordErrors(
+  password: string,
+  context: { username?: string; identityNumbers: string[] },
+): FieldError[] {
+  const length = [...password].length;
+  if (length < 12 || length > 128) return [fieldError('password', 'password_length')];
+  if (NON_PRINTABLE.test(password)) return [fieldError('password', 'password_characters')];
+  const lower = password.toLowerCase();
+  const errors: FieldError[] = [];
+  if (commonPasswords.has(lower)) errors.push(fieldError('password', 'password_common'));
+  if (context.username && lower.includes(context.username.toLowerCase())) {
+    errors.push(fieldError('password', 'password_contains_username'));
+  }
+  if (context.identityNumbers.some((n) => n && password.includes(n))) {
+    errors.push(fieldError('password', 'password_contains_identity'));
+  }
+  if (lower.includes(BANK_NAME.toLowerCase()))
+    errors.push(fieldError('password', 'password_contains_bank_name'));
+  return errors;
+}
+
+/** Answers are compared loosely by people: trim, collapse spaces, lower case, strip accents (rule 19). */
+export function normaliseAnswer(answer: string): string {
+  return answer.normalize('NFD').replace(/\p{M}/gu, '').trim().replace(/\s+/g, ' ').toLowerCase();
+}

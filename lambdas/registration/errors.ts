@@ -1,0 +1,59 @@
+// Domain errors: a stable machine code per failure. The HTTP layer maps codes to statuses and Spanish text.
+
+export type ErrorCode =
+  | 'malformed_request'
+  | 'payload_too_large'
+  | 'validation_failed'
+  | 'invalid_credentials'
+  | 'credential_locked'
+  | 'already_registered'
+  | 'session_invalid'
+  | 'step_out_of_order'
+  | 'otp_invalid'
+  | 'otp_expired'
+  | 'otp_locked'
+  | 'rate_limited'
+  | 'username_taken'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'service_unavailable'
+  | 'internal_error';
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface ErrorExtras {
+  /** Field-level reasons (validation_failed). */
+  errors?: FieldError[];
+  /** Seconds until the limit lifts (rate_limited). */
+  retryAfterSeconds?: number;
+  /** Wrong OTP tries left (otp_invalid). */
+  attemptsLeft?: number;
+  /** The step the client must show (step_out_of_order). */
+  currentStep?: string;
+}
+
+export class RegistrationError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly extras: ErrorExtras = {},
+  ) {
+    super(code);
+    this.name = 'RegistrationError';
+  }
+}
+
+/** A dependency (DynamoDB, SNS, Secrets Manager) failed: the step fails closed and can be retried. */
+export class DependencyError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DependencyError';
+  }
+}
+
+export const fail = (code: ErrorCode, extras?: ErrorExtras): never => {
+  throw new RegistrationError(code, extras);
+};

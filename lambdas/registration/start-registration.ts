@@ -1,0 +1,161 @@
+// Step 1: prove a card, company key or virtual key with its 4-digit PIN and open a registration.
+import * as z from 'zod/mini';
+import {
+  type Credential,
+  type CustomerDirectory,
+  credentialIdentifier,
+} from '../ports/customer-directory.ts';
+import type { LimitStore, RegistrationStore, UserStore } from '../ports/stores.ts';
+import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
+import { fail } from './errors.ts';
+import { isValidCedula, isValidRuc, passesLuhn } from './identity-numbers.ts';
+import { maskEmail, maskPhone } from './masking.ts';
+import { expiresAt, type Registration } from './registration.ts';
+import { newToken, type SessionRules } from './session.ts';
+import { fieldError, parseBody, rejectFields } from './validation.ts';
+
+const pin = z.string().check(z.regex(/^\d{4}$/, 'pin_format'));
+const cedula = z.string().check(z.refine(isValidCedula, 'cedula_format'));
+
+export const startRegistrationSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('card'),
+    cardNumber: z
+      .string()
+      .check(z.regex(/^\d{13,19}$/, 'card_number_format'), z.refine(passesLuhn, 'card_number_checksum')),
+    expiryMonth: z.int().check(z.gte(1, 'expiry_month_format'), z.lte(12, 'expiry_month_format')),
+    expiryYear: z.int().check(z.gte(2000, 'expiry_year_format'), z.lte(2100, 'expiry_year_format')),
+    pin,
+  }),
+  z.strictObject({
+    type: z.literal('company'),
+    ruc: z.string().check(z.refine(isValidRuc, 'ruc_format')),
+    cedula: z.optional(cedula),
+    pin,
+  }),
+  z.strictObject({ type: z.literal('virtual-key'), cedula, pin }),
+]);
+
+export interface StartRegistrationDeps {
+  clock: Clock;
+  random: RandomSource;
+  keyed: Keyed;
+  events: EventLog;
+  directory: CustomerDirectory;
+  registrations: RegistrationStore;
+  users: UserStore;
+  limits: LimitStore;
+  rules: {
+    session: SessionRules;
+    pin: { maxAttempts: number; lockSeconds: number };
+    identifyPerIpPerMinute: number;
+  };
+}
+
+export interface StartRegistrationResult {
+  registrationId: string;
+  token: string;
+  step: 'verify-contact';
+  contact: { phone: string; email: string };
+  expiresAt: string;
+}
+
+const MINUTE = 60_000;
+
+/** Per client address: a fixed one-minute window, counted before anything else (rule 4). */
+async function countAddress(deps: StartRegistrationDeps, sourceIp: string): Promise<void> {
+  const now = deps.clock.now();
+  const windowEnd = (Math.floor(now / MINUTE) + 1) * MINUTE;
+  const key = `ip#${deps.keyed.digest('address', sourceIp)}#${windowEnd}`;
+  if (!(await deps.limits.hit(key, deps.rules.identifyPerIpPerMinute, windowEnd))) {
+    deps.events.record({ event: 'rate_limited', limit: 'identify_per_address' });
+    fail('rate_limited', { retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now) / 1000)) });
+  }
+}
+
+/** An expiry already in the past is a format error (422), checked before any lookup. */
+function rejectPastExpiry(credential: Credential, now: number): void {
+  if (credential.type !== 'card') return;
+  const today = new Date(now);
+  const expired =
+    credential.expiryYear < today.getUTCFullYear() ||
+    (credential.expiryYear === today.getUTCFullYear() && credential.expiryMonth < today.getUTCMonth() + 1);
+  rejectFields(expired ? [fieldError('expiryYear', 'card_expired')] : []);
+}
+
+export async function startRegistration(
+  deps: StartRegistrationDeps,
+  input: { readBody: () => unknown; sourceIp: string },
+): Promise<StartRegistrationResult> {
+  await countAddress(deps, input.sourceIp);
+  const credential: Credential = parseBody(startRegistrationSchema, input.readBody());
+  rejectPastExpiry(credential, deps.clock.now());
+
+  const identifier = deps.keyed.digest('credential', credentialIdentifier(credential));
+  const pinKey = `pin#${identifier}`;
+  const { pin: pinRules } = deps.rules;
+  const attempt = await deps.limits.pinTry(
+    pinKey,
+    deps.clock.now(),
+    pinRules.maxAttempts,
+    pinRules.lockSeconds,
+  );
+  if (attempt.locked) {
+    deps.events.record({ event: 'credential_locked', credentialType: credential.type, phase: 'refused' });
+    return fail('credential_locked', {
+      retryAfterSeconds: Math.ceil((attempt.until - deps.clock.now()) / 1000),
+    });
+  }
+
+  const customer = await deps.directory.authenticate(credential);
+  if (!customer) {
+    const locksNow = attempt.tries >= pinRules.maxAttempts;
+    if (locksNow) await deps.limits.pinLock(pinKey, deps.clock.now() + pinRules.lockSeconds * 1000);
+    deps.events.record({
+      event: 'credential_failure',
+      credentialType: credential.type,
+      tries: attempt.tries,
+    });
+    if (locksNow)
+      deps.events.record({ event: 'credential_locked', credentialType: credential.type, phase: 'engaged' });
+    return fail('invalid_credentials');
+  }
+  await deps.limits.pinReset(pinKey);
+
+  if (customer.registered || (await deps.users.customerHasUser(customer.customerId))) {
+    deps.events.record({
+      event: 'credential_failure',
+      credentialType: credential.type,
+      reason: 'already_registered',
+    });
+    return fail('already_registered');
+  }
+
+  const now = deps.clock.now();
+  const { token, tokenHash } = newToken(deps.random);
+  const registration: Registration = {
+    registrationId: deps.random.uuid(),
+    customerId: customer.customerId,
+    credentialType: credential.type,
+    tokenHash,
+    step: 'verify-contact',
+    status: 'open',
+    version: 1,
+    createdAt: now,
+    lastSeenAt: now,
+    contact: { phone: maskPhone(customer.phone), email: maskEmail(customer.email) },
+  };
+  await deps.registrations.create(registration);
+  deps.events.record({
+    event: 'registration_started',
+    registrationId: registration.registrationId,
+    credentialType: credential.type,
+  });
+  return {
+    registrationId: registration.registrationId,
+    token,
+    step: 'verify-contact',
+    contact: registration.contact,
+    expiresAt: new Date(expiresAt(registration, deps.rules.session)).toISOString(),
+  };
+}
