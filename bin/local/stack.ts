@@ -1,0 +1,151 @@
+// The whole service on one machine: DynamoDB Local, the SES emulator, the tables, the demo customers, the
+// handlers behind the local gateway, the web wizard and the outbox drain. `npm start` runs it.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import sesServer from 'aws-ses-v2-local';
+import { routes } from '../../lambdas/routes.ts';
+import { tableEnvVar, tableNames } from '../../lambdas/tables.ts';
+import { freePort, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb-local.ts';
+import { createGateway, type LambdaHandler } from './gateway.ts';
+import { createTables } from './tables.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEMO_CUSTOMERS = join(root, 'bin', 'local', 'demo-customers.json');
+
+export interface LocalStack {
+  baseUrl: string;
+  sesUrl: string;
+  dynamodbEndpoint: string;
+  stop(): Promise<void>;
+}
+
+interface SesStoreEmail {
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  at: number;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Fresh random keys for this machine's stack, in the same form as the secrets the AWS stack generates. */
+function ensureSecrets(stateDir: string): string {
+  const file = join(stateDir, 'secrets.json');
+  if (!existsSync(file)) {
+    const key = () => randomBytes(48).toString('base64url');
+    writeFileSync(file, JSON.stringify({ hmacKey: key(), pepper: key() }), { mode: 0o600 });
+  }
+  return file;
+}
+
+const close = (server: Server) => new Promise<void>((done) => server.close(() => done()));
+
+export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Promise<LocalStack> {
+  const port = Number(env.PORT ?? 3000);
+  const stateDir = resolve(env.LOCAL_STATE_DIR ?? join(root, '.local'));
+  mkdirSync(stateDir, { recursive: true });
+  const outboxDir = join(stateDir, 'outbox');
+  rmSync(outboxDir, { recursive: true, force: true });
+
+  let dynamo: RunningDynamoDb | undefined;
+  const endpoint = env.DYNAMODB_ENDPOINT ?? (dynamo = await startDynamoDbLocal({ log })).endpoint;
+  const prefix = env.TABLE_PREFIX ?? 'local-';
+  const tables = await createTables(
+    new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    prefix,
+  );
+
+  const sesPort = Number(env.SES_PORT ?? (await freePort()));
+  const ses = await sesServer.default({ host: '127.0.0.1', port: sesPort });
+  const sesUrl = `http://127.0.0.1:${sesPort}`;
+
+  // The handlers read their configuration from the environment at import, exactly as in Lambda.
+  Object.assign(process.env, {
+    RUNTIME_MODE: 'local',
+    DYNAMODB_ENDPOINT: endpoint,
+    SES_ENDPOINT: sesUrl,
+    AWS_REGION: env.AWS_REGION ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    LOCAL_SECRETS_FILE: ensureSecrets(stateDir),
+    LOCAL_OUTBOX_DIR: outboxDir,
+    ...Object.fromEntries(tableNames.map((name) => [tableEnvVar(name), tables[name]])),
+  });
+
+  const seedFile = resolve(env.SEED_FILE ?? DEMO_CUSTOMERS);
+  const { loadDirectoryFile } = await import('../../lambdas/adapters/directory-loader.ts');
+  const loaded = await loadDirectoryFile(seedFile);
+
+  const handlers = await Promise.all(
+    routes.map(async (route) => {
+      const module = (await import(`../../lambdas/handlers/${route.handler}.ts`)) as {
+        handler: LambdaHandler;
+      };
+      return { route, handler: module.handler };
+    }),
+  );
+
+  const { buildWeb } = await import('../../web/build.ts');
+  const { securityHeaders } = await import('../../web/security-headers.ts');
+  const webDir = join(stateDir, 'web');
+  await buildWeb(webDir);
+
+  const gateway = createGateway({
+    routes: handlers,
+    web: { dir: webDir, headers: securityHeaders },
+    localJson: {
+      '/_local/sms': async () => {
+        const file = join(outboxDir, 'sms.jsonl');
+        if (!existsSync(file)) return [];
+        return (await readFile(file, 'utf8'))
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line));
+      },
+      '/_local/email': async () => {
+        const store = (await (await fetch(`${sesUrl}/store`)).json()) as { emails: SesStoreEmail[] };
+        return store.emails.map((e) => ({
+          to: e.destination.to.join(', '),
+          subject: e.subject,
+          text: e.body.text ?? '',
+          html: e.body.html ?? '',
+          sentAt: new Date(e.at * 1000).toISOString(),
+        }));
+      },
+      '/v1/openapi.json': async () => JSON.parse(readFileSync(join(root, 'docs', 'openapi.json'), 'utf8')),
+    },
+  });
+  await new Promise<void>((done, fail) => {
+    gateway.once('error', fail);
+    gateway.listen(port, env.HOST ?? '127.0.0.1', () => done());
+  });
+  const address = gateway.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+
+  const { startOutboxDrain } = await import('./outbox-drain.ts');
+  const drain = startOutboxDrain(Number(env.OUTBOX_DRAIN_MS ?? 250));
+
+  log(
+    `Customer directory: ${loaded.customers} customers, ${loaded.credentials} credentials from ${seedFile}`,
+  );
+  return {
+    baseUrl,
+    sesUrl,
+    dynamodbEndpoint: endpoint,
+    stop: async () => {
+      await drain.stop();
+      await close(gateway);
+      await close(ses);
+      await dynamo?.stop();
+    },
+  };
+}
