@@ -97,6 +97,8 @@ function toEvent(
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   const query = [...url.searchParams.entries()];
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of query) multiQuery[k] = [...(multiQuery[k] ?? []), v];
   const requestId = randomUUID();
   const text = body.toString('utf8');
   const binary = !Buffer.from(text, 'utf8').equals(body);
@@ -107,9 +109,7 @@ function toEvent(
     headers,
     multiValueHeaders,
     queryStringParameters: query.length ? Object.fromEntries(query) : null,
-    multiValueQueryStringParameters: query.length
-      ? query.reduce<Record<string, string[]>>((acc, [k, v]) => ({ ...acc, [k]: [...(acc[k] ?? []), v] }), {})
-      : null,
+    multiValueQueryStringParameters: query.length ? multiQuery : null,
     pathParameters: Object.keys(params).length ? params : null,
     stageVariables: null,
     body: body.length ? (binary ? body.toString('base64') : text) : null,

@@ -52,8 +52,10 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   const outboxDir = join(stateDir, 'outbox');
   rmSync(outboxDir, { recursive: true, force: true });
 
-  let dynamo: RunningDynamoDb | undefined;
-  const endpoint = env.DYNAMODB_ENDPOINT ?? (dynamo = await startDynamoDbLocal({ log })).endpoint;
+  const dynamo: RunningDynamoDb | undefined = env.DYNAMODB_ENDPOINT
+    ? undefined
+    : await startDynamoDbLocal({ log });
+  const endpoint = env.DYNAMODB_ENDPOINT ?? (dynamo as RunningDynamoDb).endpoint;
   const prefix = env.TABLE_PREFIX ?? 'local-';
   const tables = await createTables(
     new DynamoDBClient({
