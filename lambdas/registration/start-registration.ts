@@ -15,7 +15,9 @@ import { newToken, type SessionRules } from './session.ts';
 import { fieldError, parseBody, rejectFields } from './validation.ts';
 
 const pin = z.string().check(z.regex(/^\d{4}$/, 'pin_format'));
-const cedula = z.string().check(z.refine(isValidCedula, 'cedula_format'));
+const cedula = z
+  .string()
+  .check(z.regex(/^\d{10}$/, 'cedula_format'), z.refine(isValidCedula, 'cedula_format'));
 
 export const startRegistrationSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -29,7 +31,7 @@ export const startRegistrationSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('company'),
-    ruc: z.string().check(z.refine(isValidRuc, 'ruc_format')),
+    ruc: z.string().check(z.regex(/^\d{13}$/, 'ruc_format'), z.refine(isValidRuc, 'ruc_format')),
     cedula: z.optional(cedula),
     pin,
   }),

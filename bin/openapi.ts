@@ -1,0 +1,238 @@
+// Generates docs/openapi.json (OpenAPI 3.1) from the route table and the very zod schemas the handlers
+// validate with. `npm run openapi` rewrites it; a test fails when the checked-in file is out of date.
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as z from 'zod/mini';
+import { chooseUsernameSchema } from '../lambdas/registration/choose-username.ts';
+import { createPasswordSchema } from '../lambdas/registration/create-password.ts';
+import {
+  challengeAnswersSchema,
+  chooseImageSchema,
+  secondFactorSchema,
+  updateContactSchema,
+} from '../lambdas/registration/profile-steps.ts';
+import { startRegistrationSchema } from '../lambdas/registration/start-registration.ts';
+import { steps } from '../lambdas/registration/steps.ts';
+import { verifyOtpSchema } from '../lambdas/registration/verify-otp.ts';
+import { routes } from '../lambdas/routes.ts';
+
+const step = z.enum(steps);
+const stepOnly = z.object({ step });
+const contact = z.object({ phone: z.string(), email: z.string() });
+const isoTime = z.iso.datetime();
+
+interface Operation {
+  summary: string;
+  request?: z.ZodMiniType;
+  status: number;
+  response?: z.ZodMiniType;
+  errors: number[];
+}
+
+const session = [401, 409, 429, 503];
+const body = [400, 413, 422];
+
+const operations: Record<string, Operation> = {
+  health: {
+    summary: 'Liveness of the API',
+    status: 200,
+    response: z.object({ status: z.literal('ok') }),
+    errors: [],
+  },
+  'start-registration': {
+    summary: 'Step 1: prove a card, company key or virtual key with its 4-digit PIN',
+    request: startRegistrationSchema,
+    status: 201,
+    response: z.object({
+      registrationId: z.string(),
+      token: z.string(),
+      step: z.literal('verify-contact'),
+      contact,
+      expiresAt: isoTime,
+    }),
+    errors: [...body, 401, 409, 423, 429, 503],
+  },
+  'get-registration': {
+    summary: 'Resume after a reload: the current step',
+    status: 200,
+    response: z.object({ step, expiresAt: isoTime, contact }),
+    errors: session,
+  },
+  'cancel-registration': { summary: 'Cancel; frees the username reservation', status: 204, errors: session },
+  'send-otp': {
+    summary: 'Step 2: send an SMS code to the phone on file',
+    status: 202,
+    response: z.object({
+      step: z.literal('enter-otp'),
+      expiresAt: isoTime,
+      resendAvailableAt: isoTime,
+      sendsLeft: z.int(),
+    }),
+    errors: session,
+  },
+  'verify-otp': {
+    summary: 'Step 3: check the SMS code; rotates the token',
+    request: verifyOtpSchema,
+    status: 200,
+    response: z.object({ step: z.literal('choose-username'), token: z.string() }),
+    errors: [...body, ...session, 410, 423],
+  },
+  'choose-username': {
+    summary: 'Step 4: choose and reserve a username',
+    request: chooseUsernameSchema,
+    status: 200,
+    response: stepOnly,
+    errors: [...body, ...session],
+  },
+  'create-password': {
+    summary: 'Step 5: create the password',
+    request: createPasswordSchema,
+    status: 200,
+    response: stepOnly,
+    errors: [...body, ...session],
+  },
+  'list-security-images': {
+    summary: 'Step 6: the security images',
+    status: 200,
+    response: z.object({ images: z.array(z.object({ id: z.string(), url: z.string(), label: z.string() })) }),
+    errors: session,
+  },
+  'choose-security-image': {
+    summary: 'Step 6: choose the security image',
+    request: chooseImageSchema,
+    status: 200,
+    response: stepOnly,
+    errors: [...body, ...session],
+  },
+  'update-contact': {
+    summary: 'Step 7: home and work phones',
+    request: updateContactSchema,
+    status: 200,
+    response: stepOnly,
+    errors: [...body, ...session],
+  },
+  'list-challenge-questions': {
+    summary: 'Step 8: the challenge questions and the terms',
+    status: 200,
+    response: z.object({
+      questions: z.array(z.object({ id: z.string(), text: z.string() })),
+      required: z.literal(3),
+      terms: z.object({ version: z.string(), text: z.string() }),
+    }),
+    errors: session,
+  },
+  'answer-challenge-questions': {
+    summary: 'Step 8: three answers and the acceptance of the terms',
+    request: challengeAnswersSchema,
+    status: 200,
+    response: stepOnly,
+    errors: [...body, ...session],
+  },
+  'choose-second-factor': {
+    summary: 'Steps 9-10: smartphone and digital token or later',
+    request: secondFactorSchema,
+    status: 200,
+    response: stepOnly,
+    errors: [...body, ...session],
+  },
+  'complete-registration': {
+    summary: 'Step 11: create the user; the completion email follows',
+    status: 201,
+    response: z.object({
+      step: z.literal('completed'),
+      username: z.string(),
+      secondFactor: z.enum(['pending-activation', 'later']),
+    }),
+    errors: session,
+  },
+};
+
+const schema = (s: z.ZodMiniType) => {
+  const { $schema: _drop, ...json } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return json;
+};
+
+const problem = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'detail', 'requestId'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    detail: { type: 'string', description: 'Spanish text for the customer' },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'code', 'message'],
+        properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+    attemptsLeft: { type: 'integer' },
+    currentStep: { type: 'string' },
+  },
+};
+
+export function buildOpenApi(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const op = operations[route.handler];
+    if (!op) throw new Error(`no OpenAPI operation for route handler ${route.handler}`);
+    const responses: Record<string, unknown> = {
+      [op.status]: op.response
+        ? { description: 'Success', content: { 'application/json': { schema: schema(op.response) } } }
+        : { description: 'Success, no content' },
+    };
+    for (const status of op.errors) {
+      responses[status] = { $ref: '#/components/responses/Problem' };
+    }
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+      operationId: route.handler,
+      summary: op.summary,
+      ...(route.auth ? { security: [{ bearer: [] }] } : { security: [] }),
+      ...(route.path.includes('{id}')
+        ? { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] }
+        : {}),
+      ...(op.request
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.request) } } } }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Produbanco self-registration API',
+      version: '1.0.0',
+      description:
+        'The public contract of the self-registration wizard. Errors are RFC 9457 problem details.',
+    },
+    servers: [{ url: 'http://127.0.0.1:3000', description: 'local stack (npm start)' }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Opaque registration token' },
+      },
+      schemas: { Problem: problem },
+      responses: {
+        Problem: {
+          description: 'Problem details',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      },
+    },
+    paths,
+  };
+}
+
+export const openApiPath = resolve(import.meta.dirname, '..', 'docs', 'openapi.json');
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  writeFileSync(openApiPath, `${JSON.stringify(buildOpenApi(), null, 2)}\n`);
+  process.stdout.write(`wrote ${join('docs', 'openapi.json')}\n`);
+}
