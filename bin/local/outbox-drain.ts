@@ -4,7 +4,8 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.ts';
 import { SesEmailSender } from '../../lambdas/adapters/email.ts';
 import { deliverCompletionMessage } from '../../lambdas/registration/completion-email.ts';
-import { clock, config, db, directory, logger } from '../../lambdas/runtime.ts';
+import { clock, config, logger } from '../../lambdas/runtime.ts';
+import { db, directory } from '../../lambdas/storage.ts';
 
 export function startOutboxDrain(intervalMs: number): { stop(): Promise<void> } {
   const outbox = new DynamoOutbox(db(), config.table('outbox'));

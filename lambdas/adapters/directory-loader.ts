@@ -1,7 +1,9 @@
 // Loads a customer directory file into the configured customers table (local or AWS), hashing PINs and
 // keying identifiers with the service's own secrets as it goes.
 import { readFile } from 'node:fs/promises';
-import { config, db, hasher, keyed } from '../runtime.ts';
+import { hasher, keyed } from '../keys.ts';
+import { config } from '../runtime.ts';
+import { db } from '../storage.ts';
 import { parseDirectoryFile } from './directory-file.ts';
 import { writeDirectory } from './dynamodb/customer-directory.ts';
 

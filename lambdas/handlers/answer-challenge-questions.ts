@@ -1,7 +1,9 @@
 // PUT /v1/registrations/{id}/challenge-answers: step 8, three answers (argon2id) and the terms.
 import { apiHandler } from '../http/api-handler.ts';
+import { hasher } from '../keys.ts';
 import { answerChallengeQuestions } from '../registration/profile-steps.ts';
-import { hasher, logger, sessionDeps } from '../runtime.ts';
+import { logger } from '../runtime.ts';
+import { sessionDeps } from '../storage.ts';
 
 export const handler = apiHandler(logger, async (request) => {
   const deps = { ...sessionDeps(request.log), hasher: await hasher() };

@@ -1,7 +1,8 @@
 // PUT /v1/registrations/{id}/second-factor: steps 9-10, smartphone and digital token or later.
 import { apiHandler } from '../http/api-handler.ts';
 import { chooseSecondFactor } from '../registration/profile-steps.ts';
-import { logger, sessionDeps } from '../runtime.ts';
+import { logger } from '../runtime.ts';
+import { sessionDeps } from '../storage.ts';
 
 export const handler = apiHandler(logger, async (request) => ({
   status: 200,

@@ -2,7 +2,8 @@
 import { DynamoUserStore } from '../adapters/dynamodb/user-store.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { chooseUsername } from '../registration/choose-username.ts';
-import { config, db, directory, logger, sessionDeps } from '../runtime.ts';
+import { config, logger } from '../runtime.ts';
+import { db, directory, sessionDeps } from '../storage.ts';
 
 const users = new DynamoUserStore(db(), config.table('users'));
 

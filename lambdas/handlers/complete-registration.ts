@@ -2,7 +2,8 @@
 // completion email (outbox) in one transaction.
 import { apiHandler } from '../http/api-handler.ts';
 import { completeRegistration } from '../registration/finish.ts';
-import { logger, random, sessionDeps } from '../runtime.ts';
+import { logger, random } from '../runtime.ts';
+import { sessionDeps } from '../storage.ts';
 
 export const handler = apiHandler(logger, async (request) => ({
   status: 201,

@@ -1,7 +1,9 @@
 // PUT /v1/registrations/{id}/password: step 5, the password, stored only as argon2id.
 import { apiHandler } from '../http/api-handler.ts';
+import { hasher } from '../keys.ts';
 import { createPassword } from '../registration/create-password.ts';
-import { directory, hasher, logger, sessionDeps } from '../runtime.ts';
+import { logger } from '../runtime.ts';
+import { directory, sessionDeps } from '../storage.ts';
 
 export const handler = apiHandler(logger, async (request) => {
   const deps = { ...sessionDeps(request.log), directory: directory(), hasher: await hasher() };

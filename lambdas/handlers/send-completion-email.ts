@@ -5,7 +5,8 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoOutbox } from '../adapters/dynamodb/outbox.ts';
 import { SesEmailSender } from '../adapters/email.ts';
 import { deliverCompletionMessage } from '../registration/completion-email.ts';
-import { clock, config, db, directory, logger } from '../runtime.ts';
+import { clock, config, logger } from '../runtime.ts';
+import { db, directory } from '../storage.ts';
 
 const outbox = new DynamoOutbox(db(), config.table('outbox'));
 const email = new SesEmailSender(

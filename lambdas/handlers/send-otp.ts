@@ -4,8 +4,10 @@ import { DynamoCodeStore } from '../adapters/dynamodb/code-store.ts';
 import { DynamoLimitStore } from '../adapters/dynamodb/limit-store.ts';
 import { LocalOutboxSmsSender, SnsSmsSender } from '../adapters/sms.ts';
 import { apiHandler } from '../http/api-handler.ts';
+import { keyed } from '../keys.ts';
 import { sendOtp } from '../registration/send-otp.ts';
-import { config, db, directory, keyed, logger, random, sessionDeps } from '../runtime.ts';
+import { config, logger, random } from '../runtime.ts';
+import { db, directory, sessionDeps } from '../storage.ts';
 
 const codes = new DynamoCodeStore(db(), config.table('codes'));
 const limits = new DynamoLimitStore(db(), config.table('limits'));

@@ -2,8 +2,10 @@
 import { DynamoLimitStore } from '../adapters/dynamodb/limit-store.ts';
 import { DynamoUserStore } from '../adapters/dynamodb/user-store.ts';
 import { apiHandler } from '../http/api-handler.ts';
+import { hasher, keyed } from '../keys.ts';
 import { startRegistration } from '../registration/start-registration.ts';
-import { clock, config, db, directory, keyed, logger, random, registrations } from '../runtime.ts';
+import { clock, config, logger, random } from '../runtime.ts';
+import { db, directory, registrations } from '../storage.ts';
 
 const limits = new DynamoLimitStore(db(), config.table('limits'));
 const users = new DynamoUserStore(db(), config.table('users'));
@@ -15,7 +17,7 @@ export const handler = apiHandler(logger, async (request) => {
       random,
       keyed: await keyed(),
       events: request.log,
-      directory: directory(),
+      directory: directory({ keyed, hasher }),
       registrations: registrations(),
       users,
       limits,

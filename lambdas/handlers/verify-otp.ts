@@ -1,8 +1,10 @@
 // POST /v1/registrations/{id}/otp/verify: check the code and rotate the token.
 import { DynamoCodeStore } from '../adapters/dynamodb/code-store.ts';
 import { apiHandler } from '../http/api-handler.ts';
+import { keyed } from '../keys.ts';
 import { verifyOtp } from '../registration/verify-otp.ts';
-import { config, db, keyed, logger, random, sessionDeps } from '../runtime.ts';
+import { config, logger, random } from '../runtime.ts';
+import { db, sessionDeps } from '../storage.ts';
 
 const codes = new DynamoCodeStore(db(), config.table('codes'));
 
