@@ -1,7 +1,8 @@
 // Loads a customer directory file into the configured customers table (local or AWS), hashing PINs and
 // keying identifiers with the service's own secrets as it goes.
 import { readFile } from 'node:fs/promises';
-import { hasher, keyed } from '../keys.ts';
+import { hasher } from '../hashing.ts';
+import { keyed } from '../keys.ts';
 import { config } from '../runtime.ts';
 import { db } from '../storage.ts';
 import { parseDirectoryFile } from './directory-file.ts';

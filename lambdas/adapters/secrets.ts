@@ -55,3 +55,15 @@ export async function loadSecrets(
   const values = await fromSecretsManager(wanted.map(([, arn]) => arn as string));
   return Object.fromEntries(wanted.map(([name], i) => [name, asKey(values[i] as string, name)]));
 }
+
+/** A failed read is not cached: the next call tries again. */
+export function cachedSecret<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= load().catch((error) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}

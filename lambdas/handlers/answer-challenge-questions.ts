@@ -1,6 +1,7 @@
 // PUT /v1/registrations/{id}/challenge-answers: step 8, three answers (argon2id) and the terms.
+
+import { hasher } from '../hashing.ts';
 import { apiHandler } from '../http/api-handler.ts';
-import { hasher } from '../keys.ts';
 import { answerChallengeQuestions } from '../registration/profile-steps.ts';
 import { logger } from '../runtime.ts';
 import { sessionDeps } from '../storage.ts';

@@ -1,6 +1,7 @@
 // PUT /v1/registrations/{id}/password: step 5, the password, stored only as argon2id.
+
+import { hasher } from '../hashing.ts';
 import { apiHandler } from '../http/api-handler.ts';
-import { hasher } from '../keys.ts';
 import { createPassword } from '../registration/create-password.ts';
 import { logger } from '../runtime.ts';
 import { directory, sessionDeps } from '../storage.ts';

@@ -1,8 +1,9 @@
 // POST /v1/registrations: step 1, prove the credential and open a registration.
 import { DynamoLimitStore } from '../adapters/dynamodb/limit-store.ts';
 import { DynamoUserStore } from '../adapters/dynamodb/user-store.ts';
+import { hasher } from '../hashing.ts';
 import { apiHandler } from '../http/api-handler.ts';
-import { hasher, keyed } from '../keys.ts';
+import { keyed } from '../keys.ts';
 import { startRegistration } from '../registration/start-registration.ts';
 import { clock, config, logger, random } from '../runtime.ts';
 import { db, directory, registrations } from '../storage.ts';
