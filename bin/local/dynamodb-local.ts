@@ -93,7 +93,8 @@ export async function startDynamoDbLocal(
       String(port),
       ...storageArgs,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // DynamoDB Local writes dynamodb-local-metadata.json into its working directory: keep it in .cache/.
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: cacheDir },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
