@@ -1,0 +1,113 @@
+// The wizard's own rules, without a browser: check digits, field rules, password hints and the shuffle.
+import { describe, expect, it } from 'vitest';
+import { randomBelow, shuffledDigits } from '../../web/src/random.ts';
+import {
+  answerValid,
+  cedulaValid,
+  luhnValid,
+  passwordChecks,
+  phoneValid,
+  rucValid,
+  usernameProblem,
+} from '../../web/src/validation.ts';
+
+describe('identification formats', () => {
+  it('accepts the demo credentials and rejects one changed digit', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(luhnValid('411111111111')).toBe(false);
+    expect(cedulaValid('1710034065')).toBe(true);
+    expect(cedulaValid('0926687856')).toBe(true);
+    expect(cedulaValid('1710034066')).toBe(false);
+    expect(cedulaValid('9910034065')).toBe(false);
+    expect(rucValid('1790011674001')).toBe(true);
+    expect(rucValid('1790011675001')).toBe(false);
+    expect(rucValid('1710034065001')).toBe(true);
+    expect(rucValid('1760001550001')).toBe(true);
+    expect(rucValid('1790011674')).toBe(false);
+  });
+});
+
+describe('field rules', () => {
+  it('follows the username rule of the contract', () => {
+    expect(usernameProblem('tmateos.2026')).toBeUndefined();
+    expect(usernameProblem('abc12')).toMatch(/6 y 20/);
+    expect(usernameProblem('1tomas')).toMatch(/empezar con una letra/);
+    expect(usernameProblem('tomás.m')).toMatch(/letras sin tilde/);
+    expect(usernameProblem('a'.repeat(21))).toMatch(/6 y 20/);
+  });
+
+  it('takes landlines, mobiles and +593 numbers', () => {
+    for (const ok of ['022345678', '0991234567', '+59322345678', '+593991234567', '02 234 5678']) {
+      expect(phoneValid(ok), ok).toBe(true);
+    }
+    for (const bad of ['22345678', '09912345678', '+1555123456', 'telefono'])
+      expect(phoneValid(bad), bad).toBe(false);
+  });
+
+  it('trims answers to 2-60 characters', () => {
+    expect(answerValid(' a ')).toBe(false);
+    expect(answerValid('Quito')).toBe(true);
+    expect(answerValid('x'.repeat(61))).toBe(false);
+  });
+});
+
+describe('password hints', () => {
+  const state = (password: string, confirmation = '', ctx = { username: 'tmateos', cedula: '1710034065' }) =>
+    Object.fromEntries(passwordChecks(password, confirmation, ctx).map((c) => [c.id, c.ok]));
+
+  it('is neutral before typing and explains each rule after', () => {
+    expect(Object.values(state(''))).toEqual([null, null, null, null, null, null]);
+    expect(state('corta')).toMatchObject({ length: false, bank: true });
+    expect(state('una frase bastante larga')).toMatchObject({ length: true, username: true, cedula: true });
+    expect(state('soy TMateos de Quito')).toMatchObject({ username: false });
+    expect(state('mi cédula 1710034065')).toMatchObject({ cedula: false });
+    expect(state('amo a PRODUBANCO ya')).toMatchObject({ bank: false });
+    expect(state('password1234')).toMatchObject({ common: false });
+    expect(state('una frase bastante larga', 'otra')).toMatchObject({ match: false });
+  });
+
+  it('counts characters, not UTF-16 units, and never caps at 128 silently', () => {
+    expect(state('🙂'.repeat(12))).toMatchObject({ length: true });
+    expect(state('x'.repeat(129))).toMatchObject({ length: false });
+  });
+
+  it('leaves the cédula rule to the API when the page does not know it (card customers)', () => {
+    expect(passwordChecks('una frase bastante larga', '', {}).find((c) => c.id === 'cedula')?.ok).toBeNull();
+  });
+});
+
+describe('keypad shuffle', () => {
+  it('is a permutation of the ten digits drawn from the random source', () => {
+    let calls = 0;
+    const source = (values: Uint32Array<ArrayBuffer>) => {
+      calls++;
+      return crypto.getRandomValues(values);
+    };
+    expect([...shuffledDigits(source)].sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(calls).toBeGreaterThanOrEqual(9);
+  });
+
+  it('rejects the biased top of the 32-bit range', () => {
+    const values = [0xffff_ffff, 7];
+    const source = (buf: Uint32Array<ArrayBuffer>) => {
+      buf[0] = values.shift() ?? 0;
+      return buf;
+    };
+    expect(randomBelow(10, source)).toBe(7);
+  });
+
+  it('spreads every digit over every position', () => {
+    const counts = new Array<number>(100).fill(0);
+    for (let i = 0; i < 5000; i++) {
+      shuffledDigits().forEach((d, pos) => {
+        counts[Number(d) * 10 + pos] = (counts[Number(d) * 10 + pos] ?? 0) + 1;
+      });
+    }
+    // Expected 500 each (sd 21); outside 380-620 is a biased shuffle, not chance.
+    for (const n of counts) {
+      expect(n).toBeGreaterThan(380);
+      expect(n).toBeLessThan(620);
+    }
+  });
+});

@@ -1,0 +1,30 @@
+// What every screen may ask of the wizard: the saved registration, navigation and the shared error policy.
+import type { Completed, Contact, OtpSent, Session, Started, Step } from './api.ts';
+import type { Errors } from './ui.ts';
+
+export type View = Step | 'start' | 'card' | 'company' | 'virtual-key' | 'expired';
+
+/** Kept in sessionStorage so a reload resumes the wizard; nothing secret but the registration token. */
+export interface Saved extends Session {
+  contact?: Contact;
+  otp?: OtpSent;
+  username?: string;
+}
+
+export interface App {
+  saved: Saved | null;
+  /** The cédula typed at step 1 (memory only), so the password screen can warn about it. */
+  cedula?: string;
+  /** The last `complete` answer, for the final screen. */
+  completed?: Completed;
+  session(): Session;
+  begin(started: Started): void;
+  update(patch: Partial<Saved>): void;
+  go(view: View, notice?: string): void;
+  /** Cancels the open registration (if any) and returns to the credential choice. */
+  restart(): Promise<void>;
+  /** Applies the errors every screen treats alike; anything else is shown in `errors`. */
+  fail(err: unknown, errors: Errors): void;
+  /** Runs when the current screen is left (timers). */
+  onLeave(fn: () => void): void;
+}

@@ -1,0 +1,188 @@
+// Entry point of the registration wizard: keeps the registration in sessionStorage, resumes it after a reload
+// (GET /v1/registrations/{id}) and shows the screen for the step the API says comes next.
+import { ApiError, api, type Completed, type Session, type Started } from './api.ts';
+import type { App, Saved, View } from './app.ts';
+import { problemText } from './messages.ts';
+import type { Errors, Screen } from './ui.ts';
+import { completedView, expiredView, finishView, messageView, secondFactorView } from './views/finish.ts';
+import { enterOtpView, verifyContactView } from './views/otp.ts';
+import { contactView, imageView, passwordView, usernameView } from './views/profile.ts';
+import { questionsView } from './views/questions.ts';
+import { identifyView, startView } from './views/start.ts';
+
+const STORAGE_KEY = 'produbanco.registro';
+const DONE_KEY = 'produbanco.registro.finalizado';
+
+function load<T>(key: string): T | null {
+  try {
+    const raw = sessionStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+const root = document.getElementById('app') as HTMLElement;
+let leaving: (() => void)[] = [];
+let rendering = 0;
+
+function mount(s: Screen): void {
+  root.replaceChildren(s.root);
+  document.title = s.title;
+  root.removeAttribute('aria-busy');
+  s.heading.focus();
+  window.scrollTo(0, 0);
+}
+
+async function render(view: View, notice?: string): Promise<void> {
+  for (const fn of leaving) fn();
+  leaving = [];
+  const ticket = ++rendering;
+  root.setAttribute('aria-busy', 'true');
+  try {
+    const s = await build(view, notice);
+    // A later navigation wins over a screen still loading its data.
+    if (ticket === rendering) mount(s);
+  } catch (err) {
+    if (ticket !== rendering) return;
+    const p = err instanceof ApiError ? err.problem : undefined;
+    if (p?.code === 'session_invalid') return render('expired');
+    if (p?.code === 'step_out_of_order' && p.currentStep && p.currentStep !== view) {
+      return render(p.currentStep, 'Continuamos en el paso en el que te quedaste.');
+    }
+    mount(expiredLike(p ? problemText(p) : 'Ocurrió un error inesperado.'));
+  }
+}
+
+/** A screen that failed to load: say why and offer to try again. */
+function expiredLike(message: string): Screen {
+  return messageView({
+    title: 'No pudimos continuar',
+    text: message,
+    action: 'Reintentar',
+    run: () => void resume(),
+  });
+}
+
+function build(view: View, notice?: string): Screen | Promise<Screen> {
+  switch (view) {
+    case 'start':
+      return startView(app, notice);
+    case 'card':
+    case 'company':
+    case 'virtual-key':
+      return identifyView(app, view);
+    case 'verify-contact':
+      return verifyContactView(app, notice);
+    case 'enter-otp':
+      return enterOtpView(app, notice);
+    case 'choose-username':
+      return usernameView(app, notice);
+    case 'create-password':
+      return passwordView(app, notice);
+    case 'choose-image':
+      return imageView(app, notice);
+    case 'update-contact':
+      return contactView(app, notice);
+    case 'challenge-questions':
+      return questionsView(app, notice);
+    case 'second-factor':
+      return secondFactorView(app, notice);
+    case 'finish':
+      return finishView(app, notice);
+    case 'completed':
+      return completedView(app, app.completed ?? load<Completed>(DONE_KEY) ?? undefined);
+    case 'expired':
+      forget();
+      return expiredView(app, notice);
+  }
+}
+
+function persist(): void {
+  if (app.saved) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(app.saved));
+  else sessionStorage.removeItem(STORAGE_KEY);
+}
+
+function forget(): void {
+  app.saved = null;
+  app.cedula = undefined;
+  persist();
+}
+
+const app: App = {
+  saved: load<Saved>(STORAGE_KEY),
+  session(): Session {
+    if (!app.saved) throw new ApiError({ status: 401, code: 'session_invalid' });
+    return app.saved;
+  },
+  begin(started: Started) {
+    sessionStorage.removeItem(DONE_KEY);
+    app.completed = undefined;
+    app.saved = { id: started.registrationId, token: started.token, contact: started.contact };
+    persist();
+  },
+  update(patch) {
+    if (!app.saved) return;
+    app.saved = { ...app.saved, ...patch };
+    persist();
+  },
+  go(view, notice) {
+    if (view === 'completed' && app.completed) {
+      // The token is dead now; keep only what the final screen shows, in case of a reload.
+      sessionStorage.setItem(DONE_KEY, JSON.stringify(app.completed));
+      forget();
+    }
+    void render(view, notice);
+  },
+  async restart() {
+    const saved = app.saved;
+    forget();
+    sessionStorage.removeItem(DONE_KEY);
+    app.completed = undefined;
+    // Frees the username reservation at once; if this fails the registration simply expires.
+    if (saved) await api.cancel(saved).catch(() => undefined);
+    void render('start');
+  },
+  fail(err: unknown, errors: Errors) {
+    if (!(err instanceof ApiError)) {
+      errors.screen('Ocurrió un error inesperado. Inténtalo de nuevo.');
+      return;
+    }
+    const p = err.problem;
+    if (p.code === 'session_invalid') {
+      app.go('expired');
+    } else if (p.code === 'step_out_of_order' && p.currentStep) {
+      app.go(p.currentStep, 'Continuamos en el paso en el que te quedaste.');
+    } else if (p.code === 'validation_failed') {
+      errors.fromApi(p.errors, p.detail);
+    } else {
+      errors.screen(problemText(p));
+    }
+  },
+  onLeave(fn) {
+    leaving.push(fn);
+  },
+};
+
+async function resume(): Promise<void> {
+  if (load<Completed>(DONE_KEY) && !app.saved) return render('completed');
+  if (!app.saved) return render('start');
+  root.setAttribute('aria-busy', 'true');
+  try {
+    const current = await api.get(app.saved);
+    app.update({ contact: current.contact });
+    await render(current.step, 'Continuamos tu registro donde lo dejaste.');
+  } catch (err) {
+    const p = err instanceof ApiError ? err.problem : undefined;
+    if (p?.code === 'session_invalid') {
+      forget();
+      return render(
+        'expired',
+        'Tu registro anterior ya no está activo: por tu seguridad se cierra tras unos minutos sin actividad. Para continuar, empieza de nuevo.',
+      );
+    }
+    mount(expiredLike(p ? problemText(p) : 'Ocurrió un error inesperado.'));
+  }
+}
+
+void resume();

@@ -1,0 +1,208 @@
+// Pasos 6 and the end of the guide: smartphone question and second factor, completion, and the dead ends
+// (an expired registration) with a way to start again.
+import { api, type Completed } from '../api.ts';
+import type { App } from '../app.ts';
+import { h, uid } from '../dom.ts';
+import { actions, button, Errors, groupField, onSubmit, type Screen, screen } from '../ui.ts';
+
+function radio(name: string, value: string, label: string, description?: string): HTMLElement {
+  const id = uid('r');
+  const descId = description ? uid('d') : undefined;
+  return h(
+    'div',
+    { class: 'radio' },
+    h('input', { type: 'radio', name, value, id, 'aria-describedby': descId }),
+    h('label', { for: id }, label),
+    description ? h('p', { class: 'hint', id: descId }, description) : null,
+  );
+}
+
+async function complete(app: App, errors: Errors): Promise<void> {
+  try {
+    app.completed = await api.complete(app.session());
+    app.go('completed');
+  } catch (err) {
+    app.fail(err, errors);
+  }
+}
+
+export function secondFactorView(app: App, notice?: string): Screen {
+  const errors = new Errors();
+  const device = h(
+    'fieldset',
+    { class: 'choice-group' },
+    h('legend', {}, '¿Cuentas con un dispositivo inteligente (teléfono o tableta) con conexión a internet?'),
+    radio('device', 'yes', 'Sí'),
+    radio('device', 'no', 'No'),
+  );
+  const tokenOption = radio(
+    'factor',
+    'digital-token',
+    'Token digital',
+    'Dispositivo de seguridad que te da un código distinto y aleatorio, que vence con cada transacción. Funciona con una aplicación móvil que descargas en la tienda oficial de tu dispositivo: Google Play o App Store.',
+  );
+  const laterOption = radio(
+    'factor',
+    'later',
+    'Solicitar más tarde',
+    'Podrás solicitarlo luego en Servicios Bancarios / Segundo Factor de Seguridad.',
+  );
+  const noDeviceNote = h(
+    'p',
+    { class: 'hint', hidden: true },
+    'Como no cuentas con un dispositivo inteligente, puedes continuar y solicitar tu segundo factor más tarde.',
+  );
+  const factor = h(
+    'fieldset',
+    { class: 'choice-group', hidden: true },
+    h(
+      'legend',
+      {},
+      'Elige el segundo factor de seguridad que prefieras para transaccionar en nuestro sitio web',
+    ),
+    noDeviceNote,
+    tokenOption,
+    laterOption,
+  );
+  errors.add(
+    'hasSmartDevice',
+    groupField(device, () => device.querySelector('input')),
+  );
+  errors.add(
+    'choice',
+    groupField(factor, () => factor.querySelector('input:not([disabled])')),
+  );
+
+  device.addEventListener('change', () => {
+    const hasDevice = device.querySelector<HTMLInputElement>('input:checked')?.value === 'yes';
+    factor.hidden = false;
+    tokenOption.hidden = !hasDevice;
+    const token = tokenOption.querySelector('input') as HTMLInputElement;
+    token.disabled = !hasDevice;
+    noDeviceNote.hidden = hasDevice;
+    if (!hasDevice) (laterOption.querySelector('input') as HTMLInputElement).checked = true;
+  });
+
+  const back = button('Regresar', 'secondary');
+  back.addEventListener('click', () => app.go('challenge-questions'));
+  const submit = button('Continuar', 'primary', 'submit');
+  const form = h('form', { novalidate: true }, errors.alert, device, factor, actions(back, submit));
+
+  onSubmit(form, submit, async () => {
+    const hasDevice = device.querySelector<HTMLInputElement>('input:checked')?.value;
+    const choice = factor.querySelector<HTMLInputElement>('input:checked:not([disabled])')?.value;
+    if (!hasDevice)
+      return errors.show([{ field: 'hasSmartDevice', message: 'Responde si cuentas con un dispositivo.' }]);
+    if (!choice) return errors.show([{ field: 'choice', message: 'Elige una opción para continuar.' }]);
+    try {
+      const res = await api.secondFactor(
+        app.session(),
+        hasDevice === 'yes',
+        choice as 'digital-token' | 'later',
+      );
+      if (res.step === 'finish') await complete(app, errors);
+      else app.go(res.step);
+    } catch (err) {
+      app.fail(err, errors);
+    }
+  });
+
+  return screen({
+    title: 'Segundo factor de seguridad',
+    paso: 6,
+    notice,
+    body: [
+      h(
+        'p',
+        { class: 'lead' },
+        'Tus datos fueron guardados exitosamente. Para culminar este proceso, necesitamos saber si cuentas con un dispositivo inteligente con conexión a internet.',
+      ),
+      h(
+        'p',
+        { class: 'hint' },
+        'Si no cuentas con un dispositivo inteligente, te presentaremos una opción para que puedas continuar.',
+      ),
+      form,
+    ],
+  });
+}
+
+/** Reached only by resuming after a reload between the second factor and the completion. */
+export function finishView(app: App, notice?: string): Screen {
+  const errors = new Errors();
+  const back = button('Regresar', 'secondary');
+  back.addEventListener('click', () => app.go('second-factor'));
+  const submit = button('Finalizar registro', 'primary', 'submit');
+  const form = h('form', { novalidate: true }, errors.alert, actions(back, submit));
+  onSubmit(form, submit, () => complete(app, errors));
+  return screen({
+    title: 'Finaliza tu registro',
+    paso: 6,
+    notice,
+    body: [
+      h(
+        'p',
+        { class: 'lead' },
+        'Tus datos fueron guardados. Haz clic en «Finalizar registro» para crear tu usuario.',
+      ),
+      form,
+    ],
+  });
+}
+
+export function completedView(app: App, done: Completed | undefined): Screen {
+  const finish = button('Finalizar', 'primary');
+  finish.addEventListener('click', () => void app.restart());
+  const username = done?.username ?? '';
+  return screen({
+    title: 'Operación terminada exitosamente',
+    body: [
+      h('p', { class: 'lead' }, 'El proceso de registro fue exitoso.'),
+      h(
+        'p',
+        {},
+        'Recuerda que a partir de ahora, para ingresar a nuestra web transaccional debes usar tu nombre de usuario: ',
+        h('strong', { class: 'username', 'data-username': username }, username),
+      ),
+      done?.secondFactor === 'pending-activation'
+        ? h(
+            'p',
+            {},
+            'Ahora debes activar tu Token digital: ingresa con tu usuario y clave y dirígete a Menú Principal / Servicios Bancarios / Segundo Factor de Seguridad / Activación.',
+          )
+        : h(
+            'p',
+            {},
+            'Cuando cuentes con un dispositivo inteligente, solicita tu segundo factor en Menú Principal / Servicios Bancarios / Segundo Factor de Seguridad.',
+          ),
+      h('p', {}, 'Recibirás en tu correo electrónico la confirmación de este proceso y sus indicaciones.'),
+      h(
+        'p',
+        {},
+        'Si tienes dudas, comunícate con nuestro Call Center al ',
+        h('a', { href: 'tel:1700123123' }, '1700 123 123'),
+        '.',
+      ),
+      h('p', { class: 'hint' }, 'Haz clic en «Finalizar» e ingresa nuevamente con tu usuario y clave.'),
+      actions(finish),
+    ],
+  });
+}
+
+/** A dead end with one way out: an expired registration, or a screen that could not load. */
+export function messageView(opts: { title: string; text: string; action: string; run: () => void }): Screen {
+  const b = button(opts.action, 'primary');
+  b.addEventListener('click', opts.run);
+  return screen({ title: opts.title, body: [h('p', { class: 'lead' }, opts.text), actions(b)] });
+}
+
+export function expiredView(app: App, notice?: string): Screen {
+  return messageView({
+    title: 'Tu registro expiró',
+    text:
+      notice ??
+      'Por tu seguridad, el registro se cierra tras unos minutos sin actividad o cuando ya no es válido. Para continuar, empieza de nuevo.',
+    action: 'Empezar de nuevo',
+    run: () => void app.restart(),
+  });
+}

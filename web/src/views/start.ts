@@ -1,0 +1,235 @@
+// Screens 1-2 of the guide: the credential choice and the identification with the 4-digit key.
+import { ApiError, api, type Identification } from '../api.ts';
+import type { App } from '../app.ts';
+import { h } from '../dom.ts';
+import { createKeypad } from '../keypad.ts';
+import {
+  actions,
+  button,
+  Errors,
+  groupField,
+  onSubmit,
+  type Screen,
+  screen,
+  selectField,
+  textField,
+} from '../ui.ts';
+import { cedulaValid, digitsOnly, luhnValid, rucValid } from '../validation.ts';
+
+type Kind = 'card' | 'company' | 'virtual-key';
+
+const CHOICES: { kind: Kind; title: string; text: string }[] = [
+  {
+    kind: 'card',
+    title: 'Para personas',
+    text: 'Con tu tarjeta de débito o de crédito y su clave de cajero automático.',
+  },
+  {
+    kind: 'company',
+    title: 'Para empresas',
+    text: 'Con el RUC de la empresa y su clave de 4 dígitos; si eres usuario adicional, también con tu cédula.',
+  },
+  { kind: 'virtual-key', title: 'Con tu clave virtual', text: 'Con tu número de cédula y tu clave virtual.' },
+];
+
+export function startView(app: App, notice?: string): Screen {
+  const list = h(
+    'ul',
+    { class: 'choices' },
+    CHOICES.map((c) => {
+      const b = h(
+        'button',
+        { type: 'button', class: 'choice', 'data-kind': c.kind },
+        h('span', { class: 'choice-title' }, c.title),
+        h('span', { class: 'choice-text' }, c.text),
+      );
+      b.addEventListener('click', () => app.go(c.kind));
+      return h('li', {}, b);
+    }),
+  );
+  return screen({
+    title: 'Registro de usuario',
+    notice,
+    body: [
+      h(
+        'p',
+        { class: 'lead' },
+        'Escoge la opción con la que deseas activar Produbanco en línea. Para continuar necesitas la clave de 4 dígitos de la opción que elijas.',
+      ),
+      list,
+      h(
+        'p',
+        { class: 'hint' },
+        'Si no cuentas con tu clave, acércate a cualquier agencia Produbanco a nivel nacional.',
+      ),
+    ],
+  });
+}
+
+export function identifyView(app: App, kind: Kind): Screen {
+  const errors = new Errors();
+  const keypad = createKeypad({
+    name: 'pin',
+    length: 4,
+    legend:
+      kind === 'card'
+        ? 'Clave de cajero automático'
+        : kind === 'company'
+          ? 'Clave de 4 dígitos de la empresa'
+          : 'Clave virtual de 4 dígitos',
+    hint: 'Ingrésala con el teclado virtual; los números cambian de lugar cada vez.',
+  });
+  errors.add(
+    'pin',
+    groupField(keypad.root, () => keypad.root.querySelector('.key'), keypad.error),
+  );
+
+  const fields: HTMLElement[] = [];
+  let collect: () => { body?: Identification; problems: { field: string; message: string }[] };
+  const year = new Date().getFullYear();
+
+  if (kind === 'card') {
+    const card = textField({
+      label: 'Número de tarjeta',
+      hint: 'Los 13 a 19 números que aparecen en el frente de tu tarjeta.',
+      inputmode: 'numeric',
+      autocomplete: 'cc-number',
+      maxlength: 23,
+    });
+    const month = selectField({
+      label: 'Mes de expiración',
+      options: Array.from({ length: 12 }, (_, i) => ({
+        value: String(i + 1),
+        text: String(i + 1).padStart(2, '0'),
+      })),
+    });
+    const yearField = selectField({
+      label: 'Año de expiración',
+      options: Array.from({ length: 16 }, (_, i) => ({ value: String(year + i), text: String(year + i) })),
+    });
+    errors.add('cardNumber', card.field);
+    errors.add('expiryMonth', month.field);
+    errors.add('expiryYear', yearField.field);
+    fields.push(card.wrap, h('div', { class: 'field-row' }, month.wrap, yearField.wrap));
+    collect = () => {
+      const problems: { field: string; message: string }[] = [];
+      const cardNumber = digitsOnly(card.input.value);
+      if (!cardNumber) problems.push({ field: 'cardNumber', message: 'Ingresa el número de tu tarjeta.' });
+      else if (!luhnValid(cardNumber)) {
+        problems.push({
+          field: 'cardNumber',
+          message: 'Revisa el número de tarjeta: no es un número válido.',
+        });
+      }
+      const m = Number(month.select.value);
+      const y = Number(yearField.select.value);
+      if (!m) problems.push({ field: 'expiryMonth', message: 'Selecciona el mes de expiración.' });
+      if (!y) problems.push({ field: 'expiryYear', message: 'Selecciona el año de expiración.' });
+      const now = new Date();
+      if (m && y && (y < now.getFullYear() || (y === now.getFullYear() && m < now.getMonth() + 1))) {
+        problems.push({ field: 'expiryMonth', message: 'Esa fecha ya pasó: revisa la fecha de expiración.' });
+      }
+      return {
+        problems,
+        body: { type: 'card', cardNumber, expiryMonth: m, expiryYear: y, pin: keypad.value() },
+      };
+    };
+  } else if (kind === 'company') {
+    const ruc = textField({
+      label: 'RUC de la empresa',
+      hint: '13 dígitos.',
+      inputmode: 'numeric',
+      maxlength: 13,
+    });
+    const cedula = textField({
+      label: 'Cédula del usuario adicional (opcional)',
+      hint: 'Solo si eres usuario adicional de la empresa: tu número de cédula de 10 dígitos.',
+      inputmode: 'numeric',
+      maxlength: 10,
+      required: false,
+    });
+    errors.add('ruc', ruc.field);
+    errors.add('cedula', cedula.field);
+    fields.push(ruc.wrap, cedula.wrap);
+    collect = () => {
+      const problems: { field: string; message: string }[] = [];
+      const r = digitsOnly(ruc.input.value);
+      const c = digitsOnly(cedula.input.value);
+      if (!r) problems.push({ field: 'ruc', message: 'Ingresa el RUC de la empresa.' });
+      else if (!rucValid(r)) problems.push({ field: 'ruc', message: 'Revisa el RUC: no es un RUC válido.' });
+      if (c && !cedulaValid(c)) {
+        problems.push({ field: 'cedula', message: 'Revisa la cédula: debe tener 10 dígitos y ser válida.' });
+      }
+      app.cedula = c || undefined;
+      return {
+        problems,
+        body: { type: 'company', ruc: r, ...(c ? { cedula: c } : {}), pin: keypad.value() },
+      };
+    };
+  } else {
+    const cedula = textField({
+      label: 'Número de cédula',
+      hint: '10 dígitos.',
+      inputmode: 'numeric',
+      maxlength: 10,
+    });
+    errors.add('cedula', cedula.field);
+    fields.push(cedula.wrap);
+    collect = () => {
+      const problems: { field: string; message: string }[] = [];
+      const c = digitsOnly(cedula.input.value);
+      if (!c) problems.push({ field: 'cedula', message: 'Ingresa tu número de cédula.' });
+      else if (!cedulaValid(c)) {
+        problems.push({ field: 'cedula', message: 'Revisa la cédula: debe tener 10 dígitos y ser válida.' });
+      }
+      app.cedula = c;
+      return { problems, body: { type: 'virtual-key', cedula: c, pin: keypad.value() } };
+    };
+  }
+
+  const back = button('Regresar', 'secondary');
+  back.addEventListener('click', () => app.go('start'));
+  const submit = button('Registrarse ahora', 'primary', 'submit');
+  const form = h('form', { novalidate: true }, errors.alert, fields, keypad.root, actions(back, submit));
+
+  onSubmit(form, submit, async () => {
+    const { body, problems } = collect();
+    if (!/^\d{4}$/.test(keypad.value())) {
+      problems.push({ field: 'pin', message: 'Ingresa los 4 dígitos de tu clave con el teclado virtual.' });
+    }
+    if (problems.length || !body) {
+      errors.show(problems);
+      return;
+    }
+    keypad.reset();
+    try {
+      const started = await api.start(body);
+      app.begin(started);
+      app.go('verify-contact');
+    } catch (err) {
+      const code = err instanceof ApiError ? err.problem.code : '';
+      if (code === 'invalid_credentials') {
+        errors.show(
+          [{ field: 'pin', message: 'Ingresa nuevamente tu clave de 4 dígitos.' }],
+          'Los datos o la clave ingresados no son correctos. Revísalos e inténtalo de nuevo. Por tu seguridad, tras varios intentos fallidos seguidos la clave se bloquea temporalmente.',
+        );
+      } else if (code === 'credential_locked') {
+        errors.screen(
+          'Por tu seguridad, esta clave está bloqueada temporalmente por intentos fallidos. Inténtalo más tarde o acércate a cualquier agencia Produbanco.',
+        );
+      } else {
+        app.fail(err, errors);
+      }
+    }
+  });
+
+  const titles: Record<Kind, string> = {
+    card: 'Registro con tu tarjeta',
+    company: 'Registro para empresas',
+    'virtual-key': 'Registro con tu clave virtual',
+  };
+  return screen({
+    title: titles[kind],
+    body: [h('p', { class: 'lead' }, 'Ingresa los datos solicitados.'), form],
+  });
+}
