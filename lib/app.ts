@@ -1,0 +1,97 @@
+// Assembles the stacks of one stage from the CDK context: data (stateful), service (stateless), the
+// us-east-1 edge WAF and the web hosting. bin/app.ts and the infrastructure tests both build the app here.
+import { App, type AppProps, type Environment, Tags } from 'aws-cdk-lib';
+import { type DeployConfig, readDeployConfig } from './config.ts';
+import { DataStack } from './data-stack.ts';
+import { EdgeWafStack, edgeRegion } from './edge-waf-stack.ts';
+import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
+import { ServiceStack } from './service-stack.ts';
+import { WebStack } from './web-stack.ts';
+
+export interface CreateAppOptions {
+  /** CDK context, as `-c key=value` would give it (tests pass it here). */
+  context?: Record<string, unknown>;
+  appProps?: AppProps;
+  /** Handler modules directory; defaults to lambdas/handlers. */
+  handlersDir?: string;
+  /** Built web wizard to upload; none leaves the bucket empty (refused in prod). */
+  siteDirectory?: string;
+}
+
+export interface SelfRegistrationApp {
+  app: App;
+  config: DeployConfig;
+  data: DataStack;
+  service: ServiceStack;
+  edgeWaf?: EdgeWafStack;
+  web: WebStack;
+}
+
+const capitalized = (text: string): string => `${text[0]?.toUpperCase()}${text.slice(1)}`;
+
+export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
+  const app = new App({
+    ...options.appProps,
+    context: {
+      // Strong references stop the data stack from being changed under the service stack that uses it.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      ...options.appProps?.context,
+      ...options.context,
+    },
+  });
+  const config = readDeployConfig(app.node);
+  if (config.isProd && !options.siteDirectory) {
+    throw new Error('prod needs the built web wizard: build it (web/build.ts) before `cdk deploy`.');
+  }
+  const prefix = `SelfRegistration${capitalized(config.stage)}`;
+  const env: Environment = { account: config.account, region: config.region };
+
+  const data = new DataStack(app, `${prefix}Data`, {
+    env,
+    config,
+    description: `Self-registration (${config.stage}), stateful: KMS key, DynamoDB tables, secrets`,
+    terminationProtection: config.isProd,
+  });
+  const service = new ServiceStack(app, `${prefix}Service`, {
+    env,
+    config,
+    data: {
+      key: data.key,
+      tables: data.tables,
+      hmacSecret: data.hmacSecret,
+      pepperSecret: data.pepperSecret,
+    },
+    handlersDir: options.handlersDir,
+    description: `Self-registration (${config.stage}), stateless: functions, API, WAF, alarms`,
+  });
+  service.addStackDependency(data);
+
+  let edgeWaf: EdgeWafStack | undefined;
+  let webAclArn = config.cloudFrontWebAclArn;
+  if (!webAclArn) {
+    edgeWaf = new EdgeWafStack(app, `${prefix}EdgeWaf`, {
+      env: { account: config.account, region: edgeRegion },
+      config,
+      crossRegionReferences: true,
+      description: `Self-registration (${config.stage}): CloudFront web ACL (us-east-1 only)`,
+    });
+    webAclArn = edgeWaf.webAclArn;
+  }
+  const web = new WebStack(app, `${prefix}Web`, {
+    env,
+    config,
+    api: service.api,
+    webAclArn,
+    siteDirectory: options.siteDirectory,
+    crossRegionReferences: edgeWaf !== undefined,
+    description: `Self-registration (${config.stage}): web wizard on S3 and CloudFront, /v1 to the API`,
+  });
+  if (edgeWaf) web.addStackDependency(edgeWaf);
+
+  Tags.of(app).add('Application', 'self-registration');
+  Tags.of(app).add('Stage', config.stage);
+
+  const result: SelfRegistrationApp = { app, config, data, service, edgeWaf, web };
+  acknowledgeNagFindings(result);
+  return result;
+}

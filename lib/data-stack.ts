@@ -1,0 +1,94 @@
+// The stateful stack: the customer-managed KMS key, one DynamoDB table per tableDefinitions entry, and the
+// HMAC key and pepper in Secrets Manager. It changes rarely and is never torn down with the functions.
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { type TableName, tableDefinitions, tableNames } from '../lambdas/tables.ts';
+import type { DeployConfig } from './config.ts';
+
+export interface DataStackProps extends StackProps {
+  config: DeployConfig;
+}
+
+/** PascalCase construct id of a table, e.g. RegistrationsTable. */
+export const tableConstructId = (name: TableName): string => `${name[0]?.toUpperCase()}${name.slice(1)}Table`;
+
+export class DataStack extends Stack {
+  readonly key: Key;
+  readonly tables: Record<TableName, Table>;
+  readonly hmacSecret: Secret;
+  readonly pepperSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // The tables that hold users are retained in every stage, so the key and the secrets they depend on
+    // (card look-ups are HMAC-keyed, password hashes peppered) must outlive any teardown as well.
+    this.key = new Key(this, 'DataKey', {
+      description: `Self-registration (${config.stage}): DynamoDB tables and Secrets Manager secrets`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.tables = Object.fromEntries(
+      tableNames.map((name) => [name, this.createTable(name, config)]),
+    ) as Record<TableName, Table>;
+
+    const secretString = {
+      // 64 characters of [A-Za-z0-9]: about 381 bits, and valid base64 too (48 bytes once decoded).
+      passwordLength: 64,
+      excludePunctuation: true,
+      includeSpace: false,
+    };
+    this.hmacSecret = new Secret(this, 'HmacSecret', {
+      description: `Self-registration (${config.stage}): HMAC key of card look-ups, codes and counters`,
+      encryptionKey: this.key,
+      generateSecretString: secretString,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.pepperSecret = new Secret(this, 'PepperSecret', {
+      description: `Self-registration (${config.stage}): pepper of the argon2id password and answer hashes`,
+      encryptionKey: this.key,
+      generateSecretString: secretString,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    for (const name of tableNames) {
+      new CfnOutput(this, `${tableConstructId(name)}Name`, {
+        description: `Physical name of the ${name} table (env ${name.toUpperCase()}_TABLE)`,
+        value: this.tables[name].tableName,
+      });
+    }
+    new CfnOutput(this, 'HmacSecretArn', {
+      value: this.hmacSecret.secretArn,
+      description: 'HMAC_SECRET_ARN',
+    });
+    new CfnOutput(this, 'PepperSecretArn', {
+      value: this.pepperSecret.secretArn,
+      description: 'PEPPER_SECRET_ARN',
+    });
+    new CfnOutput(this, 'DataKeyArn', {
+      value: this.key.keyArn,
+      description: 'KMS key of tables and secrets',
+    });
+  }
+
+  private createTable(name: TableName, config: DeployConfig): Table {
+    const definition = tableDefinitions[name];
+    const keep = definition.holdsUsers || config.isProd;
+    return new Table(this, tableConstructId(name), {
+      partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 35 },
+      timeToLiveAttribute: definition.ttlAttribute,
+      stream: definition.stream ? StreamViewType.NEW_IMAGE : undefined,
+      deletionProtection: keep,
+      removalPolicy: keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+  }
+}

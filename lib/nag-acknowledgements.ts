@@ -1,0 +1,159 @@
+// Every cdk-nag (AwsSolutions) acknowledgement of the app, in this one file: each sits on the narrowest
+// construct that raises it and says why the finding is accepted.
+import { type Stack, Token, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { routes, streamConsumers } from '../lambdas/routes.ts';
+import type { SelfRegistrationApp } from './app.ts';
+
+const acknowledge = (construct: IConstruct, id: string, reason: string): void => {
+  Validations.of(construct).acknowledge({ id, reason });
+};
+
+/** The one child whose id starts with `prefix` (CDK singletons carry a generated suffix). */
+function singleton(stack: Stack, prefix: string): IConstruct | undefined {
+  const matches = stack.node.children.filter((child) => child.node.id.startsWith(prefix));
+  if (matches.length > 1) throw new Error(`More than one ${prefix}* in ${stack.stackName}`);
+  return matches[0];
+}
+
+const placeholder = (value: string, pseudo: string): string =>
+  Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+
+export function acknowledgeNagFindings({ config, data, service, web }: SelfRegistrationApp): void {
+  // Data stack.
+  for (const secret of [data.hmacSecret, data.pepperSecret]) {
+    acknowledge(
+      secret,
+      'AwsSolutions-SMG4',
+      'Not rotated automatically on purpose: card look-ups and codes are HMAC-keyed and hashes are peppered, so a new value ' +
+        'makes stored data unverifiable until it is re-keyed. Rotation is the planned procedure in docs/DEPLOYMENT.md.',
+    );
+  }
+
+  // Service stack: functions.
+  const consumers = new Set<string>(streamConsumers.map((consumer) => consumer.handler));
+  for (const [handler, fn] of Object.entries(service.functions)) {
+    const route = routes.find((candidate) => candidate.handler === handler);
+    const reasons = ['xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions'];
+    if (route?.needs.sms) {
+      reasons.push(
+        'sns:Publish to a phone number (SMS) has no resource ARN; publishing to any topic is denied',
+      );
+    }
+    if (consumers.has(handler)) {
+      reasons.push(
+        'dynamodb:ListStreams, needed by the stream event source mapping, has no resource-level permission',
+      );
+    }
+    const policy = fn.role.node.tryFindChild('DefaultPolicy');
+    if (!policy) throw new Error(`${handler} has no role policy to acknowledge`);
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      `Only actions that cannot be scoped: ${reasons.join('; ')}.`,
+    );
+  }
+
+  for (const method of service.api.methods) {
+    const route = routes.find(
+      (candidate) => candidate.path === method.resource.path && candidate.method === method.httpMethod,
+    );
+    const reason = route?.auth
+      ? 'Called with the opaque registration token from step 1 (Bearer); the handler checks its hash against the ' +
+        'registration in the same conditional update as the step. No IAM or Cognito identity exists before registration.'
+      : 'Anonymous by design: the customer has no identity yet; step 1 proves the card or key with its PIN in the handler, ' +
+        'behind the WAF rate rules; health is public.';
+    acknowledge(method, 'AwsSolutions-APIG4', reason);
+    acknowledge(method, 'AwsSolutions-COG4', reason);
+  }
+
+  const cloudWatchRole = service.api.node.tryFindChild('CloudWatchRole');
+  if (cloudWatchRole) {
+    acknowledge(
+      cloudWatchRole,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'The account-level role API Gateway assumes to write execution and access logs; AWS documents this managed policy for it.',
+    );
+  }
+
+  acknowledge(
+    service.outboxDlq,
+    'AwsSolutions-SQS3',
+    'This queue is itself the on-failure destination (dead-letter queue) of the outbox stream consumer.',
+  );
+
+  const smsPolicy = service.smsSettings.node
+    .findChild('SetSmsAttributes')
+    .node.tryFindChild('CustomResourcePolicy');
+  if (smsPolicy) {
+    acknowledge(
+      smsPolicy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'sns:SetSMSAttributes sets account-level SMS settings and has no resource ARN.',
+    );
+  }
+  const customResourceProvider = singleton(service, 'AWS679f53fac002430cb0da5b7982bd2287');
+  const providerRole = customResourceProvider?.node.tryFindChild('ServiceRole');
+  if (providerRole) {
+    acknowledge(
+      providerRole,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "aws-cdk-lib's AwsCustomResource provider (SMS settings); it runs at deploy time only and writes only its own logs.",
+    );
+  }
+
+  // Web stack.
+  acknowledge(
+    web.distribution,
+    'AwsSolutions-CFR1',
+    'No geo restriction: Ecuadorian customers living abroad register too; the WAF rate rules limit abuse instead.',
+  );
+  if (!config.webDomain) {
+    acknowledge(
+      web.distribution,
+      'AwsSolutions-CFR4',
+      'Dev only: the default *.cloudfront.net certificate cannot enforce TLS 1.2; prod requires webDomain and ' +
+        'webCertificateArn and then sets TLSv1.2_2021 (lib/config.ts refuses prod without them).',
+    );
+  }
+
+  const deployer = singleton(web, 'Custom::CDKBucketDeployment');
+  if (deployer && web.deployment) {
+    const bucketDeployment =
+      "aws-cdk-lib's BucketDeployment provider, which copies the built wizard at deploy time";
+    acknowledge(
+      deployer,
+      'AwsSolutions-L1',
+      `${bucketDeployment}; aws-cdk-lib picks and updates its runtime.`,
+    );
+    const role = deployer.node.findChild('ServiceRole');
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      `${bucketDeployment}; the managed policy only lets it write its own logs.`,
+    );
+    const policy = role.node.findChild('DefaultPolicy');
+    const assetBucket = `cdk-hnb659fds-assets-${placeholder(web.account, 'AccountId')}-${placeholder(web.region, 'Region')}`;
+    const scoped = `${bucketDeployment}: scoped to the CDK asset bucket and the site bucket by aws-cdk-lib`;
+    for (const id of [
+      'Action::s3:GetObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:List*',
+      'Action::s3:DeleteObject*',
+      'Action::s3:Abort*',
+      `Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*`,
+      `Resource::<${web.getLogicalId(web.siteBucket.node.defaultChild as never)}.Arn>/*`,
+    ]) {
+      acknowledge(
+        policy,
+        `AwsSolutions-IAM5[${id}]`,
+        `${scoped}; it must read and replace every object of the site.`,
+      );
+    }
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      `${bucketDeployment}: cloudfront:CreateInvalidation and GetInvalidation, which aws-cdk-lib grants on '*'.`,
+    );
+  }
+}

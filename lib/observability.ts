@@ -1,0 +1,323 @@
+// Business metrics, alarms and the funnel dashboard. The functions log one JSON line per security event with
+// a field `event`; one metric filter per log group turns those lines into a metric with an Event dimension.
+import { Duration } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ServiceFunction } from './service-function.ts';
+
+/** The values of the `event` field the code logs; anything else is not counted. */
+export const securityEvents = [
+  'registration_started',
+  'credential_failure',
+  'credential_locked',
+  'otp_sent',
+  'otp_failure',
+  'otp_verified',
+  'step_refused',
+  'registration_completed',
+  'rate_limited',
+  'email_sent',
+  'email_failed',
+] as const;
+export type SecurityEvent = (typeof securityEvents)[number];
+
+/** The registration funnel, in the order a customer goes through it. */
+export const funnelEvents: readonly SecurityEvent[] = [
+  'registration_started',
+  'otp_sent',
+  'otp_verified',
+  'registration_completed',
+];
+
+export const securityEventMetricName = 'SecurityEvents';
+
+/** Alarm thresholds; DEPLOYMENT.md explains each alarm and what to do about it. */
+export const thresholds = {
+  api5xxPercent: 5,
+  rateLimitedPer5Minutes: 100,
+  credentialLocksPer5Minutes: 20,
+  smsSpendShareOfLimit: 0.8,
+  emailFailuresPer5Minutes: 1,
+  sesBounceRate: 0.05,
+  sesComplaintRate: 0.001,
+} as const;
+
+export interface ObservabilityProps {
+  namespace: string;
+  dashboardName: string;
+  functions: readonly ServiceFunction[];
+  /** The function with reserved concurrency that sends the SMS codes. */
+  otpSender: ServiceFunction;
+  api: RestApi;
+  /** Lambda's on-failure destination of the outbox stream. */
+  outboxDlq: IQueue;
+  alarmTopic: ITopic;
+  smsMonthlySpendLimitUsd: number;
+  /** The regional web ACL's metric names: its rate-rule blocks are 429s too. */
+  webAcl: { metricName: string; rateRuleMetricNames: readonly string[]; region: string };
+}
+
+export class Observability extends Construct {
+  readonly alarms: Record<string, Alarm> = {};
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const pattern = FilterPattern.any(
+      ...securityEvents.map((event) => FilterPattern.stringValue('$.event', '=', event)),
+    );
+    for (const fn of props.functions) {
+      new MetricFilter(fn, 'SecurityEventsFilter', {
+        logGroup: fn.logGroup,
+        filterPattern: pattern,
+        metricNamespace: props.namespace,
+        metricName: securityEventMetricName,
+        metricValue: '1',
+        dimensions: { Event: '$.event' },
+      });
+    }
+    const event = (name: SecurityEvent, period = Duration.minutes(5)): Metric =>
+      new Metric({
+        namespace: props.namespace,
+        metricName: securityEventMetricName,
+        dimensionsMap: { Event: name },
+        statistic: 'Sum',
+        period,
+        label: name,
+      });
+    const fiveMinutes = Duration.minutes(5);
+
+    const add = (alarmId: string, alarm: Alarm): void => {
+      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
+      alarm.addOkAction(new SnsAction(props.alarmTopic));
+      this.alarms[alarmId] = alarm;
+    };
+
+    const requests = props.api.metricCount({ period: fiveMinutes, statistic: 'Sum' });
+    const serverErrors = props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' });
+    add(
+      'Api5xxRate',
+      new Alarm(this, 'Api5xxRate', {
+        alarmDescription: `More than ${thresholds.api5xxPercent}% of API requests failed with 5xx (dependency down or a bug).`,
+        metric: new MathExpression({
+          expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+          usingMetrics: { requests, errors: serverErrors },
+          period: fiveMinutes,
+          label: 'API 5xx %',
+        }),
+        threshold: thresholds.api5xxPercent,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // Alarms cannot use SEARCH, so each rate rule's BlockedRequests is named explicitly.
+    const wafBlocks = Object.fromEntries(
+      props.webAcl.rateRuleMetricNames.map((rule, index) => [
+        `waf${index}`,
+        new Metric({
+          namespace: 'AWS/WAFV2',
+          metricName: 'BlockedRequests',
+          dimensionsMap: { WebACL: props.webAcl.metricName, Rule: rule, Region: props.webAcl.region },
+          statistic: 'Sum',
+          period: fiveMinutes,
+        }),
+      ]),
+    );
+    add(
+      'RateLimited',
+      new Alarm(this, 'RateLimited', {
+        alarmDescription:
+          'Many 429s: WAF rate rules and the code limits (velocity per address, OTP sends) are being hit; a spray or SMS pumping attempt is likely.',
+        metric: new MathExpression({
+          expression: ['code', ...Object.keys(wafBlocks)].map((key) => `FILL(${key}, 0)`).join(' + '),
+          usingMetrics: { code: event('rate_limited'), ...wafBlocks },
+          period: fiveMinutes,
+          label: '429s',
+        }),
+        threshold: thresholds.rateLimitedPer5Minutes,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // Throttles of the other functions surface as API 5xx; the OTP sender has its own cap, so its own alarm.
+    add(
+      'OtpSenderThrottles',
+      new Alarm(this, 'OtpSenderThrottles', {
+        alarmDescription:
+          'send-otp hit its reserved concurrency: customers wait for codes; either a burst of real demand or SMS pumping.',
+        metric: props.otpSender.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    add(
+      'CredentialLockSpike',
+      new Alarm(this, 'CredentialLockSpike', {
+        alarmDescription:
+          'Many credentials locked after wrong PINs in 5 minutes: likely PIN guessing across cards (credential stuffing).',
+        metric: event('credential_locked'),
+        threshold: thresholds.credentialLocksPer5Minutes,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    add(
+      'SmsSpend',
+      new Alarm(this, 'SmsSpend', {
+        alarmDescription: `SMS spend this month reached ${thresholds.smsSpendShareOfLimit * 100}% of the ${props.smsMonthlySpendLimitUsd} USD limit; at the limit SNS stops sending codes.`,
+        metric: new Metric({
+          namespace: 'AWS/SNS',
+          metricName: 'SMSMonthToDateSpentUSD',
+          statistic: 'Maximum',
+          period: fiveMinutes,
+        }),
+        threshold: props.smsMonthlySpendLimitUsd * thresholds.smsSpendShareOfLimit,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    add(
+      'OutboxDlqNotEmpty',
+      new Alarm(this, 'OutboxDlqNotEmpty', {
+        alarmDescription:
+          'Completion emails failed after all retries: the DLQ holds the stream positions of the outbox records not sent.',
+        metric: props.outboxDlq.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    add(
+      'EmailFailures',
+      new Alarm(this, 'EmailFailures', {
+        alarmDescription: 'The completion-email sender logged email_failed: SES refused or failed a send.',
+        metric: event('email_failed'),
+        threshold: thresholds.emailFailuresPer5Minutes,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    const sesReputation = (metricName: string): Metric =>
+      new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
+    add(
+      'SesBounceRate',
+      new Alarm(this, 'SesBounceRate', {
+        alarmDescription:
+          'SES account bounce rate above 5%: SES reviews the account at 5% and may pause sending at 10%.',
+        metric: sesReputation('Reputation.BounceRate'),
+        threshold: thresholds.sesBounceRate,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    add(
+      'SesComplaintRate',
+      new Alarm(this, 'SesComplaintRate', {
+        alarmDescription:
+          'SES account complaint rate above 0.1%: SES reviews the account at 0.1% and may pause at 0.5%.',
+        metric: sesReputation('Reputation.ComplaintRate'),
+        threshold: thresholds.sesComplaintRate,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    const graph = (title: string, metrics: IMetric[], width = 12): GraphWidget =>
+      new GraphWidget({ title, left: metrics, width, height: 6 });
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.days(1),
+      widgets: [
+        [
+          new TextWidget({
+            markdown:
+              '# Self-registration funnel\nStarted → OTP sent → OTP verified → completed, from the `event` field of the function logs.',
+            width: 24,
+            height: 2,
+          }),
+        ],
+        [
+          new SingleValueWidget({
+            title: 'Funnel (sum over the period)',
+            metrics: funnelEvents.map((name) => event(name, Duration.days(1))),
+            setPeriodToTimeRange: true,
+            width: 24,
+            height: 4,
+          }),
+        ],
+        [
+          graph(
+            'Funnel',
+            funnelEvents.map((name) => event(name)),
+          ),
+          graph(
+            'Failures and refusals',
+            (
+              [
+                'credential_failure',
+                'credential_locked',
+                'otp_failure',
+                'step_refused',
+                'rate_limited',
+              ] as const
+            ).map((name) => event(name)),
+          ),
+        ],
+        [
+          graph('Email', [event('email_sent'), event('email_failed')], 8),
+          graph(
+            'API requests and errors',
+            [requests, props.api.metricClientError({ period: fiveMinutes }), serverErrors],
+            8,
+          ),
+          graph('API latency p99', [props.api.metricLatency({ period: fiveMinutes, statistic: 'p99' })], 8),
+        ],
+        [
+          new AlarmStatusWidget({
+            title: 'Alarms',
+            alarms: Object.values(this.alarms),
+            width: 24,
+            height: 4,
+          }),
+        ],
+      ],
+    });
+  }
+}

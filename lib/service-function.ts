@@ -1,0 +1,226 @@
+// The one construct every Lambda function of the service is built with: it holds the runtime, bundling,
+// logging and tracing defaults, and derives a least-privilege role and the environment from `needs`.
+import { join } from 'node:path';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { Access, RouteNeeds } from '../lambdas/routes.ts';
+import { type TableName, tableEnvVar } from '../lambdas/tables.ts';
+
+/** The project root: entries, package.json and package-lock.json are found from here. */
+export const projectRoot = join(import.meta.dirname, '..');
+export const defaultHandlersDir = join(projectRoot, 'lambdas', 'handlers');
+
+/** The newest Node.js runtime aws-cdk-lib offers; its esbuild target follows from it. */
+export const nodeRuntime = Runtime.NODEJS_24_X;
+const esbuildTarget = 'node24';
+
+/** argon2id at m=19 MiB needs the memory, and Lambda's CPU share grows with it: hashing stays well under 1 s. */
+export const hashingMemoryMiB = 1024;
+export const defaultMemoryMiB = 256;
+
+// ESM bundles have no `require`; CommonJS dependencies that esbuild inlines still call it.
+const esmRequireBanner =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+export interface FunctionNeeds extends RouteNeeds {
+  /** Sends the completion email through SES (only the outbox consumer). */
+  email?: boolean;
+}
+
+export interface DataResources {
+  key: IKey;
+  tables: Record<TableName, ITable>;
+  hmacSecret: ISecret;
+  pepperSecret: ISecret;
+}
+
+export interface EmailResources {
+  identityArn: string;
+  configurationSetArn: string;
+  configurationSetName: string;
+  from: string;
+}
+
+export interface ServiceFunctionProps {
+  /** Handler module name: `<handlersDir>/<handler>.ts`, exporting `handler`. */
+  handler: string;
+  needs: FunctionNeeds;
+  data: DataResources;
+  email?: EmailResources;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+  handlersDir?: string;
+  timeout?: Duration;
+  reservedConcurrentExecutions?: number;
+  /** Extra variables, merged with (never replacing) the ones derived from `needs`. */
+  environment?: Record<string, string>;
+}
+
+const readActions = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
+const writeActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+/** Transactions need no actions of their own: IAM checks each item's Put/Update/Delete/ConditionCheck. */
+export const tableActions: Record<Access, readonly string[]> = {
+  read: readActions,
+  readWrite: [...readActions, ...writeActions],
+};
+const keyReadActions = ['kms:Decrypt', 'kms:DescribeKey'];
+const keyWriteActions = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    const { needs, data } = props;
+    const region = Stack.of(this).region;
+    if (needs.email && !props.email) throw new Error(`${props.handler} needs email but got no SES resources`);
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Least-privilege role of the ${props.handler} function`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (any log group): this function's own group only.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'OwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    const environment: Record<string, string> = {};
+    const tableEntries = Object.entries(needs.tables) as [TableName, Access][];
+    for (const [name, access] of tableEntries) {
+      const table = data.tables[name];
+      environment[tableEnvVar(name)] = table.tableName;
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: `${name[0]?.toUpperCase()}${name.slice(1)}Table${access === 'read' ? 'Read' : 'ReadWrite'}`,
+          actions: [...tableActions[access]],
+          resources: [table.tableArn],
+        }),
+      );
+    }
+    if (tableEntries.length > 0) {
+      const writes = tableEntries.some(([, access]) => access === 'readWrite');
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'TableKeyViaDynamoDb',
+          actions: writes ? [...keyReadActions, ...keyWriteActions] : keyReadActions,
+          resources: [data.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
+        }),
+      );
+    }
+
+    const secrets: [string, ISecret][] = [];
+    if (needs.hmacKey) secrets.push(['HMAC_SECRET_ARN', data.hmacSecret]);
+    if (needs.pepper) secrets.push(['PEPPER_SECRET_ARN', data.pepperSecret]);
+    for (const [variable, secret] of secrets) environment[variable] = secret.secretArn;
+    if (secrets.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'ReadOwnSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secrets.map(([, secret]) => secret.secretArn),
+        }),
+      );
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'SecretKeyViaSecretsManager',
+          actions: ['kms:Decrypt'],
+          resources: [data.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+        }),
+      );
+    }
+
+    if (needs.sms) {
+      // Publishing to a phone number has no resource ARN, so the allow is '*'; the deny keeps every topic out.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'PublishSmsToPhoneNumbers', actions: ['sns:Publish'], resources: ['*'] }),
+      );
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'NoTopicPublish',
+          effect: Effect.DENY,
+          actions: ['sns:Publish'],
+          resources: [`arn:${Stack.of(this).partition}:sns:*:*:*`],
+        }),
+      );
+    }
+
+    if (needs.email && props.email) {
+      environment.EMAIL_FROM = props.email.from;
+      environment.SES_CONFIGURATION_SET = props.email.configurationSetName;
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'SendCompletionEmail',
+          actions: ['ses:SendEmail'],
+          resources: [props.email.identityArn, props.email.configurationSetArn],
+          conditions: { StringEquals: { 'ses:FromAddress': props.email.from } },
+        }),
+      );
+    }
+
+    const hashes = needs.hashes === true;
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(props.handlersDir ?? defaultHandlersDir, `${props.handler}.ts`),
+      handler: 'handler',
+      description: `Self-registration: ${props.handler}`,
+      runtime: nodeRuntime,
+      architecture: Architecture.ARM_64,
+      memorySize: hashes ? hashingMemoryMiB : defaultMemoryMiB,
+      timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      environment: {
+        RUNTIME_MODE: 'aws',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+        ...environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: esbuildTarget,
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // The SDK is bundled, pinned by the lockfile the tests ran against, not the runtime's copy.
+        externalModules: [],
+        // Native argon2 cannot be bundled: npm installs it into the asset, with its linux-arm64 prebuild.
+        nodeModules: hashes ? ['argon2'] : undefined,
+      },
+    });
+  }
+}

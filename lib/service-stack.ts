@@ -1,0 +1,358 @@
+// The stateless stack: one function per route and the outbox consumer, the regional REST API behind its WAF,
+// messaging (SES, SMS settings) and observability. It can be destroyed and redeployed without losing data.
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  type CfnRestApi,
+  EndpointType,
+  JsonSchemaType,
+  JsonSchemaVersion,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  type MethodOptions,
+  type Model,
+  RequestValidator,
+  ResponseType,
+  RestApi,
+  SecurityPolicy,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigateway';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import type { Construct } from 'constructs';
+import { type LimitGroup, type Route, routes, streamConsumers } from '../lambdas/routes.ts';
+import type { DeployConfig } from './config.ts';
+import { EmailSending, SmsSettings } from './messaging.ts';
+import { Observability } from './observability.ts';
+import {
+  type DataResources,
+  type FunctionNeeds,
+  ServiceFunction,
+  type ServiceFunctionProps,
+} from './service-function.ts';
+import { ServiceWebAcl } from './web-acl.ts';
+
+/** Per-method throttling (requests per second, burst), far below the 10,000 rps account default. */
+export const methodThrottling: Record<LimitGroup, Required<ThrottleSettings>> = {
+  identify: { rateLimit: 5, burstLimit: 10 },
+  otp: { rateLimit: 5, burstLimit: 10 },
+  wizard: { rateLimit: 25, burstLimit: 50 },
+  public: { rateLimit: 10, burstLimit: 20 },
+};
+export const stageThrottling: Required<ThrottleSettings> = { rateLimit: 50, burstLimit: 100 };
+
+/** The construct id of a route's function, e.g. StartRegistrationFunction. */
+export const functionConstructId = (handler: string): string =>
+  `${handler
+    .split('-')
+    .map((word) => `${word[0]?.toUpperCase()}${word.slice(1)}`)
+    .join('')}Function`;
+
+export interface ServiceStackProps extends StackProps {
+  config: DeployConfig;
+  data: DataResources;
+  /** Where the handler modules are; tests point it at stubs. */
+  handlersDir?: string;
+}
+
+export class ServiceStack extends Stack {
+  readonly api: RestApi;
+  readonly functions: Record<string, ServiceFunction> = {};
+  readonly outboxDlq: Queue;
+  readonly alarmTopic: Topic;
+  readonly webAcl: ServiceWebAcl;
+  readonly email: EmailSending;
+  readonly smsSettings: SmsSettings;
+  readonly observability: Observability;
+  readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { config, data } = props;
+    const removal = config.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.isProd ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH;
+    this.namespace = `SelfRegistration/${config.stage}`;
+
+    // Alarm and email-event notifications are encrypted; CloudWatch and SES must be able to use the key.
+    const opsKey = new Key(this, 'OpsKey', {
+      description: `Self-registration (${config.stage}): alarm and email-event topics`,
+      enableKeyRotation: true,
+      removalPolicy: removal,
+    });
+    for (const service of ['cloudwatch.amazonaws.com', 'ses.amazonaws.com']) {
+      opsKey.grant(new ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey');
+    }
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `Self-registration ${config.stage} alarms`,
+      masterKey: opsKey,
+      enforceSSL: true,
+    });
+    if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    this.email = new EmailSending(this, 'Email', {
+      domain: config.emailDomain,
+      from: config.emailFrom,
+      topicKey: opsKey,
+    });
+    this.smsSettings = new SmsSettings(this, 'SmsSettings', {
+      monthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
+    });
+
+    const functionFor = (
+      handler: string,
+      needs: FunctionNeeds,
+      extra: Partial<ServiceFunctionProps> = {},
+    ) => {
+      const fn = new ServiceFunction(this, functionConstructId(handler), {
+        handler,
+        needs,
+        data,
+        email: needs.email ? this.email.resources : undefined,
+        logRetention,
+        logRemovalPolicy: removal,
+        handlersDir: props.handlersDir,
+        ...extra,
+      });
+      this.functions[handler] = fn;
+      return fn;
+    };
+
+    for (const route of routes) {
+      functionFor(route.handler, route.needs, {
+        reservedConcurrentExecutions: route.needs.sms ? config.otpReservedConcurrency : undefined,
+      });
+    }
+
+    // The DLQ receives only the stream positions of failed batches (no item data), so SQS-managed keys do.
+    this.outboxDlq = new Queue(this, 'OutboxDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const consumer of streamConsumers) {
+      const fn = functionFor(consumer.handler, consumer.needs, { timeout: Duration.seconds(30) });
+      fn.function.addEventSource(
+        new DynamoEventSource(data.tables[consumer.source], {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: 10,
+          maxBatchingWindow: Duration.seconds(1),
+          retryAttempts: 5,
+          maxRecordAge: Duration.hours(6),
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          onFailure: new SqsDlq(this.outboxDlq),
+          // TTL deletions also reach the stream; only new outbox items are emails to send.
+          filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
+        }),
+      );
+    }
+
+    this.api = this.createApi(config, removal, logRetention);
+
+    this.webAcl = new ServiceWebAcl(this, 'ApiWaf', {
+      scope: 'REGIONAL',
+      metricPrefix: `SelfRegistration${config.isProd ? 'Prod' : 'Dev'}Api`,
+    });
+    new CfnWebACLAssociation(this, 'ApiWafAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: this.webAcl.webAcl.attrArn,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      namespace: this.namespace,
+      dashboardName: `SelfRegistration-${config.stage}`,
+      functions: Object.values(this.functions),
+      otpSender: this.otpSender(),
+      api: this.api,
+      outboxDlq: this.outboxDlq,
+      alarmTopic: this.alarmTopic,
+      smsMonthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
+      webAcl: {
+        metricName: this.webAcl.metricName,
+        rateRuleMetricNames: this.webAcl.rateRuleMetricNames,
+        region: this.region,
+      },
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.url,
+      description: 'Regional API stage URL (the wizard uses /v1 on its own origin)',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'EmailEventsTopicArn', { value: this.email.eventsTopic.topicArn });
+    new CfnOutput(this, 'OutboxDlqUrl', { value: this.outboxDlq.queueUrl });
+    new CfnOutput(this, 'SesConfigurationSetName', {
+      value: this.email.configurationSet.configurationSetName,
+    });
+  }
+
+  private createApi(config: DeployConfig, removal: RemovalPolicy, logRetention: RetentionDays): RestApi {
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: logRetention,
+      removalPolicy: removal,
+    });
+    const methodOptions: Record<string, { throttlingRateLimit: number; throttlingBurstLimit: number }> = {};
+    for (const route of routes) {
+      const throttle = methodThrottling[route.limitGroup];
+      methodOptions[`${route.path}/${route.method}`] = {
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+      };
+    }
+
+    const api = new RestApi(this, 'Api', {
+      restApiName: `self-registration-${config.stage}`,
+      description: 'Online self-registration: card, company key or virtual key to online-banking user',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // API Gateway needs an account-level role to write execution logs; AWS lets one exist per region.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: config.stage,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: AccessLogField.contextRequestId(),
+            extendedRequestId: AccessLogField.contextExtendedRequestId(),
+            requestTime: AccessLogField.contextRequestTime(),
+            ip: AccessLogField.contextIdentitySourceIp(),
+            userAgent: AccessLogField.contextIdentityUserAgent(),
+            httpMethod: AccessLogField.contextHttpMethod(),
+            resourcePath: AccessLogField.contextResourcePath(),
+            status: AccessLogField.contextStatus(),
+            protocol: AccessLogField.contextProtocol(),
+            responseLength: AccessLogField.contextResponseLength(),
+            responseLatency: AccessLogField.contextResponseLatency(),
+            integrationLatency: AccessLogField.contextIntegrationLatency(),
+            integrationStatus: AccessLogField.contextIntegrationStatus(),
+            errorType: AccessLogField.contextErrorResponseType(),
+            wafStatus: AccessLogField.contextWafResponseCode(),
+            xrayTraceId: AccessLogField.contextXrayTraceId(),
+          }),
+        ),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        // Request and response bodies carry PINs, codes and passwords: never log them.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        throttlingRateLimit: stageThrottling.rateLimit,
+        throttlingBurstLimit: stageThrottling.burstLimit,
+        methodOptions,
+      },
+    });
+
+    // TLS 1.2 and 1.3 with forward secrecy on the execute-api endpoint; STRICT rejects mismatched SNI.
+    const cfnApi = api.node.defaultChild as CfnRestApi;
+    cfnApi.securityPolicy = SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
+    cfnApi.endpointAccessMode = 'STRICT';
+
+    const problem = (status: number | undefined, code: string, title: string, detail: string) => ({
+      statusCode: status === undefined ? undefined : String(status),
+      responseHeaders: { 'Content-Type': "'application/problem+json'", 'Cache-Control': "'no-store'" },
+      templates: {
+        'application/json': JSON.stringify({
+          type: 'about:blank',
+          title,
+          status,
+          code,
+          detail,
+          requestId: '$context.requestId',
+        }),
+      },
+    });
+    // Requests API Gateway answers itself still get the problem+json shape of API.md.
+    const gatewayResponses: [string, ResponseType, ReturnType<typeof problem>][] = [
+      [
+        'Throttled',
+        ResponseType.THROTTLED,
+        problem(
+          429,
+          'rate_limited',
+          'Too Many Requests',
+          'Demasiadas solicitudes. Intente nuevamente en unos segundos.',
+        ),
+      ],
+      [
+        'BadRequestBody',
+        ResponseType.BAD_REQUEST_BODY,
+        problem(400, 'malformed_request', 'Bad Request', 'La solicitud no es un JSON válido.'),
+      ],
+      [
+        'MissingRoute',
+        ResponseType.MISSING_AUTHENTICATION_TOKEN,
+        problem(404, 'not_found', 'Not Found', 'Recurso no encontrado.'),
+      ],
+      // No status: API Gateway keeps the one it chose (413, 415...).
+      [
+        'Default4xx',
+        ResponseType.DEFAULT_4XX,
+        problem(undefined, 'request_rejected', 'Request Rejected', 'Solicitud no válida.'),
+      ],
+      [
+        'Default5xx',
+        ResponseType.DEFAULT_5XX,
+        problem(
+          503,
+          'service_unavailable',
+          'Service Unavailable',
+          'Servicio no disponible. Intente nuevamente.',
+        ),
+      ],
+    ];
+    for (const [id, type, response] of gatewayResponses) {
+      api.addGatewayResponse(id, { type, ...response });
+    }
+
+    const bodyValidator = new RequestValidator(this, 'BodyValidator', {
+      restApi: api,
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const paramsValidator = new RequestValidator(this, 'ParamsValidator', {
+      restApi: api,
+      validateRequestBody: false,
+      validateRequestParameters: true,
+    });
+    const jsonObject: Model = api.addModel('JsonObjectBody', {
+      contentType: 'application/json',
+      modelName: 'JsonObjectBody',
+      description: 'Any JSON object: the handler validates the fields with its own schema',
+      schema: { schema: JsonSchemaVersion.DRAFT4, type: JsonSchemaType.OBJECT },
+    });
+
+    for (const route of routes) {
+      const options: MethodOptions = route.body
+        ? { requestValidator: bodyValidator, requestModels: { 'application/json': jsonObject } }
+        : { requestValidator: paramsValidator };
+      api.root
+        .resourceForPath(route.path)
+        .addMethod(
+          route.method,
+          new LambdaIntegration(this.routeFunction(route).function, { allowTestInvoke: false }),
+          options,
+        );
+    }
+    return api;
+  }
+
+  private otpSender(): ServiceFunction {
+    const route = routes.find((candidate) => candidate.needs.sms);
+    if (!route) throw new Error('The route table has no SMS sender');
+    return this.routeFunction(route);
+  }
+
+  private routeFunction(route: Route): ServiceFunction {
+    const fn = this.functions[route.handler];
+    if (!fn) throw new Error(`No function for route ${route.method} ${route.path}`);
+    return fn;
+  }
+}

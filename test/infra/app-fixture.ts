@@ -1,0 +1,65 @@
+// Builds the CDK app for template tests: real handler entries, no bundling, and a one-file site directory.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createApp, type SelfRegistrationApp } from '../../lib/app.ts';
+
+export const prodContext = {
+  stage: 'prod',
+  account: '123456789012',
+  region: 'sa-east-1',
+  emailDomain: 'produbanco.com.ec',
+  emailFrom: 'registro@produbanco.com.ec',
+  webDomain: 'registro.produbanco.com.ec',
+  webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666',
+  smsMonthlySpendLimitUsd: '300',
+  alarmEmail: 'devops@produbanco.com.ec',
+} as const;
+
+export const devContext = { stage: 'dev' } as const;
+
+let siteDirectory: string | undefined;
+function site(): string {
+  if (!siteDirectory) {
+    siteDirectory = mkdtempSync(join(tmpdir(), 'selfreg-site-'));
+    mkdirSync(siteDirectory, { recursive: true });
+    writeFileSync(join(siteDirectory, 'index.html'), '<!doctype html><title>Registro</title>');
+  }
+  return siteDirectory;
+}
+
+/** The app of one stage with bundling skipped (aws:cdk:bundling-stacks: []). */
+export function buildApp(context: Record<string, unknown>): SelfRegistrationApp {
+  return createApp({ context: { 'aws:cdk:bundling-stacks': [], ...context }, siteDirectory: site() });
+}
+
+export interface Templates {
+  built: SelfRegistrationApp;
+  data: Template;
+  service: Template;
+  web: Template;
+  edgeWaf?: Template;
+}
+
+export function buildTemplates(context: Record<string, unknown>): Templates {
+  const built = buildApp(context);
+  return {
+    built,
+    data: Template.fromStack(built.data),
+    service: Template.fromStack(built.service),
+    web: Template.fromStack(built.web),
+    edgeWaf: built.edgeWaf ? Template.fromStack(built.edgeWaf) : undefined,
+  };
+}
+
+/** Resources of one type, keyed by logical id. */
+export function resourcesOf(
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown> } & Record<string, unknown>> {
+  return template.findResources(type) as Record<
+    string,
+    { Properties: Record<string, unknown> } & Record<string, unknown>
+  >;
+}

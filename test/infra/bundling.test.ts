@@ -1,0 +1,79 @@
+// The one test that bundles for real: start-registration, as ServiceFunction builds it, is an ESM bundle
+// with its source map and ships argon2's native linux-arm64 binary inside the asset.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../lambdas/routes.ts';
+import { type TableName, tableNames } from '../../lambdas/tables.ts';
+import { ServiceFunction } from '../../lib/service-function.ts';
+
+const route = routes.find((candidate) => candidate.handler === 'start-registration');
+
+describe('bundling start-registration for real', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'selfreg-bundle-'));
+  let assetDir: string;
+
+  beforeAll(() => {
+    // Prepare
+    if (!route) throw new Error('start-registration is not in the route table');
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'BundleStack', { env: { region: 'us-east-1' } });
+    const key = new Key(stack, 'Key');
+    const tables = Object.fromEntries(
+      tableNames.map((name) => [
+        name,
+        new Table(stack, `${name}Table`, {
+          partitionKey: { name: 'pk', type: AttributeType.STRING },
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      ]),
+    ) as Record<TableName, Table>;
+    const fn = new ServiceFunction(stack, 'StartRegistration', {
+      handler: route.handler,
+      needs: route.needs,
+      data: { key, tables, hmacSecret: new Secret(stack, 'Hmac'), pepperSecret: new Secret(stack, 'Pepper') },
+      logRetention: RetentionDays.ONE_DAY,
+      logRemovalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Act
+    const template = Template.fromStack(stack);
+    const code =
+      template.toJSON().Resources[stack.getLogicalId(fn.function.node.defaultChild as never)].Properties.Code;
+    assetDir = join(outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+  }, 240_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('emits a minified ESM bundle that defines require for CommonJS dependencies', () => {
+    // Act
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+
+    // Assess
+    expect(bundle.startsWith("import { createRequire as __createRequire } from 'node:module';")).toBe(true);
+    // Minified: long lines (template literals keep a few newlines).
+    expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+  });
+
+  it('keeps argon2 out of the bundle and ships its linux-arm64 prebuild in node_modules', () => {
+    // Prepare
+    const prebuilds = join(assetDir, 'node_modules', 'argon2', 'prebuilds', 'linux-arm64');
+
+    // Act
+    const binaries = existsSync(prebuilds) ? readdirSync(prebuilds) : [];
+
+    // Assess
+    expect(binaries.some((file) => file.endsWith('.node'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(assetDir, 'package.json'), 'utf8')).dependencies).toHaveProperty(
+      'argon2',
+    );
+  });
+});

@@ -1,0 +1,266 @@
+// The functions: one per route plus the outbox consumer, built by ServiceFunction with its defaults,
+// an environment and a least-privilege role derived from each function's `needs`.
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routes, streamConsumers } from '../../lambdas/routes.ts';
+import { type TableName, tableEnvVar } from '../../lambdas/tables.ts';
+import type { SelfRegistrationApp } from '../../lib/app.ts';
+import { type FunctionNeeds, hashingMemoryMiB, tableActions } from '../../lib/service-function.ts';
+import { buildTemplates, devContext } from './app-fixture.ts';
+
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+const functions: [string, FunctionNeeds][] = [
+  ...routes.map((route): [string, FunctionNeeds] => [route.handler, route.needs]),
+  ...streamConsumers.map((consumer): [string, FunctionNeeds] => [consumer.handler, consumer.needs]),
+];
+const consumerHandlers = new Set<string>(streamConsumers.map((consumer) => consumer.handler));
+const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+describe('service functions (dev)', () => {
+  let template: Template;
+  let built: SelfRegistrationApp;
+
+  beforeAll(() => {
+    // Prepare
+    ({ service: template, built } = buildTemplates(devContext));
+  });
+
+  const resourceOf = (logicalId: string) => {
+    const resource = template.toJSON().Resources[logicalId];
+    expect(resource, logicalId).toBeDefined();
+    return resource;
+  };
+  const functionResource = (handler: string) => {
+    const fn = built.service.functions[handler];
+    expect(fn, handler).toBeDefined();
+    return resourceOf(built.service.getLogicalId(fn?.function.node.defaultChild as CfnFunction));
+  };
+  const statementsOf = (handler: string): Statement[] => {
+    const policy = built.service.functions[handler]?.role.node
+      .findChild('DefaultPolicy')
+      .node.findChild('Resource');
+    return resourceOf(built.service.getLogicalId(policy as never)).Properties.PolicyDocument.Statement;
+  };
+  const tableLogicalId = (name: TableName): string =>
+    built.data.getLogicalId(built.data.tables[name].node.defaultChild as CfnTable);
+
+  it('has exactly one function per route and per stream consumer, plus the deploy-time helpers', () => {
+    // Act
+    const ours = Object.keys(built.service.functions).sort();
+
+    // Assess
+    expect(ours).toEqual(functions.map(([handler]) => handler).sort());
+  });
+
+  it.each(functions)(
+    '%s: newest Node runtime, arm64, X-Ray, own log group, memory for its work',
+    (handler, needs) => {
+      // Act
+      const { Properties: properties } = functionResource(handler);
+      const logGroup = built.service.functions[handler]?.logGroup.node.defaultChild as CfnLogGroup;
+
+      // Assess
+      expect(properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: needs.hashes ? hashingMemoryMiB : 256,
+        LoggingConfig: { LogGroup: { Ref: built.service.getLogicalId(logGroup) } },
+      });
+      expect(resourceOf(built.service.getLogicalId(logGroup)).Properties.RetentionInDays).toBe(30);
+    },
+  );
+
+  it.each(functions)(
+    '%s: environment holds exactly what its needs say, secrets only as ARNs',
+    (handler, needs) => {
+      // Prepare
+      const expected = [
+        'RUNTIME_MODE',
+        'NODE_OPTIONS',
+        ...Object.keys(needs.tables).map((name) => tableEnvVar(name as TableName)),
+        ...(needs.hmacKey ? ['HMAC_SECRET_ARN'] : []),
+        ...(needs.pepper ? ['PEPPER_SECRET_ARN'] : []),
+        ...(needs.email ? ['EMAIL_FROM', 'SES_CONFIGURATION_SET'] : []),
+      ];
+
+      // Act
+      const variables = functionResource(handler).Properties.Environment.Variables as Record<string, unknown>;
+
+      // Assess
+      expect(Object.keys(variables).sort()).toEqual(expected.sort());
+      expect(variables.RUNTIME_MODE).toBe('aws');
+      expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      for (const name of ['HMAC_SECRET_ARN', 'PEPPER_SECRET_ARN'].filter((key) => key in variables)) {
+        expect(variables[name]).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Secret/) });
+      }
+      if (needs.email) expect(variables.EMAIL_FROM).toBe('no-reply@example.com');
+    },
+  );
+
+  it.each(functions)('%s: role grants exactly its tables, read or readWrite as needed', (handler, needs) => {
+    // Prepare
+    const expected = Object.entries(needs.tables) as [TableName, 'read' | 'readWrite'][];
+
+    // Act
+    const tableStatements = statementsOf(handler).filter((statement) =>
+      /Table(Read|ReadWrite)$/.test(statement.Sid ?? ''),
+    );
+
+    // Assess
+    expect(tableStatements).toHaveLength(expected.length);
+    for (const [name, access] of expected) {
+      const statement = tableStatements.find((candidate) =>
+        JSON.stringify(candidate.Resource).includes(tableLogicalId(name)),
+      );
+      expect(statement, `${handler} -> ${name}`).toBeDefined();
+      expect(actionsOf(statement as Statement).sort()).toEqual([...tableActions[access]].sort());
+    }
+  });
+
+  it.each(functions)(
+    '%s: no wildcard action, and "*" resources only where AWS offers no ARN',
+    (handler, needs) => {
+      // Prepare
+      const allowedOnAnyResource = new Set([
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        ...(needs.sms ? ['sns:Publish'] : []),
+        ...(consumerHandlers.has(handler) ? ['dynamodb:ListStreams'] : []),
+      ]);
+
+      // Act
+      const statements = statementsOf(handler);
+      const allows = statements.filter((statement) => statement.Effect === 'Allow');
+
+      // Assess
+      for (const statement of allows) {
+        for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+        if (statement.Resource === '*') {
+          for (const action of actionsOf(statement)) expect(allowedOnAnyResource, action).toContain(action);
+        }
+      }
+      const role = resourceOf(
+        built.service.getLogicalId(built.service.functions[handler]?.role.node.defaultChild as never),
+      );
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    },
+  );
+
+  it.each(functions)(
+    '%s: only the SMS sender may publish, only the email sender may send email',
+    (handler, needs) => {
+      // Act
+      const allowed = statementsOf(handler)
+        .filter((statement) => statement.Effect === 'Allow')
+        .flatMap(actionsOf);
+      const denied = statementsOf(handler)
+        .filter((statement) => statement.Effect === 'Deny')
+        .flatMap(actionsOf);
+
+      // Assess
+      expect(allowed.includes('sns:Publish')).toBe(needs.sms === true);
+      expect(denied.includes('sns:Publish')).toBe(needs.sms === true);
+      expect(allowed.some((action) => action.startsWith('ses:'))).toBe(needs.email === true);
+      expect(allowed.filter((action) => action.startsWith('sns:') || action.startsWith('ses:')).length).toBe(
+        (needs.sms ? 1 : 0) + (needs.email ? 1 : 0),
+      );
+    },
+  );
+
+  it.each(functions)(
+    '%s: reads only its own secrets, and decrypts only through DynamoDB or Secrets Manager',
+    (handler, needs) => {
+      // Prepare
+      const expectedSecrets = [needs.hmacKey && 'HmacSecret', needs.pepper && 'PepperSecret'].filter(Boolean);
+
+      // Act
+      const statements = statementsOf(handler);
+      const secretStatement = statements.find((statement) =>
+        actionsOf(statement).includes('secretsmanager:GetSecretValue'),
+      );
+      const kmsStatements = statements.filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('kms:')),
+      );
+
+      // Assess
+      if (expectedSecrets.length === 0) expect(secretStatement).toBeUndefined();
+      else {
+        const resources = JSON.stringify(secretStatement?.Resource);
+        for (const secret of ['HmacSecret', 'PepperSecret']) {
+          expect(resources.includes(secret)).toBe(expectedSecrets.includes(secret));
+        }
+      }
+      for (const statement of kmsStatements) {
+        // The stream event source (aws-cdk-lib's grant) decrypts stream records without a via-service condition.
+        if (consumerHandlers.has(handler) && statement.Condition === undefined) {
+          expect(['kms:Decrypt', 'kms:DescribeKey']).toEqual(expect.arrayContaining(actionsOf(statement)));
+          continue;
+        }
+        expect(statement.Condition).toEqual({
+          StringEquals: { 'kms:ViaService': expect.stringMatching(/^(dynamodb|secretsmanager)\./) },
+        });
+      }
+    },
+  );
+
+  it('send-email sender is limited to the SES identity, the configuration set and the sender address', () => {
+    // Act
+    const statement = statementsOf('send-completion-email').find(
+      (candidate) => candidate.Sid === 'SendCompletionEmail',
+    );
+
+    // Assess
+    expect(statement).toMatchObject({
+      Action: 'ses:SendEmail',
+      Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },
+    });
+    expect(JSON.stringify(statement?.Resource)).toMatch(/identity.*configuration-set/s);
+  });
+
+  it('the OTP sender alone has reserved concurrency', () => {
+    // Act
+    const reserved = functions.filter(
+      ([handler]) => functionResource(handler).Properties.ReservedConcurrentExecutions,
+    );
+
+    // Assess
+    expect(reserved.map(([handler]) => handler)).toEqual(['send-otp']);
+    expect(functionResource('send-otp').Properties.ReservedConcurrentExecutions).toBe(5);
+  });
+
+  it('the outbox stream feeds the email sender: new items only, retries, bisect, DLQ on failure', () => {
+    // Prepare
+    const dlqId = built.service.getLogicalId(built.service.outboxDlq.node.defaultChild as never);
+
+    // Act + Assess
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: {
+        Ref: built.service.getLogicalId(
+          built.service.functions['send-completion-email']?.function.node.defaultChild as never,
+        ),
+      },
+      EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('OutboxTable.*StreamArn') },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+});

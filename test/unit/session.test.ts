@@ -1,0 +1,391 @@
+// The registration session (SECURITY.md rules 22 to 25): order of steps, repeats, parallel calls, timeouts,
+// dead registrations, token rotation, and one user per customer.
+import { describe, expect, it } from 'vitest';
+import { getRegistration } from '../../lambdas/registration/finish.ts';
+import {
+  chooseSecurityImage,
+  listChallengeQuestions,
+  listSecurityImages,
+} from '../../lambdas/registration/profile-steps.ts';
+import { createWorld, refusal, tomas, Wizard } from '../support/fakes.ts';
+
+describe('steps only in order (rule 22)', () => {
+  it('rule 22: a step after the current one is step_out_of_order with currentStep, and is logged', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.start();
+
+    // Act
+    const error = await refusal(wizard.username('tomas.mateos'));
+
+    // Assess
+    expect(error.code).toBe('step_out_of_order');
+    expect(error.extras.currentStep).toBe('verify-contact');
+    expect(world.events.of('step_refused')).toEqual([
+      expect.objectContaining({ requested: 'choose-username', currentStep: 'verify-contact' }),
+    ]);
+    expect(wizard.stored().username).toBeUndefined();
+  });
+
+  it('rule 22: skipping ahead from the username step to the image step is refused', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toUsername();
+    await wizard.username('tomas.mateos');
+
+    // Act
+    const error = await refusal(wizard.image());
+    const complete = await refusal(wizard.complete());
+
+    // Assess
+    expect(error.extras.currentStep).toBe('create-password');
+    expect(complete.extras.currentStep).toBe('create-password');
+    expect(world.users.customerLinks.size).toBe(0);
+  });
+
+  it('rule 22: the catalogue of a step not open yet cannot be read', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toUsername();
+
+    // Act
+    const questions = await refusal(listChallengeQuestions(world.deps.session, wizard.input));
+    await wizard.username('tomas.mateos');
+    await wizard.password('Un paseo por el Cotopaxi 2026');
+    const images = await listSecurityImages(world.deps.session, wizard.input);
+
+    // Assess
+    expect(questions.code).toBe('step_out_of_order');
+    expect(images.images.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('rule 22: a repeat of an earlier step replaces its answer and keeps the current step', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toUsername();
+    await wizard.username('tomas.mateos');
+    await wizard.password('Un paseo por el Cotopaxi 2026');
+    await wizard.image('colibri');
+    await wizard.contact();
+
+    // Act
+    const result = await wizard.image('volcan');
+
+    // Assess
+    expect(result.step).toBe('challenge-questions');
+    expect(wizard.stored()).toMatchObject({ step: 'challenge-questions', imageId: 'volcan' });
+  });
+
+  it('rule 22: the OTP check cannot be repeated once passed', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toUsername();
+
+    // Act
+    const verifyAgain = await refusal(wizard.verify('000000'));
+
+    // Assess
+    expect(verifyAgain.code).toBe('step_out_of_order');
+    expect(verifyAgain.extras.currentStep).toBe('choose-username');
+  });
+
+  it('rule 22: two parallel calls of one step give one success, the other learns the current step', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toUsername();
+    await wizard.username('tomas.mateos');
+    await wizard.password('Un paseo por el Cotopaxi 2026');
+    const version = wizard.stored().version;
+
+    // Act
+    const outcomes = await Promise.allSettled([
+      chooseSecurityImage(world.deps.session, wizard.with({ imageId: 'sol' })),
+      chooseSecurityImage(world.deps.session, wizard.with({ imageId: 'llama' })),
+    ]);
+
+    // Assess
+    const fulfilled = outcomes.filter((o) => o.status === 'fulfilled');
+    const rejected = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected[0]?.reason).toMatchObject({
+      code: 'step_out_of_order',
+      extras: { currentStep: 'update-contact' },
+    });
+    expect(wizard.stored().version).toBe(version + 1);
+    expect(world.events.of('step_completed').filter((e) => e.step === 'choose-image')).toHaveLength(1);
+  });
+
+  it('rule 22: the store refuses a write on a stale version', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.start();
+    const stale = wizard.stored();
+    await world.registrations.save({ ...stale, version: stale.version + 1 }, stale.version);
+
+    // Act
+    const outcome = world.registrations.save({ ...stale, version: stale.version + 1 }, stale.version);
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'ConflictError', reason: 'version' });
+  });
+});
+
+describe('timeouts (rule 23)', () => {
+  it('rule 23: after SESSION_IDLE_SECONDS without a call the registration is session_invalid', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.start();
+    world.clock.advanceSeconds(world.rules.session.idleSeconds - 1);
+    await wizard.get();
+
+    // Act
+    world.clock.advanceSeconds(world.rules.session.idleSeconds);
+    const error = await refusal(wizard.get());
+
+    // Assess
+    expect(error.code).toBe('session_invalid');
+  });
+
+  it('rule 23: one second before the idle timeout the session is alive', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.start();
+
+    // Act
+    world.clock.advanceSeconds(world.rules.session.idleSeconds - 1);
+    const result = await wizard.sendOtp();
+
+    // Assess
+    expect(result.step).toBe('enter-otp');
+  });
+
+  it('rule 23: after SESSION_MAX_SECONDS the registration is dead even while active', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toUsername();
+    for (let elapsed = 0; elapsed < world.rules.session.maxSeconds - 200; elapsed += 200) {
+      world.clock.advanceSeconds(200);
+      await wizard.get();
+    }
+    world.clock.set(
+      new Date(wizard.stored().createdAt + world.rules.session.maxSeconds * 1000 - 1000).toISOString(),
+    );
+    await wizard.get();
+
+    // Act
+    world.clock.advanceSeconds(1);
+    const error = await refusal(wizard.username('tomas.mateos'));
+
+    // Assess
+    expect(error.code).toBe('session_invalid');
+  });
+
+  it('rule 23: getRegistration reports the earlier of the idle and the absolute expiry', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.start();
+
+    // Act
+    world.clock.advanceSeconds(100);
+    const early = await wizard.get();
+    for (const seconds of [250, 250, 250]) {
+      world.clock.advanceSeconds(seconds);
+      await wizard.get();
+    }
+    world.clock.advanceSeconds(150);
+    const late = await wizard.get();
+
+    // Assess
+    expect(early.expiresAt).toBe('2026-06-15T10:06:40.000Z');
+    expect(late.expiresAt).toBe('2026-06-15T10:20:00.000Z');
+  });
+
+  it('rule 23: a completed registration is dead', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toFinish();
+    await wizard.complete();
+
+    // Act
+    const error = await refusal(wizard.get());
+    const again = await refusal(wizard.complete());
+
+    // Assess
+    expect(error.code).toBe('session_invalid');
+    expect(again.code).toBe('session_invalid');
+  });
+
+  it('rule 23: a cancelled registration is dead', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.start();
+    await wizard.cancel();
+
+    // Act
+    const error = await refusal(wizard.sendOtp());
+
+    // Assess
+    expect(error.code).toBe('session_invalid');
+    expect(wizard.stored().status).toBe('cancelled');
+    expect(world.events.of('registration_cancelled')).toHaveLength(1);
+  });
+});
+
+describe('tokens (rule 24)', () => {
+  it('rule 24: the OTP check issues a new token and the step-1 token stops working at once', async () => {
+    // Prepare
+    const world = createWorld({ ints: [123123] });
+    const wizard = new Wizard(world);
+    const first = await wizard.start();
+    await wizard.sendOtp();
+
+    // Act
+    const verified = await wizard.verify('123123');
+    const withOld = await refusal(
+      getRegistration(world.deps.session, { registrationId: wizard.registrationId, token: first.token }),
+    );
+    const withNew = await wizard.get();
+
+    // Assess
+    expect(verified.token).not.toBe(first.token);
+    expect(withOld.code).toBe('session_invalid');
+    expect(withNew.step).toBe('choose-username');
+  });
+
+  it('rule 24: step 1 issues a fresh token for every registration', async () => {
+    // Prepare
+    const world = createWorld();
+
+    // Act
+    const a = await new Wizard(world).start();
+    const b = await new Wizard(world).start();
+
+    // Assess
+    expect(a.token).not.toBe(b.token);
+  });
+
+  it('rule 24: a token of another registration, a missing token or a wrong one are session_invalid', async () => {
+    // Prepare
+    const world = createWorld();
+    const one = new Wizard(world);
+    const two = new Wizard(world, { ...tomas.credentials[1] });
+    await one.start();
+    await two.start();
+
+    // Act
+    const crossed = await refusal(
+      getRegistration(world.deps.session, { registrationId: one.registrationId, token: two.token }),
+    );
+    const missing = await refusal(
+      getRegistration(world.deps.session, { registrationId: one.registrationId, token: undefined }),
+    );
+    const unknown = await refusal(
+      getRegistration(world.deps.session, { registrationId: 'nope', token: one.token }),
+    );
+
+    // Assess
+    expect([crossed.code, missing.code, unknown.code]).toEqual([
+      'session_invalid',
+      'session_invalid',
+      'session_invalid',
+    ]);
+  });
+});
+
+describe('complete: one user per customer (rule 25)', () => {
+  it('rule 25: complete creates the user, the permanent username, the link and the outbox message', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toFinish('Tomas.Mateos');
+
+    // Act
+    const result = await wizard.complete();
+
+    // Assess
+    expect(result).toEqual({
+      step: 'completed',
+      username: 'Tomas.Mateos',
+      secondFactor: 'pending-activation',
+    });
+    expect(world.users.usernames.get('tomas.mateos')).toMatchObject({ kind: 'user' });
+    expect(world.users.customerLinks.get(tomas.customerId)).toBeDefined();
+    const [user] = [...world.users.users.values()];
+    expect(user).toMatchObject({
+      username: 'Tomas.Mateos',
+      customerId: tomas.customerId,
+      imageId: 'colibri',
+    });
+    expect([...world.registrations.outbox.values()]).toEqual([
+      expect.objectContaining({
+        username: 'Tomas.Mateos',
+        customerId: tomas.customerId,
+        secondFactor: 'pending-activation',
+      }),
+    ]);
+  });
+
+  it('rule 25: a second registration of the same customer gets already_registered at complete', async () => {
+    // Prepare
+    const world = createWorld();
+    const first = new Wizard(world);
+    const second = new Wizard(world, { ...tomas.credentials[1] });
+    await first.toFinish('tomas.uno');
+    await second.toFinish('tomas.dos');
+    await first.complete();
+
+    // Act
+    const error = await refusal(second.complete());
+
+    // Assess
+    expect(error.code).toBe('already_registered');
+    expect(world.users.users.size).toBe(1);
+    expect(second.stored().status).toBe('open');
+  });
+
+  it('rule 25: parallel completes of two registrations of one customer give one user', async () => {
+    // Prepare
+    const world = createWorld();
+    const first = new Wizard(world);
+    const second = new Wizard(world, { ...tomas.credentials[1] });
+    await first.toFinish('tomas.uno');
+    await second.toFinish('tomas.dos');
+
+    // Act
+    const outcomes = await Promise.allSettled([first.complete(), second.complete()]);
+
+    // Assess
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toMatchObject({ code: 'already_registered' });
+    expect(world.users.users.size).toBe(1);
+    expect(world.registrations.outbox.size).toBe(1);
+  });
+
+  it('rule 25: after completion, step 1 for that customer is already_registered', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toFinish();
+    await wizard.complete();
+
+    // Act
+    const error = await refusal(new Wizard(world, { ...tomas.credentials[2] }).start());
+
+    // Assess
+    expect(error.code).toBe('already_registered');
+  });
+});
