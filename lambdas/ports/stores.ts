@@ -123,6 +123,8 @@ export interface LimitStore {
   pinLock(key: string, until: number): Promise<void>;
   /** A right PIN resets the count. */
   pinReset(key: string): Promise<void>;
+  /** Takes back a counted try whose PIN could not be checked (the directory failed): it was no wrong PIN. */
+  pinRelease(key: string): Promise<void>;
 }
 
 /** The durable outbox of completion emails: written with the user, delivered from the stream or a drain. */

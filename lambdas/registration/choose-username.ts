@@ -40,6 +40,10 @@ export async function chooseUsername(
         ...(username === confirmation ? [] : [fieldError('confirmation', 'confirmation_mismatch')]),
       ]);
       previousKey = registration.username ? usernameKey(registration.username) : undefined;
+      // The password may contain the new username (rule 18) and only its hash is kept: it must be chosen again.
+      if (registration.passwordHash && previousKey !== key) {
+        return { username, passwordHash: undefined, step: 'create-password' as const };
+      }
       return { username };
     },
     async (next, expectedVersion) => {

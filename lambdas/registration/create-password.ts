@@ -24,7 +24,11 @@ export async function createPassword(
   input: SessionInput & { readBody: () => unknown },
 ): Promise<{ step: Step }> {
   const result = await runStep(deps, input, 'create-password', async (registration) => {
-    const { password, confirmation } = parseBody(createPasswordSchema, input.readBody());
+    const body = parseBody(createPasswordSchema, input.readBody());
+    // NFKC first (NIST SP 800-63B 5.1.1.2): the same password typed on another keyboard hashes the same. The
+    // login side must normalise the same way before it verifies.
+    const password = body.password.normalize('NFKC');
+    const confirmation = body.confirmation.normalize('NFKC');
     const customer = await deps.directory.getCustomer(registration.customerId);
     if (!customer)
       throw new DependencyError('customer of an open registration is missing from the directory');

@@ -18,8 +18,9 @@ export function usernameErrors(username: string, identityNumbers: string[]): Fie
   return [];
 }
 
-/** Printable: no control, format-only, surrogate or unassigned code points; spaces are allowed. */
-const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u;
+/** Printable: no control, format-only, surrogate, private-use, unassigned or line/paragraph separator code
+ * points; spaces are allowed. */
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
 
 export function passwordErrors(
   password: string,

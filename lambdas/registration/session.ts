@@ -93,10 +93,12 @@ export async function runStep(
     deps.registrations.save(next, v),
 ): Promise<{ step: Step; registration: Registration }> {
   const { registration, after } = await openStep(deps, input, step);
+  const computed = await changes(registration);
   const next: Registration = {
     ...registration,
-    ...(await changes(registration)),
-    step: after,
+    ...computed,
+    // A step may send the wizard back: a new username voids the password that might contain it.
+    step: computed.step ?? after,
     version: registration.version + 1,
     lastSeenAt: deps.clock.now(),
   };
@@ -107,5 +109,5 @@ export async function runStep(
     throw error;
   }
   deps.events.record({ event: 'step_completed', registrationId: registration.registrationId, step });
-  return { step: after, registration: next };
+  return { step: next.step, registration: next };
 }

@@ -109,7 +109,14 @@ export async function startRegistration(
     });
   }
 
-  const customer = await deps.directory.authenticate(credential);
+  let customer: Awaited<ReturnType<CustomerDirectory['authenticate']>>;
+  try {
+    customer = await deps.directory.authenticate(credential);
+  } catch (error) {
+    // The PIN was never checked: an outage is no wrong PIN and must not bring the lock closer.
+    await deps.limits.pinRelease(pinKey).catch(() => undefined);
+    throw error;
+  }
   if (!customer) {
     const locksNow = attempt.tries >= pinRules.maxAttempts;
     if (locksNow) await deps.limits.pinLock(pinKey, deps.clock.now() + pinRules.lockSeconds * 1000);

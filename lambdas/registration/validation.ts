@@ -64,7 +64,9 @@ const issueErrors = (issue: Issue): FieldError[] => {
 
 /** Parses a body against its schema, or fails with 422 validation_failed listing each field once. */
 export function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
+  // zod leaves the input out of issues unless asked; it tells a missing field from a wrong type. The issues
+  // never leave this function: only field names and codes do.
+  const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
   const seen = new Set<string>();
   const errors = result.error.issues.flatMap(issueErrors).filter((e) => {

@@ -409,6 +409,14 @@ export class FakeLimitStore implements LimitStore {
     this.faults.check('limits.pinReset');
     if (this.pins.get(key)?.lockedUntil === undefined) this.pins.delete(key);
   }
+
+  async pinRelease(key: string): Promise<void> {
+    await turn();
+    this.faults.check('limits.pinRelease');
+    const item = this.pins.get(key);
+    if (item && item.lockedUntil === undefined && item.tries > 0)
+      this.pins.set(key, { ...item, tries: item.tries - 1 });
+  }
 }
 
 /**

@@ -159,7 +159,7 @@ describe('step 1: PIN-try counter and lock (rule 3)', () => {
   // back when the directory fails, so PIN_MAX_ATTEMPTS outages (or two wrong PINs and one outage) leave the
   // count at the limit and the next try, right PIN included, gets 423 for PIN_LOCK_SECONDS: no wrong PIN was
   // entered (rule 3 counts wrong PINs) and the failed step cannot be retried (rule 29).
-  it.fails('rule 3: directory outages are not wrong PINs: after PIN_MAX_ATTEMPTS outages the right PIN still works', async () => {
+  it('rule 3: directory outages are not wrong PINs: after PIN_MAX_ATTEMPTS outages the right PIN still works', async () => {
     // Prepare
     const world = createWorld();
     world.faults.failNext('directory.authenticate', world.rules.pin.maxAttempts);
@@ -303,7 +303,7 @@ describe('step 1: formats before any lookup (rule 5)', () => {
   // Bug: validation.ts maps a zod invalid_type issue to 'required' when `issue.input` is undefined, but zod 4
   // leaves `input` out of issues unless asked (reportInput), so a present value of the wrong type is reported
   // as a missing field ("Este campo es obligatorio.").
-  it.fails('rule 5: a PIN sent as a number is invalid_type, not required', async () => {
+  it('rule 5: a PIN sent as a number is invalid_type, not required', async () => {
     // Prepare
     const world = createWorld();
 

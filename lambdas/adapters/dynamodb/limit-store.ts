@@ -135,4 +135,20 @@ export class DynamoLimitStore implements LimitStore {
       () => undefined,
     );
   }
+
+  async pinRelease(key: string): Promise<void> {
+    await storage(
+      () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: key },
+            UpdateExpression: 'SET tries = tries - :one',
+            ConditionExpression: 'attribute_not_exists(lockedUntil) AND tries > :zero',
+            ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+          }),
+        ),
+      () => undefined,
+    );
+  }
 }
