@@ -26,7 +26,8 @@ const start = async (index: number) => {
   expect(result.status).toBe(201);
   return { id: result.body.registrationId as string, token: result.body.token as string };
 };
-const sendCode = (s: { id: string; token: string }) => api.call('POST', `/v1/registrations/${s.id}/otp`, { token: s.token });
+const sendCode = (s: { id: string; token: string }) =>
+  api.call('POST', `/v1/registrations/${s.id}/otp`, { token: s.token });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('limits', () => {
@@ -35,7 +36,10 @@ describe('limits', () => {
     expect((await sendCode(session)).status).toBe(202);
     const code = await api.lastCode(customers[0]?.phone as string);
     await pause(2_200);
-    const late = await api.call('POST', `/v1/registrations/${session.id}/otp/verify`, { token: session.token, body: { code } });
+    const late = await api.call('POST', `/v1/registrations/${session.id}/otp/verify`, {
+      token: session.token,
+      body: { code },
+    });
     expect(late.status).toBe(410);
     expect(late.body.code).toBe('otp_expired');
   });
