@@ -24,7 +24,8 @@ const schema = z.object({
   /** AWS: Secrets Manager ARNs of the HMAC key and the pepper (never the values). */
   HMAC_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   PEPPER_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
-  /** Local: a JSON file `{ hmacKey, pepper }` (base64) that `npm start` creates with fresh random keys. */
+  /** Local: a JSON file `{ hmacKey, pepper }` (random strings of 32 bytes or more, used as they are, like the
+   * SecretString of the AWS secrets) that `npm start` creates with fresh random keys. */
   LOCAL_SECRETS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Local: folder of the SMS outbox that `/_local/sms` serves. */
   LOCAL_OUTBOX_DIR: z.optional(z.string().check(z.minLength(1))),

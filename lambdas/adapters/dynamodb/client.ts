@@ -35,16 +35,10 @@ export async function storage<T>(call: () => Promise<T>, onCondition?: () => T):
   }
 }
 
-/** Which items of a cancelled transaction failed their condition (by position). */
-export function cancelledConditions(error: unknown): boolean[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
-}
-
 /**
- * Runs a transaction, mapping a condition failure of item `i` to the conflict `reasons[i]` names; other
- * cancellations (a parallel transaction on the same items) are a version conflict.
+ * Runs a transaction, mapping the failure of item `i` to the conflict `reasons[i]` names: a failed condition,
+ * or a parallel transaction on the same item (TransactionConflict), which for a username or a customer link
+ * is the other claimant.
  */
 export async function transaction(
   call: () => Promise<unknown>,
@@ -53,15 +47,19 @@ export async function transaction(
   try {
     await call();
   } catch (error) {
-    const failed = cancelledConditions(error);
-    if (!failed) throw new DependencyError('DynamoDB transaction failed', { cause: error });
-    const index = failed.findIndex(Boolean);
-    const reason = index >= 0 ? reasons[index] : undefined;
-    if (index >= 0 && reason) throw new ConflictError(reason);
-    const conflict = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons?.some(
-      (r) => r.Code === 'TransactionConflict',
+    if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') {
+      throw new DependencyError('DynamoDB transaction failed', { cause: error });
+    }
+    const codes = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
+      (r) => r.Code,
     );
-    if (conflict) throw new ConflictError('version');
+    const failed = (code: string) => codes.findIndex((c) => c === code);
+    const index =
+      failed('ConditionalCheckFailed') >= 0
+        ? failed('ConditionalCheckFailed')
+        : failed('TransactionConflict');
+    const reason = index >= 0 ? reasons[index] : undefined;
+    if (reason) throw new ConflictError(reason);
     throw new DependencyError('DynamoDB transaction cancelled', { cause: error });
   }
 }

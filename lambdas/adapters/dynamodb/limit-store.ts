@@ -51,17 +51,21 @@ export class DynamoLimitStore implements LimitStore {
     max: number,
     lockSeconds: number,
   ): Promise<{ locked: true; until: number } | { locked: false; tries: number }> {
-    const counted = await this.countTry(key, now, max, lockSeconds);
-    if (counted !== undefined) return { locked: false, tries: counted };
-    const current = await storage(() =>
-      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: key }, ConsistentRead: true })),
-    );
-    // A count that reached the limit without a lock (its request failed midway) ends with its TTL.
-    const item = current.Item;
-    const lockedUntil = item
-      ? ((item.lockedUntil as number | undefined) ?? (item.ttl as number) * 1000)
-      : undefined;
-    if (item && lockedUntil !== undefined && lockedUntil <= now) {
+    // A refused count is re-read: a lock on, a count at the limit, or a state a parallel caller just changed.
+    for (let round = 0; round < 4; round++) {
+      const counted = await this.countTry(key, now, max, lockSeconds);
+      if (counted !== undefined) return { locked: false, tries: counted };
+      const current = await storage(() =>
+        this.db.send(new GetCommand({ TableName: this.table, Key: { pk: key }, ConsistentRead: true })),
+      );
+      const item = current.Item;
+      if (!item) continue;
+      // A count that reached the limit without a lock (its request failed midway) ends with its TTL.
+      const lockEnd =
+        (item.lockedUntil as number | undefined) ??
+        (item.tries >= max ? (item.ttl as number) * 1000 : undefined);
+      if (lockEnd === undefined) continue;
+      if (lockEnd > now) return { locked: true, until: lockEnd };
       // The lock is over: start a new count (only once, whoever clears it first).
       await storage(
         () =>
@@ -76,10 +80,9 @@ export class DynamoLimitStore implements LimitStore {
           ),
         () => undefined,
       );
-      const retried = await this.countTry(key, now, max, lockSeconds);
-      if (retried !== undefined) return { locked: false, tries: retried };
     }
-    return { locked: true, until: lockedUntil && lockedUntil > now ? lockedUntil : now + lockSeconds * 1000 };
+    // Still contended after several rounds: fail closed, as a lock would.
+    return { locked: true, until: now + lockSeconds * 1000 };
   }
 
   private countTry(key: string, now: number, max: number, lockSeconds: number): Promise<number | undefined> {
