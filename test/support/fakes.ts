@@ -2,7 +2,7 @@
 // conditional writes fail with the ConflictError the DynamoDB adapters raise, and transactions are
 // all-or-nothing. Every fake can be told to fail its next call with a DependencyError (rule 29).
 import { createHash } from 'node:crypto';
-import { hmacKeyed } from '../../lambdas/adapters/system.ts';
+import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import {
   type Credential,
   type Customer,

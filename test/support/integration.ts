@@ -5,6 +5,7 @@ import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createTables } from '../../bin/local/tables.ts';
+import { argon2Hasher } from '../../lambdas/adapters/argon2.ts';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.ts';
 import { DynamoCodeStore } from '../../lambdas/adapters/dynamodb/code-store.ts';
 import {
@@ -16,7 +17,7 @@ import { DynamoLimitStore } from '../../lambdas/adapters/dynamodb/limit-store.ts
 import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.ts';
 import { DynamoRegistrationStore } from '../../lambdas/adapters/dynamodb/registration-store.ts';
 import { DynamoUserStore } from '../../lambdas/adapters/dynamodb/user-store.ts';
-import { argon2Hasher, cryptoRandom, hmacKeyed } from '../../lambdas/adapters/system.ts';
+import { cryptoRandom, hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import type { Credential, CustomerDirectory } from '../../lambdas/ports/customer-directory.ts';
 import type { Email, EmailSender, SmsSender } from '../../lambdas/ports/notifications.ts';
 import type {

@@ -1,7 +1,7 @@
 // The real argon2id adapter (SECURITY.md rules 18 and 19): parameters, salt, pepper, no truncation, and the
 // answers step hashed with it. Real hashing is slow on purpose, so only these tests use it.
 import { describe, expect, it } from 'vitest';
-import { argon2Hasher } from '../../lambdas/adapters/system.ts';
+import { argon2Hasher } from '../../lambdas/adapters/argon2.ts';
 import { terms } from '../../lambdas/registration/catalog.ts';
 import { normaliseAnswer } from '../../lambdas/registration/credentials-policy.ts';
 import { answerChallengeQuestions } from '../../lambdas/registration/profile-steps.ts';

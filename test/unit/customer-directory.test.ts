@@ -7,7 +7,7 @@ import {
   DynamoCustomerDirectory,
   writeDirectory,
 } from '../../lambdas/adapters/dynamodb/customer-directory.ts';
-import { hmacKeyed } from '../../lambdas/adapters/system.ts';
+import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import { FakeHasher, HMAC_TEST_KEY } from '../support/fakes.ts';
 
 type Item = Record<string, unknown>;

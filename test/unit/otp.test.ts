@@ -1,7 +1,7 @@
 // The SMS one-time code (SECURITY.md rules 9 to 16): format, lifetime, single use, binding, storage,
 // attempts, resend limits, destination and the SMS text.
 import { describe, expect, it } from 'vitest';
-import { hmacKeyed } from '../../lambdas/adapters/system.ts';
+import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import { codeDigest, newCode, otpMessage, sendOtp } from '../../lambdas/registration/send-otp.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
 import { ana, cardOf, createWorld, refusal, tomas, Wizard } from '../support/fakes.ts';
