@@ -173,7 +173,13 @@ async function serveStatic(
 ) {
   const root = resolve(web.dir);
   const wanted = pathname.endsWith('/') ? `${pathname}index.html` : pathname;
-  const file = normalize(join(root, decodeURIComponent(wanted)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(wanted);
+  } catch {
+    return false;
+  }
+  const file = normalize(join(root, decoded));
   if (!file.startsWith(root)) return false;
   try {
     if (!(await stat(file)).isFile()) return false;

@@ -10,6 +10,7 @@ import { db, directory, registrations } from '../storage.ts';
 
 const limits = new DynamoLimitStore(db(), config.table('limits'));
 const users = new DynamoUserStore(db(), config.table('users'));
+const customers = directory({ keyed, hasher });
 
 export const handler = apiHandler(logger, async (request) => {
   const body = await startRegistration(
@@ -18,7 +19,7 @@ export const handler = apiHandler(logger, async (request) => {
       random,
       keyed: await keyed(),
       events: request.log,
-      directory: directory({ keyed, hasher }),
+      directory: customers,
       registrations: registrations(),
       users,
       limits,

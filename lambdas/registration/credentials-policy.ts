@@ -20,7 +20,7 @@ export function usernameErrors(username: string, identityNumbers: string[]): Fie
 
 /** Printable: no control, format-only, surrogate, private-use, unassigned or line/paragraph separator code
  * points; spaces are allowed. */
-const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
+export const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
 
 export function passwordErrors(
   password: string,

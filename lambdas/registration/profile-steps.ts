@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import type { Hasher } from '../ports/system.ts';
 import { challengeQuestions, REQUIRED_ANSWERS, securityImages, securityImageUrl, terms } from './catalog.ts';
-import { normaliseAnswer } from './credentials-policy.ts';
+import { NON_PRINTABLE, normaliseAnswer } from './credentials-policy.ts';
 import { loadSession, runStep, type SessionDeps, type SessionInput } from './session.ts';
 import { assertStepOpen, type Step } from './steps.ts';
 import { fieldError, parseBody, rejectFields } from './validation.ts';
@@ -74,6 +74,7 @@ export async function listChallengeQuestions(deps: SessionDeps, input: SessionIn
 
 const answerText = z.string().check(
   z.maxLength(600, 'answer_length'),
+  z.refine((v) => !NON_PRINTABLE.test(v), 'answer_characters'),
   z.refine((v) => {
     const length = [...v.trim()].length;
     return length >= 2 && length <= 60;

@@ -37,9 +37,13 @@ const tokenMatches = (token: string, storedHash: string): boolean => {
   return given.length === stored.length && timingSafeEqual(given, stored);
 };
 
+/** Registration ids are UUIDs; anything else cannot name one and is never looked up. */
+const REGISTRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** The registration behind a live token, or 401 session_invalid for any other case. */
 export async function loadSession(deps: SessionDeps, input: SessionInput): Promise<Registration> {
-  const registration = input.token ? await deps.registrations.get(input.registrationId) : undefined;
+  const lookUp = input.token !== undefined && REGISTRATION_ID.test(input.registrationId);
+  const registration = lookUp ? await deps.registrations.get(input.registrationId) : undefined;
   if (
     !registration ||
     !input.token ||

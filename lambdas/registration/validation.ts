@@ -32,6 +32,7 @@ const messages: Record<string, string> = {
   question_unknown: 'Elige una de las preguntas de la lista.',
   question_repeated: 'Elige preguntas distintas.',
   answer_length: 'La respuesta debe tener entre 2 y 60 caracteres.',
+  answer_characters: 'La respuesta solo puede tener caracteres imprimibles.',
   terms_not_accepted: 'Debes aceptar los términos y condiciones para continuar.',
   terms_version: 'Los términos cambiaron. Vuelve a leerlos y acéptalos.',
   second_factor_needs_device:

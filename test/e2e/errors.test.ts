@@ -208,15 +208,17 @@ describe('session and order', () => {
       token,
       body: { username: 'primero1', confirmation: 'primero1' },
     });
-    await api.call('PUT', `${base}/password`, {
-      token,
-      body: { password: 'Otra clave muy larga', confirmation: 'Otra clave muy larga' },
-    });
-    const again = await api.call('PUT', `${base}/username`, {
+    const password = { password: 'Otra clave muy larga', confirmation: 'Otra clave muy larga' };
+    await api.call('PUT', `${base}/password`, { token, body: password });
+    await api.call('PUT', `${base}/security-image`, { token, body: { imageId: 'sol' } });
+    const again = await api.call('PUT', `${base}/password`, { token, body: password });
+    expect(again.body).toEqual({ step: 'update-contact' });
+    // A new username voids the password (it may contain the new name): the wizard goes back to it
+    const renamed = await api.call('PUT', `${base}/username`, {
       token,
       body: { username: 'segundo2', confirmation: 'segundo2' },
     });
-    expect(again.body).toEqual({ step: 'choose-image' });
+    expect(renamed.body).toEqual({ step: 'create-password' });
     // The first name is free again
     const other = customer();
     const second = await identifyAndVerify(api, other.card, other.phone);

@@ -578,7 +578,6 @@ describe('hostile Content-Type and Authorization headers', () => {
         fc.option(authorization(token), { nil: undefined }),
         fc.option(fc.constantFrom('10.0.0.1', '127.0.0.2, 10.0.0.1', 'unknown', '::1'), { nil: undefined }),
         async (type, auth, forwardedFor) => {
-          count('headers');
           // Step 1 takes no token: its hostile part is always the declared type.
           const bodyType = route.auth ? type : (type ?? 'text/plain');
           const headers: Record<string, string> = {};
@@ -588,6 +587,7 @@ describe('hostile Content-Type and Authorization headers', () => {
           fc.pre(Object.values(headers).every(headerSafe));
           fc.pre(!(route.auth && auth?.trim() === `Bearer ${token}`));
           fc.pre(route.auth || bodyType === undefined || !isJsonType(bodyType));
+          count('headers');
           const reply = await send(
             route.method,
             pathOf(route, fixture.id),
@@ -657,9 +657,9 @@ describe('hostile paths', () => {
         fc.array(segment, { minLength: 1, maxLength: 8 }),
         fc.constantFrom('none', 'fake'),
         async (method, segments, auth) => {
-          count('paths');
           const path = `/v1/${segments.join('/')}`;
           fc.pre(path.length < 8000);
+          count('paths');
           const headers = { ...JSON_TYPE, ...(auth === 'fake' ? bearer('A'.repeat(43)) : {}) };
           const reply = await send(method, path, headers, '{}');
           const what = `${method} ${path.slice(0, 300)} (${path.length} chars) auth=${auth}`;

@@ -3,7 +3,8 @@
 // plus a wrong PIN, an unknown card, a wrong SMS code and a rejected password on the way; then every log line
 // the stack printed, every item of its six tables, every HTTP response (headers and body), every SMS and every
 // email are searched for each sentinel and for each bearer token and SMS code issued. The SMS code may appear
-// only in its SMS; a token only in the one response that issued it; everything else nowhere.
+// only in its SMS; a token only in the one response that issued it; everything else nowhere. Phones and
+// emails appear unmasked only in the directory table, the SMS and the email themselves (rule 26).
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tableNames } from '../../lambdas/tables.ts';

@@ -350,6 +350,28 @@ describe('challenge answers (rule 19)', () => {
     expect(JSON.stringify(world.registrations.history)).not.toMatch(/Firula|La Salle|Cuenca/i);
   });
 
+  it('rule 19: an answer of control characters or lone surrogates is refused, not hashed', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toFinish();
+    const [a, b] = goodAnswers as [(typeof goodAnswers)[0], (typeof goodAnswers)[0]];
+
+    // Act
+    const errors = await Promise.all(
+      ['\u0000\u0000', 'ab\ud800cd'].map((answer) =>
+        refusal(wizard.answers([a, b, { questionId: 'q-first-job', answer }])),
+      ),
+    );
+
+    // Assess
+    for (const error of errors) {
+      expect(error.extras.errors).toEqual([
+        expect.objectContaining({ field: 'answers.2.answer', code: 'answer_characters' }),
+      ]);
+    }
+  });
+
   it('rule 19: answers must be 3, of distinct known questions, 2 to 60 characters', async () => {
     // Prepare
     const world = createWorld();

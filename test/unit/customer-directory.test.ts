@@ -126,6 +126,25 @@ describe('the reference directory', () => {
     expect(hasher.hashes).toBe(1);
   });
 
+  it('rule 2: the dummy hash is made once per process, shared by every directory instance and made before the look-up', async () => {
+    // Prepare: a handler may build a directory per request; the first call of a process pays the same either way
+    const { directory, hasher } = await directoryWith();
+    const another = new DynamoCustomerDirectory(
+      (directory as any).db,
+      'customers',
+      (directory as any).secrets,
+    );
+
+    // Act
+    await directory.authenticate(card);
+    const hashesAfterKnownCard = hasher.hashes;
+    await another.authenticate({ ...card, cardNumber: '4012888888881881' });
+
+    // Assess
+    expect(hashesAfterKnownCard).toBe(1);
+    expect(hasher.hashes).toBe(1);
+  });
+
   it('rules 6 and 7: the table holds no PIN and no card number, only PIN hashes, keyed HMACs and the last four', async () => {
     // Prepare
     const { items } = await directoryWith();

@@ -137,6 +137,27 @@ describe('steps only in order (rule 22)', () => {
   });
 });
 
+describe('what a path id may be', () => {
+  it('an id that is no UUID is session_invalid without any look-up, however long', async () => {
+    // Prepare: a storage failure would show as a DependencyError, not session_invalid
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.start();
+    world.faults.failNext('registrations.get', 10);
+
+    // Act
+    const errors = await Promise.all(
+      ['a'.repeat(2049), '../registrations', `${'0'.repeat(8)}-0000-0000-0000-00000000000`].map(
+        (registrationId) =>
+          refusal(getRegistration(world.deps.session, { registrationId, token: 'A'.repeat(43) })),
+      ),
+    );
+
+    // Assess
+    expect(errors.map((e) => e.code)).toEqual(['session_invalid', 'session_invalid', 'session_invalid']);
+  });
+});
+
 describe('timeouts (rule 23)', () => {
   it('rule 23: after SESSION_IDLE_SECONDS without a call the registration is session_invalid', async () => {
     // Prepare

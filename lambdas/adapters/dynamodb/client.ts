@@ -53,7 +53,7 @@ export async function transaction(
     const codes = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
       (r) => r.Code,
     );
-    const failed = (code: string) => codes.findIndex((c) => c === code);
+    const failed = (code: string) => codes.indexOf(code);
     const index =
       failed('ConditionalCheckFailed') >= 0
         ? failed('ConditionalCheckFailed')

@@ -23,9 +23,10 @@ interface CredentialItem {
 
 const customerKey = (customerId: string): string => `CUSTOMER#${customerId}`;
 
-export class DynamoCustomerDirectory implements CustomerDirectory {
-  private dummyHash?: Promise<string>;
+/** One dummy hash per hasher for the life of the process, whichever directory instance asks. */
+const dummyHashes = new WeakMap<Hasher, Promise<string>>();
 
+export class DynamoCustomerDirectory implements CustomerDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -40,15 +41,21 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
 
   /** A hash with the same parameters as the real ones, so an unknown credential costs the same (rule 2). */
   private dummy(hasher: Hasher): Promise<string> {
-    this.dummyHash ??= hasher.hash('dummy-pin-for-equal-work');
-    return this.dummyHash;
+    let hash = dummyHashes.get(hasher);
+    if (!hash) {
+      hash = hasher.hash('dummy-pin-for-equal-work');
+      dummyHashes.set(hasher, hash);
+    }
+    return hash;
   }
 
   async authenticate(credential: Credential): Promise<Customer | undefined> {
     const [keyed, hasher] = await Promise.all([this.secrets.keyed(), this.secrets.hasher()]);
+    // Made before the look-up, whatever it finds: the first call of a process costs the same either way.
+    const dummy = await this.dummy(hasher);
     const pk = `CREDENTIAL#${keyed.digest('credential', credentialIdentifier(credential))}`;
     const item = (await this.get(pk)) as CredentialItem | undefined;
-    const pinMatches = await hasher.verify(item?.pinHash ?? (await this.dummy(hasher)), credential.pin);
+    const pinMatches = await hasher.verify(item?.pinHash ?? dummy, credential.pin);
     if (!item || !pinMatches || item.status !== 'active') return undefined;
     if (
       credential.type === 'card' &&
