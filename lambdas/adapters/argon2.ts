@@ -8,7 +8,9 @@ let binding: Promise<Argon2> | undefined;
 
 /** Loads the native binding once; callers may start it early, in parallel with other cold-start work. */
 export const loadArgon2 = (): Promise<Argon2> => {
-  binding ??= import('argon2').then((module) => ((module as { default?: Argon2 }).default ?? module) as Argon2);
+  binding ??= import('argon2').then(
+    (module) => ((module as { default?: Argon2 }).default ?? module) as Argon2,
+  );
   return binding;
 };
 
