@@ -24,6 +24,9 @@ const schema = z.object({
   /** AWS: Secrets Manager ARNs of the HMAC key and the pepper (never the values). */
   HMAC_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   PEPPER_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
+  /** AWS: the function's session token authenticates calls to the Parameters and Secrets extension. */
+  AWS_SESSION_TOKEN: z.optional(z.string().check(z.minLength(1))),
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z._default(int(1), 2773),
   /** Local: a JSON file `{ hmacKey, pepper }` (random strings of 32 bytes or more, used as they are, like the
    * SecretString of the AWS secrets) that `npm start` creates with fresh random keys. */
   LOCAL_SECRETS_FILE: z.optional(z.string().check(z.minLength(1))),
@@ -56,7 +59,12 @@ export interface Config {
   identifyPerIpPerMinute: number;
   dynamodbEndpoint?: string;
   sesEndpoint?: string;
-  secrets: { hmacSecretArn?: string; pepperSecretArn?: string; localFile?: string };
+  secrets: {
+    hmacSecretArn?: string;
+    pepperSecretArn?: string;
+    localFile?: string;
+    extension?: { port: number; token: string };
+  };
   localOutboxDir?: string;
   email: { from: string; configurationSet?: string };
   argon2: { memoryKiB: number; timeCost: number };
@@ -93,6 +101,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       hmacSecretArn: c.HMAC_SECRET_ARN,
       pepperSecretArn: c.PEPPER_SECRET_ARN,
       localFile: c.LOCAL_SECRETS_FILE,
+      extension: c.AWS_SESSION_TOKEN
+        ? { port: c.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, token: c.AWS_SESSION_TOKEN }
+        : undefined,
     },
     localOutboxDir: c.LOCAL_OUTBOX_DIR,
     email: { from: c.EMAIL_FROM, configurationSet: c.SES_CONFIGURATION_SET },

@@ -5,7 +5,14 @@ import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -199,6 +206,17 @@ export class ServiceFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
+      // Secrets come through the Parameters and Secrets extension: a local HTTP call, cached, and no Secrets
+      // Manager client to load at cold start (lambdas/adapters/secrets.ts).
+      paramsAndSecrets:
+        needs.hmacKey || needs.pepper
+          ? ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+              cacheEnabled: true,
+              cacheSize: 10,
+              secretsManagerTtl: Duration.minutes(5),
+              logLevel: ParamsAndSecretsLogLevel.WARN,
+            })
+          : undefined,
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
       environment: {
@@ -216,8 +234,10 @@ export class ServiceFunction extends Construct {
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
-        // The SDK is bundled, pinned by the lockfile the tests ran against, not the runtime's copy.
-        externalModules: [],
+        // The SDK is bundled, pinned by the lockfile the tests ran against, not the runtime's copy. The one
+        // exception is the Secrets Manager client, which only the workstation path of the directory loader
+        // loads: in Lambda the extension serves secrets, so the client is left out of every bundle.
+        externalModules: ['@aws-sdk/client-secrets-manager'],
         // Native argon2 cannot be bundled: npm installs it into the asset, with its linux-arm64 prebuild.
         nodeModules: hashes ? ['argon2'] : undefined,
       },

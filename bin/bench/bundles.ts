@@ -65,8 +65,9 @@ export async function buildBundles(): Promise<{ dir: string; bundles: BuiltBundl
       minify: true,
       sourcemap: true,
       sourcesContent: false,
-      // Same as the stack: the SDK is bundled; only the native argon2 stays outside, for the hashing functions.
-      external: spec.needs.hashes ? ['argon2'] : [],
+      // Same as the stack: the SDK is bundled but for the Secrets Manager client (in Lambda the secrets
+      // extension serves secrets); the native argon2 stays outside, for the hashing functions.
+      external: ['@aws-sdk/client-secrets-manager', ...(spec.needs.hashes ? ['argon2'] : [])],
       outfile: file,
       metafile: true,
       logLevel: 'error',

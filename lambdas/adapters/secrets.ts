@@ -1,5 +1,5 @@
-// The HMAC key and the pepper: from Secrets Manager in AWS (read once per cold start), from a local file
-// that `npm start` creates with fresh random keys on this machine.
+// The HMAC key and the pepper: from Secrets Manager in AWS (through the Parameters and Secrets extension,
+// read once per cold start), from a local file that `npm start` creates with fresh random keys.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { DependencyError } from '../registration/errors.ts';
@@ -15,6 +15,7 @@ const asKey = (value: string, name: string): Buffer => {
   return key;
 };
 
+/** Outside Lambda (the directory loader on a workstation), with the ordinary credential chain. */
 async function fromSecretsManager(arns: string[]): Promise<string[]> {
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({});
@@ -24,6 +25,33 @@ async function fromSecretsManager(arns: string[]): Promise<string[]> {
         const value = await client.send(new GetSecretValueCommand({ SecretId: arn }));
         if (!value.SecretString) throw new Error(`Secret ${arn} has no string value`);
         return value.SecretString;
+      }),
+    );
+  } catch (error) {
+    throw new DependencyError('Secrets Manager read failed', { cause: error });
+  }
+}
+
+/**
+ * In Lambda, reads secrets through the AWS Parameters and Secrets Lambda Extension (a layer the stack adds): a local
+ * HTTP call authenticated by the function's session token, cached by the extension, and no Secrets Manager
+ * client in the bundle (29 KiB less to load at every cold start).
+ */
+async function fromSecretsExtension(arns: string[], extension: NonNullable<Config['secrets']['extension']>) {
+  try {
+    return await Promise.all(
+      arns.map(async (arn) => {
+        const response = await fetch(
+          `http://localhost:${extension.port}/secretsmanager/get?secretId=${encodeURIComponent(arn)}`,
+          {
+            headers: { 'X-Aws-Parameters-Secrets-Token': extension.token },
+            signal: AbortSignal.timeout(5_000),
+          },
+        );
+        if (!response.ok) throw new Error(`the secrets extension answered ${response.status}`);
+        const value = ((await response.json()) as { SecretString?: string }).SecretString;
+        if (!value) throw new Error(`Secret ${arn} has no string value`);
+        return value;
       }),
     );
   } catch (error) {
@@ -52,7 +80,11 @@ export async function loadSecrets(
   for (const [name, arn] of wanted) {
     if (!arn) throw new Error(`Invalid configuration: the ${name} secret ARN is not set`);
   }
-  const values = await fromSecretsManager(wanted.map(([, arn]) => arn as string));
+  if (wanted.length === 0) return {};
+  const arns = wanted.map(([, arn]) => arn as string);
+  const { extension } = config.secrets;
+  // The stack bundles functions with the Secrets Manager client external: in Lambda only the extension runs.
+  const values = extension ? await fromSecretsExtension(arns, extension) : await fromSecretsManager(arns);
   return Object.fromEntries(wanted.map(([name], i) => [name, asKey(values[i] as string, name)]));
 }
 

@@ -141,3 +141,61 @@ describe('loadSecrets from LOCAL_SECRETS_FILE', () => {
     await expect(loading).rejects.toThrow(/hmacKey is shorter than 32 bytes/);
   });
 });
+
+describe('loadSecrets through the Parameters and Secrets extension (as in Lambda)', () => {
+  it('asks the extension on localhost with the session token, once per secret, and no SDK call', async () => {
+    // Prepare: a stand-in for the extension's HTTP endpoint
+    const { createServer } = await import('node:http');
+    const seen: { url: string; token: string | undefined }[] = [];
+    const server = createServer((req, res) => {
+      seen.push({
+        url: req.url ?? '',
+        token: req.headers['x-aws-parameters-secrets-token'] as string | undefined,
+      });
+      const id = new URL(req.url ?? '/', 'http://x').searchParams.get('secretId');
+      const value = id === HMAC_ARN ? HMAC : id === PEPPER_ARN ? PEPPER : undefined;
+      res.writeHead(value ? 200 : 400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(value ? { ARN: id, SecretString: value } : { message: 'unknown secret' }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+    const port = (server.address() as { port: number }).port;
+    secretsManager.reset();
+    const lambdaConfig = parseConfig({
+      HMAC_SECRET_ARN: HMAC_ARN,
+      PEPPER_SECRET_ARN: PEPPER_ARN,
+      AWS_SESSION_TOKEN: 'session-token-of-the-function',
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port),
+    });
+
+    try {
+      // Act
+      const secrets = await loadSecrets(lambdaConfig, { hmacKey: true, pepper: true });
+      const broken = parseConfig({
+        HMAC_SECRET_ARN: 'arn:unknown',
+        AWS_SESSION_TOKEN: 'x',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port),
+      });
+      const failure = await loadSecrets(broken, { hmacKey: true }).catch((error: unknown) => error);
+
+      // Assess
+      expect(secrets.hmacKey?.equals(Buffer.from(HMAC))).toBe(true);
+      expect(secrets.pepper?.equals(Buffer.from(PEPPER))).toBe(true);
+      expect(seen.slice(0, 2).map((s) => s.token)).toEqual([
+        'session-token-of-the-function',
+        'session-token-of-the-function',
+      ]);
+      expect(
+        seen
+          .slice(0, 2)
+          .map((s) => s.url)
+          .sort(),
+      ).toEqual(
+        [HMAC_ARN, PEPPER_ARN].map((arn) => `/secretsmanager/get?secretId=${encodeURIComponent(arn)}`).sort(),
+      );
+      expect(failure).toBeInstanceOf(DependencyError);
+      expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    } finally {
+      server.close();
+    }
+  });
+});
