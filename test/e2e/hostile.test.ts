@@ -497,7 +497,7 @@ let smsBefore = 0;
 beforeAll(async () => {
   stack = await startLocalStack({ SEED_FILE: writeCustomerFile(customers) });
   api = new Api(stack.baseUrl);
-  prefix = `t${new URL(stack.baseUrl).port}-`;
+  prefix = stack.tablePrefix;
   dynamo = new DynamoDBClient({
     endpoint: inject('dynamodbEndpoint'),
     region: 'local',

@@ -9,21 +9,10 @@ import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tableNames } from '../../lambdas/tables.ts';
 import { Api } from '../support/api-client.ts';
-import { generateCustomers, writeCustomerFile } from '../support/customers.ts';
+import { generateCustomers, luhnDigit, writeCustomerFile } from '../support/customers.ts';
 import { type RunningStack, startLocalStack } from '../support/local-stack.ts';
 
-const withLuhn = (body: string): string => {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-};
+const withLuhn = (body: string): string => body + luhnDigit(body);
 
 // Sentinels: values that appear nowhere else. PINs are four digits by rule, so they are searched as whole
 // numbers (not inside longer digit runs, hex ids or base64); none of them can be a year or a port.
@@ -205,7 +194,7 @@ describe('secrets never escape', () => {
       region: 'local',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const prefix = `t${new URL(stack.baseUrl).port}-`;
+    const prefix = stack.tablePrefix;
     const itemCounts: Record<string, number> = {};
     for (const table of tableNames) {
       itemCounts[table] = 0;

@@ -105,9 +105,13 @@ describe('service functions (dev)', () => {
       expect(own.sort()).toEqual(expected.sort());
       const usesSecrets = Boolean(needs.hmacKey || needs.pepper);
       expect(Object.keys(variables).some((name) => extension.test(name))).toBe(usesSecrets);
-      expect(variables.PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED ?? 'none').toBe(usesSecrets ? 'true' : 'none');
+      expect(variables.PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED ?? 'none').toBe(
+        usesSecrets ? 'true' : 'none',
+      );
       const layers = (functionResource(handler).Properties.Layers ?? []) as unknown[];
-      expect(JSON.stringify(layers)).toMatch(usesSecrets ? /AWS-Parameters-and-Secrets-Lambda-Extension/ : /^\[\]$/);
+      expect(JSON.stringify(layers)).toMatch(
+        usesSecrets ? /AWS-Parameters-and-Secrets-Lambda-Extension/ : /^\[\]$/,
+      );
       expect(variables.RUNTIME_MODE).toBe('aws');
       expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
       for (const name of ['HMAC_SECRET_ARN', 'PEPPER_SECRET_ARN'].filter((key) => key in variables)) {

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const luhnDigit = (body: string): string => {
+/** The Luhn check digit that completes a card number body. */
+export const luhnDigit = (body: string): string => {
   let sum = 0;
   for (let i = 0; i < body.length; i++) {
     let d = Number(body[body.length - 1 - i]);
@@ -17,7 +18,8 @@ const luhnDigit = (body: string): string => {
   return String((10 - (sum % 10)) % 10);
 };
 
-const cedulaDigit = (body: string): string => {
+/** The check digit that completes the first nine digits of a cédula. */
+export const cedulaDigit = (body: string): string => {
   let sum = 0;
   for (let i = 0; i < 9; i++) {
     let d = Number(body[i]) * (i % 2 === 0 ? 2 : 1);

@@ -46,6 +46,7 @@ import type { SessionDeps, SessionInput } from '../../lambdas/registration/sessi
 import { startRegistration } from '../../lambdas/registration/start-registration.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
 import type { TableName } from '../../lambdas/tables.ts';
+import { cedulaDigit, luhnDigit } from './customers.ts';
 
 // ---------------------------------------------------------------------------------------------- storage
 
@@ -299,28 +300,8 @@ export function codeOf(message: string): string {
 
 // ---------------------------------------------------------------------------------------------- customers
 
-const cedulaCheck = (nine: string): string => {
-  let sum = 0;
-  for (let i = 0; i < 9; i++) {
-    let d = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
-    if (d > 9) d -= 9;
-    sum += d;
-  }
-  return `${nine}${(10 - (sum % 10)) % 10}`;
-};
-
-const luhnCheck = (body: string): string => {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return `${body}${(10 - (sum % 10)) % 10}`;
-};
+const cedulaCheck = (nine: string): string => `${nine}${cedulaDigit(nine)}`;
+const luhnCheck = (body: string): string => `${body}${luhnDigit(body)}`;
 
 export interface TestCustomer {
   record: DirectoryRecord;

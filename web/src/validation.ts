@@ -3,55 +3,12 @@
 
 export const digitsOnly = (value: string): string => value.replace(/[\s.-]/g, '');
 
-export function luhnValid(number: string): boolean {
-  if (!/^\d{13,19}$/.test(number)) return false;
-  let sum = 0;
-  for (let i = 0; i < number.length; i++) {
-    let d = Number(number[number.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
-const province = (digits: string): boolean => {
-  const p = Number(digits.slice(0, 2));
-  return (p >= 1 && p <= 24) || p === 30;
-};
-
-/** Ecuadorian cédula: 10 digits, a province code, third digit below 6, modulus-10 check digit. */
-export function cedulaValid(cedula: string): boolean {
-  if (!/^\d{10}$/.test(cedula) || !province(cedula) || Number(cedula[2]) >= 6) return false;
-  let sum = 0;
-  for (let i = 0; i < 9; i++) {
-    let d = Number(cedula[i]) * (i % 2 === 0 ? 2 : 1);
-    if (d > 9) d -= 9;
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10 === Number(cedula[9]);
-}
-
-function modulus11(digits: string, weights: number[]): number {
-  const sum = weights.reduce((acc, w, i) => acc + w * Number(digits[i]), 0);
-  const rest = sum % 11;
-  return rest === 0 ? 0 : 11 - rest;
-}
-
-/** Ecuadorian RUC: natural person (cédula + establishment), public body (third digit 6) or company (9). */
-export function rucValid(ruc: string): boolean {
-  if (!/^\d{13}$/.test(ruc) || !province(ruc)) return false;
-  const third = Number(ruc[2]);
-  if (third < 6) return cedulaValid(ruc.slice(0, 10)) && ruc.slice(10) !== '000';
-  if (third === 6)
-    return modulus11(ruc, [3, 2, 7, 6, 5, 4, 3, 2]) === Number(ruc[8]) && ruc.slice(9) !== '0000';
-  if (third === 9) {
-    return modulus11(ruc, [4, 3, 2, 7, 6, 5, 4, 3, 2]) === Number(ruc[9]) && ruc.slice(10) !== '000';
-  }
-  return false;
-}
+// The check-digit rules are the API's own module, bundled into the page: one implementation, no drift.
+export {
+  isValidCedula as cedulaValid,
+  isValidRuc as rucValid,
+  passesLuhn as luhnValid,
+} from '../../lambdas/registration/identity-numbers.ts';
 
 export const usernamePattern = /^[A-Za-z][A-Za-z0-9._-]{5,19}$/;
 
