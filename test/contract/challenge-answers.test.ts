@@ -1,0 +1,53 @@
+// SECURITY.md rule 20: challenge answers are never an authenticator on their own; this service only stores
+// their hashes for the bank's assisted-service flows. No route takes an answer to check it, and no code
+// compares a stored answer hash with anything.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildOpenApi } from '../../bin/openapi.ts';
+
+const lambdas = resolve(import.meta.dirname, '..', '..', 'lambdas');
+const sources = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+
+describe('rule 20: challenge answers authenticate nothing', () => {
+  it('only the challenge-answers step takes answers, and it answers with the next step only', () => {
+    // Prepare
+    const paths = buildOpenApi().paths as Record<string, Record<string, any>>;
+
+    // Act
+    const takingAnswers = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => JSON.stringify(op.requestBody ?? {}).includes('"answers"'))
+        .map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+    );
+
+    // Assess
+    expect(takingAnswers.map((t) => t.route)).toEqual(['PUT /v1/registrations/{id}/challenge-answers']);
+    const success = takingAnswers[0]?.op.responses['200'].content['application/json'].schema;
+    expect(Object.keys(success.properties)).toEqual(['step']);
+  });
+
+  it('no code reads a stored answer hash back to compare it', () => {
+    // Prepare
+    const code = sources(lambdas).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+
+    // Act
+    const verifiers = code
+      .filter(({ text }) => /\.verify\(/.test(text))
+      .map(({ file }) => file.slice(lambdas.length + 1));
+    const answerHashReaders = code.filter(({ text }) =>
+      /answerHash\b(?!:)/.test(text.replace(/answerHash: await/g, '')),
+    );
+
+    // Assess: the hasher verifies PINs in the directory, nothing else
+    expect(verifiers.sort()).toEqual(['adapters/argon2.ts', 'adapters/dynamodb/customer-directory.ts']);
+    expect(answerHashReaders.map(({ file }) => file.slice(lambdas.length + 1))).toEqual([]);
+  });
+});
