@@ -1,38 +1,23 @@
 // Time limits, shortened through the stack's configuration: a code that expires before it is entered, the
 // resend button that opens when the API allows it, and a registration that expires while idle.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, openBrowser, shot } from './helpers/browser.ts';
-import { startStack } from './helpers/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { shot } from './helpers/browser.ts';
+import { useBrowserSuite } from './helpers/stack.ts';
 import { alertText, customers, expectScreen, identify, pressKeypad, readCode } from './helpers/wizard.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let stack: { baseUrl: string; stop(): Promise<void> };
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack({
-    OTP_TTL_SECONDS: '3',
-    OTP_RESEND_COOLDOWN_SECONDS: '5',
-    SESSION_IDLE_SECONDS: '12',
-  });
-  browser = await openBrowser();
-});
-
-afterEach(() => {
-  expect(browser.problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+const suite = useBrowserSuite({
+  OTP_TTL_SECONDS: '3',
+  OTP_RESEND_COOLDOWN_SECONDS: '5',
+  SESSION_IDLE_SECONDS: '12',
 });
 
 describe('time limits', () => {
   it('shows an expired code, opens "Reenviar clave" when allowed, and accepts the new code', async () => {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const c = customers.elena;
-    await page.goto(stack.baseUrl);
+    await page.goto(suite.stack.baseUrl);
     await identify(page, c, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     const first = Date.now();
@@ -40,7 +25,7 @@ describe('time limits', () => {
     await expectScreen(page, 'Clave de seguridad temporal');
     const resend = page.getByRole('button', { name: 'Reenviar clave' });
     expect(await resend.isDisabled()).toBe(true);
-    const code = await readCode(stack.baseUrl, c.phone, first);
+    const code = await readCode(suite.stack.baseUrl, c.phone, first);
     await page
       .getByRole('timer')
       .getByText('La clave temporal venció. Solicita una nueva.')
@@ -61,7 +46,7 @@ describe('time limits', () => {
     expect(await page.locator('#resend-info').textContent()).toContain('te quedan 2');
     const second = Date.now();
     await resend.click();
-    const fresh = await readCode(stack.baseUrl, c.phone, second);
+    const fresh = await readCode(suite.stack.baseUrl, c.phone, second);
     // A new cooldown starts with the new code.
     await page.waitForFunction(
       () => (document.querySelector('.resend button') as HTMLButtonElement | null)?.disabled,
@@ -76,8 +61,8 @@ describe('time limits', () => {
   });
 
   it('offers to start again when the registration expired', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.baseUrl);
+    const page = await suite.browser.newPage();
+    await page.goto(suite.stack.baseUrl);
     await identify(page, customers.tomas, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     await sleep(13_000);

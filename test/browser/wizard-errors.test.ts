@@ -1,8 +1,8 @@
 // The API's refusals as the customer meets them: wrong key, wrong code, a username taken, and a reload that
 // resumes the wizard where it was.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, openBrowser, shot } from './helpers/browser.ts';
-import { startStack } from './helpers/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { shot } from './helpers/browser.ts';
+import { useBrowserSuite } from './helpers/stack.ts';
 import {
   alertText,
   chooseUsername,
@@ -15,28 +15,13 @@ import {
   readCode,
 } from './helpers/wizard.ts';
 
-let stack: { baseUrl: string; stop(): Promise<void> };
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser();
-});
-
-afterEach(() => {
-  expect(browser.problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useBrowserSuite();
 
 describe('errors shown where they belong', () => {
   it('rejects a wrong key at the keypad, then accepts the right one', async () => {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const c = customers.sofia;
-    await page.goto(stack.baseUrl);
+    await page.goto(suite.stack.baseUrl);
     await identify(page, c, 'card', '0000');
     expect(await alertText(page)).toContain('Los datos o la clave ingresados no son correctos');
     const keypad = page.locator('[data-keypad="pin"]');
@@ -55,9 +40,9 @@ describe('errors shown where they belong', () => {
   });
 
   it('says how many attempts are left after a wrong code, then accepts the right one', async () => {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const c = customers.diego;
-    await page.goto(stack.baseUrl);
+    await page.goto(suite.stack.baseUrl);
     await identify(page, c, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     const since = Date.now();
@@ -65,7 +50,7 @@ describe('errors shown where they belong', () => {
     await expectScreen(page, 'Clave de seguridad temporal');
     expect(await page.getByRole('timer').textContent()).toMatch(/^Tiempo restante: [45]:\d\d$/);
     expect(await page.getByRole('button', { name: 'Reenviar clave' }).isDisabled()).toBe(true);
-    const code = await readCode(stack.baseUrl, c.phone, since);
+    const code = await readCode(suite.stack.baseUrl, c.phone, since);
     const wrong = code === '000000' ? '111111' : '000000';
     await pressKeypad(page, 'otp', wrong);
     await page.getByRole('button', { name: 'Aceptar' }).click();
@@ -78,18 +63,18 @@ describe('errors shown where they belong', () => {
   });
 
   it('asks for another username when the chosen one is taken', async () => {
-    const first = await browser.newPage();
-    await first.goto(stack.baseUrl);
+    const first = await suite.browser.newPage();
+    await first.goto(suite.stack.baseUrl);
     await identify(first, customers.paula, 'virtual-key');
-    await passOtp(first, stack.baseUrl, customers.paula);
+    await passOtp(first, suite.stack.baseUrl, customers.paula);
     await chooseUsername(first, 'Quiteno.2026');
     await expectScreen(first, 'Creación de clave');
 
     // Another browser: sessionStorage (and so the registration) is per tab.
-    const second = await browser.newPage();
-    await second.goto(stack.baseUrl);
+    const second = await suite.browser.newPage();
+    await second.goto(suite.stack.baseUrl);
     await identify(second, customers.jorge, 'virtual-key');
-    await passOtp(second, stack.baseUrl, customers.jorge);
+    await passOtp(second, suite.stack.baseUrl, customers.jorge);
     await chooseUsername(second, 'quiteno.2026');
     expect(await alertText(second)).toBe('Revisa los datos marcados e inténtalo de nuevo.');
     const field = second.getByLabel('Nombre de usuario');
@@ -109,9 +94,9 @@ describe('errors shown where they belong', () => {
   });
 
   it('resumes where it was after a reload', async () => {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const c = customers.raul;
-    await page.goto(stack.baseUrl);
+    await page.goto(suite.stack.baseUrl);
     await identify(page, c, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     const since = Date.now();
@@ -121,7 +106,7 @@ describe('errors shown where they belong', () => {
     await expectScreen(page, 'Clave de seguridad temporal');
     expect(await page.locator('.notice').textContent()).toBe('Continuamos tu registro donde lo dejaste.');
     expect(await page.getByRole('timer').textContent()).toMatch(/^Tiempo restante: [45]:\d\d$/);
-    await pressKeypad(page, 'otp', await readCode(stack.baseUrl, c.phone, since));
+    await pressKeypad(page, 'otp', await readCode(suite.stack.baseUrl, c.phone, since));
     await page.getByRole('button', { name: 'Aceptar' }).click();
     await chooseUsername(page, 'raul.mena');
     await expectScreen(page, 'Creación de clave');
@@ -133,11 +118,11 @@ describe('errors shown where they belong', () => {
   });
 
   it('explains the password policy while the customer types', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.baseUrl);
+    const page = await suite.browser.newPage();
+    await page.goto(suite.stack.baseUrl);
     await identify(page, customers.tomas, 'virtual-key');
     // Each file starts its own stack, so Tomás has no user yet here.
-    await passOtp(page, stack.baseUrl, customers.tomas);
+    await passOtp(page, suite.stack.baseUrl, customers.tomas);
     await chooseUsername(page, 'tomas.m');
     await expectScreen(page, 'Creación de clave');
     const rule = (id: string) => page.locator(`.policy [data-rule="${id}"]`).getAttribute('class');

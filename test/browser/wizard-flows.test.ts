@@ -1,7 +1,7 @@
 // The whole wizard for each credential of the guide (card, company, virtual key), and once by keyboard only.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, openBrowser, shot, viewShot } from './helpers/browser.ts';
-import { startStack } from './helpers/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { shot, viewShot } from './helpers/browser.ts';
+import { useBrowserSuite } from './helpers/stack.ts';
 import {
   chooseUsername,
   customers,
@@ -19,30 +19,12 @@ import {
   tabToField,
 } from './helpers/wizard.ts';
 
-let stack: { baseUrl: string; stop(): Promise<void> };
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser();
-});
-
-afterEach(() => {
-  // Each flow stays on the page's own origin and runs clean under the production CSP.
-  const origin = new URL(stack.baseUrl).origin;
-  expect(browser.requests.filter((u) => new URL(u).origin !== origin)).toEqual([]);
-  expect(browser.problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useBrowserSuite();
 
 describe('the whole wizard', () => {
   it('registers a person with a card and the digital token', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.baseUrl);
+    const page = await suite.browser.newPage();
+    await page.goto(suite.stack.baseUrl);
     await expectScreen(page, 'Registro de usuario');
     await shot(page, 'card-01-choice');
     const c = customers.tomas;
@@ -59,7 +41,7 @@ describe('the whole wizard', () => {
     const since = Date.now();
     await page.getByRole('button', { name: 'Generar OTP' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
-    const code = await readCode(stack.baseUrl, c.phone, since);
+    const code = await readCode(suite.stack.baseUrl, c.phone, since);
     await pressKeypad(page, 'otp', code.slice(0, 3));
     await page.locator('.timer').scrollIntoViewIfNeeded();
     await viewShot(page, 'docs-2-otp');
@@ -89,11 +71,11 @@ describe('the whole wizard', () => {
   });
 
   it('registers the additional user of a company with RUC and cédula', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.baseUrl);
+    const page = await suite.browser.newPage();
+    await page.goto(suite.stack.baseUrl);
     await identify(page, customers.ana, 'company');
     await shot(page, 'company-01-contact');
-    await passOtp(page, stack.baseUrl, customers.ana);
+    await passOtp(page, suite.stack.baseUrl, customers.ana);
     await chooseUsername(page, 'ana_ruiz-empresa');
     await finishProfile(page, { smartphone: true });
     expect(await page.locator('.username').textContent()).toBe('ana_ruiz-empresa');
@@ -102,10 +84,10 @@ describe('the whole wizard', () => {
   });
 
   it('registers with a virtual key and, without a smartphone, only offers "Solicitar más tarde"', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.baseUrl);
+    const page = await suite.browser.newPage();
+    await page.goto(suite.stack.baseUrl);
     await identify(page, customers.marco, 'virtual-key');
-    await passOtp(page, stack.baseUrl, customers.marco);
+    await passOtp(page, suite.stack.baseUrl, customers.marco);
     await chooseUsername(page, 'MarcoVera');
     await finishProfile(page, {
       smartphone: false,
@@ -122,9 +104,9 @@ describe('the whole wizard', () => {
   });
 
   it('can be completed with the keyboard alone', async () => {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const c = customers.lucia;
-    await page.goto(stack.baseUrl);
+    await page.goto(suite.stack.baseUrl);
     await expectScreen(page, 'Registro de usuario');
     await tabToButton(
       page,
@@ -152,7 +134,7 @@ describe('the whole wizard', () => {
     await tabToButton(page, 'Generar OTP');
     await page.keyboard.press('Enter');
     await expectScreen(page, 'Clave de seguridad temporal');
-    const code = await readCode(stack.baseUrl, c.phone, since);
+    const code = await readCode(suite.stack.baseUrl, c.phone, since);
     await tabTo(page, (f) => f.digit !== '');
     await keyboardKeypad(page, 'otp', code);
     await tabToButton(page, 'Aceptar');
