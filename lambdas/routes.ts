@@ -107,7 +107,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: true,
-    needs: { tables: { ...session, users: 'readWrite', customers: 'read' } },
+    needs: { tables: { ...session, users: 'readWrite' } },
   },
   {
     handler: 'create-password',
@@ -116,7 +116,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: true,
-    needs: { tables: { ...session, customers: 'read' }, pepper: true, hashes: true },
+    needs: { tables: session, pepper: true, hashes: true },
   },
   {
     handler: 'list-security-images',

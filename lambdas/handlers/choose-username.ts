@@ -3,11 +3,11 @@ import { DynamoUserStore } from '../adapters/dynamodb/user-store.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { chooseUsername } from '../registration/choose-username.ts';
 import { config, logger } from '../runtime.ts';
-import { db, directory, sessionDeps } from '../storage.ts';
+import { db, sessionDeps } from '../storage.ts';
 
 const users = new DynamoUserStore(db(), config.table('users'));
 
 export const handler = apiHandler(logger, async (request) => {
-  const deps = { ...sessionDeps(request.log), users, directory: directory() };
+  const deps = { ...sessionDeps(request.log), users };
   return { status: 200, body: await chooseUsername(deps, { ...request.session(), readBody: request.json }) };
 });

@@ -4,9 +4,9 @@ import { hasher } from '../hashing.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { createPassword } from '../registration/create-password.ts';
 import { logger } from '../runtime.ts';
-import { directory, sessionDeps } from '../storage.ts';
+import { sessionDeps } from '../storage.ts';
 
 export const handler = apiHandler(logger, async (request) => {
-  const deps = { ...sessionDeps(request.log), directory: directory(), hasher: await hasher() };
+  const deps = { ...sessionDeps(request.log), hasher: await hasher() };
   return { status: 200, body: await createPassword(deps, { ...request.session(), readBody: request.json }) };
 });

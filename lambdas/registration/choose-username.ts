@@ -1,9 +1,8 @@
 // Step 4: choose a username, unique case-insensitively, reserved for this registration until `complete`.
 import * as z from 'zod/mini';
-import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import { ConflictError, type UserStore } from '../ports/stores.ts';
 import { usernameErrors } from './credentials-policy.ts';
-import { DependencyError, fail } from './errors.ts';
+import { fail } from './errors.ts';
 import { isAlive, usernameKey } from './registration.ts';
 import { runStep, type SessionDeps, type SessionInput } from './session.ts';
 import type { Step } from './steps.ts';
@@ -16,7 +15,6 @@ export const chooseUsernameSchema = z.strictObject({
 
 export interface ChooseUsernameDeps extends SessionDeps {
   users: UserStore;
-  directory: CustomerDirectory;
 }
 
 export async function chooseUsername(
@@ -32,11 +30,8 @@ export async function chooseUsername(
     async (registration) => {
       const { username, confirmation } = parseBody(chooseUsernameSchema, input.readBody());
       key = usernameKey(username);
-      const customer = await deps.directory.getCustomer(registration.customerId);
-      if (!customer)
-        throw new DependencyError('customer of an open registration is missing from the directory');
       rejectFields([
-        ...usernameErrors(username, customer.identityNumbers),
+        ...usernameErrors(username, registration.identityNumbers),
         ...(username === confirmation ? [] : [fieldError('confirmation', 'confirmation_mismatch')]),
       ]);
       previousKey = registration.username ? usernameKey(registration.username) : undefined;

@@ -1,9 +1,7 @@
 // Step 5: create the password ("clave alfanumérica"), checked against rule 18 and stored only as argon2id.
 import * as z from 'zod/mini';
-import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { Hasher } from '../ports/system.ts';
 import { passwordErrors } from './credentials-policy.ts';
-import { DependencyError } from './errors.ts';
 import { runStep, type SessionDeps, type SessionInput } from './session.ts';
 import type { Step } from './steps.ts';
 import { fieldError, parseBody, rejectFields } from './validation.ts';
@@ -15,7 +13,6 @@ export const createPasswordSchema = z.strictObject({
 });
 
 export interface CreatePasswordDeps extends SessionDeps {
-  directory: CustomerDirectory;
   hasher: Hasher;
 }
 
@@ -29,13 +26,10 @@ export async function createPassword(
     // login side must normalise the same way before it verifies.
     const password = body.password.normalize('NFKC');
     const confirmation = body.confirmation.normalize('NFKC');
-    const customer = await deps.directory.getCustomer(registration.customerId);
-    if (!customer)
-      throw new DependencyError('customer of an open registration is missing from the directory');
     rejectFields([
       ...passwordErrors(password, {
         username: registration.username,
-        identityNumbers: customer.identityNumbers,
+        identityNumbers: registration.identityNumbers,
       }),
       ...(password === confirmation ? [] : [fieldError('confirmation', 'confirmation_mismatch')]),
     ]);

@@ -24,6 +24,8 @@ export interface Registration {
   lastSeenAt: number;
   /** Masked phone and email on file, shown on the contact screens. */
   contact: { phone: string; email: string };
+  /** The customer's cédula and RUCs (identifiers, not secrets): no username or password may contain them. */
+  identityNumbers: string[];
   username?: string;
   passwordHash?: string;
   imageId?: string;

@@ -153,6 +153,7 @@ export async function startRegistration(
     createdAt: now,
     lastSeenAt: now,
     contact: { phone: maskPhone(customer.phone), email: maskEmail(customer.email) },
+    identityNumbers: customer.identityNumbers,
   };
   await deps.registrations.create(registration);
   deps.events.record({

@@ -163,6 +163,7 @@ describe('DynamoCodeStore', () => {
         createdAt: NOW,
         lastSeenAt: NOW,
         contact: { phone: 'xxxxxxx190', email: 'a****@b.ec' },
+        identityNumbers: [],
       };
       await s.registrations.create(r);
       await s.registrations.saveWithCodeUsed({ ...r, version: 3, step: 'choose-username' }, 2, 'h1');

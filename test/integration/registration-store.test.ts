@@ -22,6 +22,7 @@ function registration(overrides: Partial<Registration> = {}): Registration {
     createdAt: NOW,
     lastSeenAt: NOW,
     contact: { phone: 'xxxxxxx190', email: 'tm****os@example.com' },
+    identityNumbers: ['1710034065'],
     ...overrides,
   };
 }

@@ -327,14 +327,14 @@ describe('failing closed (rule 29)', () => {
     expect((await wizard.sendOtp()).sendsLeft).toBe(2);
   });
 
-  it('rule 29: a directory failure during a step surfaces and changes nothing', async () => {
+  it('rule 29: a storage failure during a step surfaces and changes nothing', async () => {
     // Prepare
     const world = createWorld();
     const wizard = new Wizard(world);
     await wizard.toUsername();
     await wizard.username('tomas.mateos');
     const before = wizard.stored();
-    world.faults.failNext('directory.getCustomer');
+    world.faults.failNext('registrations.save');
 
     // Act
     const outcome = wizard.password('Un paseo por el Cotopaxi 2026');
