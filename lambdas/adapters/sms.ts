@@ -1,17 +1,31 @@
 // SMS adapters: SNS in AWS, a local outbox file on a developer's machine (served at /_local/sms).
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SmsSender } from '../ports/notifications.ts';
 import { DependencyError } from '../registration/errors.ts';
 
+type Sns = typeof import('@aws-sdk/client-sns');
+
 export class SnsSmsSender implements SmsSender {
-  constructor(private readonly sns: SNSClient) {}
+  private sns?: Promise<{ client: SNSClient; sdk: Sns }>;
+
+  /** Without a client, the SNS client is loaded and made on the first send, not at cold start. */
+  constructor(private readonly client?: SNSClient) {}
+
+  private load(): Promise<{ client: SNSClient; sdk: Sns }> {
+    this.sns ??= import('@aws-sdk/client-sns').then((sdk) => ({
+      client: this.client ?? new sdk.SNSClient({}),
+      sdk,
+    }));
+    return this.sns;
+  }
 
   async send(to: string, message: string): Promise<void> {
     try {
-      await this.sns.send(
-        new PublishCommand({
+      const { client, sdk } = await this.load();
+      await client.send(
+        new sdk.PublishCommand({
           PhoneNumber: to,
           Message: message,
           MessageAttributes: { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } },

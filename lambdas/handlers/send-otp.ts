@@ -1,5 +1,4 @@
 // POST /v1/registrations/{id}/otp: send a code to the phone on file. The only function that publishes SMS.
-import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoCodeStore } from '../adapters/dynamodb/code-store.ts';
 import { DynamoLimitStore } from '../adapters/dynamodb/limit-store.ts';
 import { LocalOutboxSmsSender, SnsSmsSender } from '../adapters/sms.ts';
@@ -14,7 +13,7 @@ const limits = new DynamoLimitStore(db(), config.table('limits'));
 const sms =
   config.mode === 'local' && config.localOutboxDir
     ? new LocalOutboxSmsSender(config.localOutboxDir)
-    : new SnsSmsSender(new SNSClient({}));
+    : new SnsSmsSender();
 
 export const handler = apiHandler(logger, async (request) => {
   const deps = {

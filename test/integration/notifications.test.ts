@@ -44,6 +44,25 @@ describe('SnsSmsSender', () => {
     expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input).not.toHaveProperty('TopicArn');
   });
 
+  it('without a given client, makes its own SNS client on the first send and reuses it', async () => {
+    // Prepare: the class-level mock catches every SNSClient, the lazily made one too
+    const anyClient = mockClient(SNSClient);
+    anyClient.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    const sender = new SnsSmsSender();
+
+    // Act
+    await sender.send('+593991234190', 'uno');
+    await sender.send('+593991234190', 'dos');
+
+    // Assess
+    expect(anyClient.commandCalls(PublishCommand).map((c) => c.args[0].input.Message)).toEqual([
+      'uno',
+      'dos',
+    ]);
+    expect(new Set(anyClient.commandCalls(PublishCommand).map((c) => c.thisValue)).size).toBe(1);
+    anyClient.restore();
+  });
+
   it('turns an SNS failure into DependencyError, keeping the cause', async () => {
     // Prepare
     const cause = Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' });
