@@ -26,6 +26,8 @@ const schema = z.object({
   PEPPER_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   /** AWS: the function's session token authenticates calls to the Parameters and Secrets extension. */
   AWS_SESSION_TOKEN: z.optional(z.string().check(z.minLength(1))),
+  /** Set by Lambda itself: tells a function from a workstation that also holds a session token. */
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
   PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z._default(int(1), 2773),
   /** Local: a JSON file `{ hmacKey, pepper }` (random strings of 32 bytes or more, used as they are, like the
    * SecretString of the AWS secrets) that `npm start` creates with fresh random keys. */
@@ -101,9 +103,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       hmacSecretArn: c.HMAC_SECRET_ARN,
       pepperSecretArn: c.PEPPER_SECRET_ARN,
       localFile: c.LOCAL_SECRETS_FILE,
-      extension: c.AWS_SESSION_TOKEN
-        ? { port: c.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, token: c.AWS_SESSION_TOKEN }
-        : undefined,
+      extension:
+        c.AWS_LAMBDA_FUNCTION_NAME && c.AWS_SESSION_TOKEN
+          ? { port: c.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, token: c.AWS_SESSION_TOKEN }
+          : undefined,
     },
     localOutboxDir: c.LOCAL_OUTBOX_DIR,
     email: { from: c.EMAIL_FROM, configurationSet: c.SES_CONFIGURATION_SET },

@@ -163,6 +163,7 @@ describe('loadSecrets through the Parameters and Secrets extension (as in Lambda
     const lambdaConfig = parseConfig({
       HMAC_SECRET_ARN: HMAC_ARN,
       PEPPER_SECRET_ARN: PEPPER_ARN,
+      AWS_LAMBDA_FUNCTION_NAME: 'send-otp',
       AWS_SESSION_TOKEN: 'session-token-of-the-function',
       PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port),
     });
@@ -172,6 +173,7 @@ describe('loadSecrets through the Parameters and Secrets extension (as in Lambda
       const secrets = await loadSecrets(lambdaConfig, { hmacKey: true, pepper: true });
       const broken = parseConfig({
         HMAC_SECRET_ARN: 'arn:unknown',
+        AWS_LAMBDA_FUNCTION_NAME: 'send-otp',
         AWS_SESSION_TOKEN: 'x',
         PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port),
       });
@@ -197,5 +199,22 @@ describe('loadSecrets through the Parameters and Secrets extension (as in Lambda
     } finally {
       server.close();
     }
+  });
+});
+
+describe('loadSecrets on a workstation with temporary credentials', () => {
+  it('uses the SDK, not the extension, when a session token is set outside Lambda', async () => {
+    // Prepare: `aws sso login` or an assumed role puts AWS_SESSION_TOKEN in a DevOps shell too
+    secretsManager.reset();
+    answer({ [HMAC_ARN]: HMAC });
+    const workstation = parseConfig({ HMAC_SECRET_ARN: HMAC_ARN, AWS_SESSION_TOKEN: 'sso-session-token' });
+
+    // Act
+    const secrets = await loadSecrets(workstation, { hmacKey: true });
+
+    // Assess
+    expect(workstation.secrets.extension).toBeUndefined();
+    expect(secrets.hmacKey?.equals(Buffer.from(HMAC))).toBe(true);
+    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
   });
 });
