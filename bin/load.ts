@@ -165,9 +165,12 @@ async function countUsers(): Promise<number> {
   let users = 0;
   for await (const page of paginateScan(
     { client },
-    { TableName: `${stack.tablePrefix}users`, ConsistentRead: true, ProjectionExpression: 'pk' },
+    { TableName: `${stack.tablePrefix}users`, ConsistentRead: true, ProjectionExpression: 'pk, kind' },
   )) {
-    users += (page.Items ?? []).filter((item) => item.pk?.S?.startsWith('USER#')).length;
+    // A user is kept under its customer: CUSTOMER#<id> items of kind 'user'.
+    users += (page.Items ?? []).filter(
+      (item) => item.pk?.S?.startsWith('CUSTOMER#') && item.kind?.S === 'user',
+    ).length;
   }
   client.destroy();
   return users;
@@ -236,7 +239,7 @@ try {
     `throughput             ${(completed / seconds).toFixed(2)} registrations/s`,
     '',
     'Consistency',
-    `  users in ${stack.tablePrefix}users (USER# items)   ${users}`,
+    `  users in ${stack.tablePrefix}users (CUSTOMER# users) ${users}`,
     `  registrations completed             ${completed}`,
     `  completion emails delivered         ${emails.total} (${emails.distinct} distinct recipients)`,
   ];

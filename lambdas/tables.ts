@@ -48,7 +48,8 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     ttlAttribute: 'ttl',
     holdsUsers: true,
     stream: false,
-    description: 'Online users, their usernames (reserved or permanent) and the customer-to-user links',
+    description:
+      'Online users (one item per customer, CUSTOMER#<id>) and their usernames (reserved or permanent)',
   },
   outbox: {
     partitionKey: 'messageId',

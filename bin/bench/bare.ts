@@ -67,7 +67,7 @@ export async function readTemplates(
     credential: await firstItem(db, tables.customers, 'CREDENTIAL#'),
     customer: await get(tables.customers, { pk: `CUSTOMER#${registration.customerId}` }),
     code: await get(tables.codes, { registrationId }),
-    user: await firstItem(db, tables.users, 'USER#'),
+    user: await firstItem(db, tables.users, 'CUSTOMER#'),
     outbox: await firstItem(db, tables.outbox),
   };
 }
@@ -221,7 +221,6 @@ export function bareSteps(
     },
     'choose-username': async () => {
       await getRegistration();
-      await getCustomer();
       await db.send(
         new GetCommand({ TableName: tables.users, Key: { pk: `USERNAME#bare-${n}` }, ConsistentRead: true }),
       );
@@ -251,7 +250,6 @@ export function bareSteps(
     },
     'create-password': async () => {
       await getRegistration();
-      await getCustomer();
       await saveRegistration('create-password');
     },
     'list-security-images': async () => {
@@ -287,7 +285,7 @@ export function bareSteps(
             {
               Put: {
                 TableName: tables.users,
-                Item: { pk: `CUSTOMER#bare-${n}`, kind: 'customer-link', userId: `bare-${n}`, createdAt: 1 },
+                Item: { ...t.user, pk: `CUSTOMER#bare-${n}` },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -303,13 +301,6 @@ export function bareSteps(
                 },
                 ConditionExpression: 'registrationId = :me AND kind = :reservation',
                 ExpressionAttributeValues: { ':me': id, ':reservation': 'reservation' },
-              },
-            },
-            {
-              Put: {
-                TableName: tables.users,
-                Item: { ...t.user, pk: `USER#bare-${n}` },
-                ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {

@@ -387,7 +387,7 @@ describe('DynamoRegistrationStore', () => {
   });
 
   describe('complete', () => {
-    it('writes the user, the permanent username, the customer link, the registration and the outbox message together', async () => {
+    it('writes the user (keyed by its customer), the permanent username, the registration and the outbox message together', async () => {
       // Prepare
       const r = await atFinish('Completa.Uno');
       const { user, message } = completion(r, 'Completa.Uno');
@@ -397,8 +397,9 @@ describe('DynamoRegistrationStore', () => {
       await s.registrations.complete(done, r.version, user, message);
 
       // Assess
-      expect(await getItem(s.db, users(), { pk: `USER#${user.userId}` })).toMatchObject({
+      expect(await getItem(s.db, users(), { pk: `CUSTOMER#${r.customerId}` })).toMatchObject({
         kind: 'user',
+        userId: user.userId,
         username: 'Completa.Uno',
         usernameKey: 'completa.uno',
         customerId: r.customerId,
@@ -407,10 +408,7 @@ describe('DynamoRegistrationStore', () => {
       expect(await getItem(s.db, users(), { pk: 'USERNAME#completa.uno' })).toMatchObject({
         kind: 'user',
         userId: user.userId,
-      });
-      expect(await getItem(s.db, users(), { pk: `CUSTOMER#${r.customerId}` })).toMatchObject({
-        kind: 'customer-link',
-        userId: user.userId,
+        userPk: `CUSTOMER#${r.customerId}`,
       });
       expect(await s.registrations.get(r.registrationId)).toEqual(done);
       expect(await getItem(s.db, s.tables.names.outbox, { messageId: message.messageId })).toMatchObject({
@@ -420,9 +418,7 @@ describe('DynamoRegistrationStore', () => {
       });
       expect(await s.users.usernameHolder('completa.uno')).toEqual({ kind: 'user' });
       const permanent = await Promise.all(
-        ['USERNAME#completa.uno', `CUSTOMER#${r.customerId}`, `USER#${user.userId}`].map((pk) =>
-          getItem(s.db, users(), { pk }),
-        ),
+        ['USERNAME#completa.uno', `CUSTOMER#${r.customerId}`].map((pk) => getItem(s.db, users(), { pk })),
       );
       for (const item of permanent) expect(item).not.toHaveProperty('ttl');
       expect(await s.users.customerHasUser(r.customerId)).toBe(true);
@@ -453,7 +449,6 @@ describe('DynamoRegistrationStore', () => {
       // Assess
       await expect(again).rejects.toEqual(new ConflictError('customer'));
       expect(await scanAll(s.db, users())).toEqual(usersBefore);
-      expect(await getItem(s.db, users(), { pk: `USER#${two.user.userId}` })).toBeUndefined();
       expect(await s.users.usernameHolder('cliente.segundo')).toMatchObject({ kind: 'reservation' });
       expect(await getItem(s.db, users(), { pk: `CUSTOMER#${first.customerId}` })).toMatchObject({
         userId: one.user.userId,

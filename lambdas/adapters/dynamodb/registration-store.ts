@@ -176,17 +176,15 @@ export class DynamoRegistrationStore implements RegistrationStore {
     message: CompletionMessage,
   ): Promise<void> {
     const usernameKey = user.username.toLowerCase();
+    // The user is kept under its customer: the item's absence is the "one user per customer" condition, so
+    // the user and the customer-to-user link are one write.
+    const userPk = `CUSTOMER#${user.customerId}`;
     const items = [
       this.put(next, expectedVersion),
       {
         Put: {
           TableName: this.tables.users,
-          Item: {
-            pk: `CUSTOMER#${user.customerId}`,
-            kind: 'customer-link',
-            userId: user.userId,
-            createdAt: user.createdAt,
-          },
+          Item: { pk: userPk, kind: 'user', ...user, usernameKey },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -198,17 +196,11 @@ export class DynamoRegistrationStore implements RegistrationStore {
             kind: 'user',
             username: user.username,
             userId: user.userId,
+            userPk,
             registrationId: next.registrationId,
           },
           ConditionExpression: 'registrationId = :me AND kind = :reservation',
           ExpressionAttributeValues: { ':me': next.registrationId, ':reservation': 'reservation' },
-        },
-      },
-      {
-        Put: {
-          TableName: this.tables.users,
-          Item: { pk: `USER#${user.userId}`, kind: 'user', ...user, usernameKey },
-          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
       {
@@ -227,7 +219,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
     ];
     await transaction(
       () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
-      ['version', 'customer', 'username', 'version', 'version'],
+      ['version', 'customer', 'username', 'version'],
     );
   }
 
