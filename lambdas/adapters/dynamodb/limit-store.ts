@@ -1,5 +1,11 @@
 // Velocity counters and PIN locks in DynamoDB, updated atomically; TTL removes them once they no longer count.
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { LimitStore } from '../../ports/stores.ts';
 import { epochSeconds, storage } from './client.ts';
 
@@ -9,40 +15,39 @@ export class DynamoLimitStore implements LimitStore {
     private readonly table: string,
   ) {}
 
-  async hit(key: string, max: number, windowEndsAt: number): Promise<boolean> {
-    return storage(
+  /** One conditional update of a counter: its new image, or undefined when the condition refused it. */
+  private update(
+    key: string,
+    input: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>,
+  ): Promise<Record<string, unknown> | undefined> {
+    return storage<Record<string, unknown> | undefined>(
       async () => {
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: key },
-            UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
-            ConditionExpression: 'attribute_not_exists(pk) OR #count < :max',
-            ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':one': 1, ':max': max, ':ttl': epochSeconds(windowEndsAt) },
-          }),
+        const result = await this.db.send(
+          new UpdateCommand({ TableName: this.table, Key: { pk: key }, ReturnValues: 'ALL_NEW', ...input }),
         );
-        return true;
+        return result.Attributes ?? {};
       },
-      () => false,
+      () => undefined,
     );
   }
 
+  async hit(key: string, max: number, windowEndsAt: number): Promise<boolean> {
+    const counted = await this.update(key, {
+      UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+      ConditionExpression: 'attribute_not_exists(pk) OR #count < :max',
+      ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':one': 1, ':max': max, ':ttl': epochSeconds(windowEndsAt) },
+    });
+    return counted !== undefined;
+  }
+
   async refund(key: string): Promise<void> {
-    await storage(
-      () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: key },
-            UpdateExpression: 'ADD #count :minus',
-            ConditionExpression: '#count > :zero',
-            ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
-          }),
-        ),
-      () => undefined,
-    );
+    await this.update(key, {
+      UpdateExpression: 'ADD #count :minus',
+      ConditionExpression: '#count > :zero',
+      ExpressionAttributeNames: { '#count': 'count' },
+      ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+    });
   }
 
   async pinTry(
@@ -85,30 +90,25 @@ export class DynamoLimitStore implements LimitStore {
     return { locked: true, until: now + lockSeconds * 1000 };
   }
 
-  private countTry(key: string, now: number, max: number, lockSeconds: number): Promise<number | undefined> {
-    return storage<number | undefined>(
-      async () => {
-        const result = await this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: key },
-            UpdateExpression: 'SET tries = if_not_exists(tries, :zero) + :one, #ttl = :ttl',
-            ConditionExpression:
-              'attribute_not_exists(lockedUntil) AND (attribute_not_exists(tries) OR tries < :max)',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
-            ExpressionAttributeValues: {
-              ':zero': 0,
-              ':one': 1,
-              ':max': max,
-              ':ttl': epochSeconds(now + lockSeconds * 1000),
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return result.Attributes?.tries as number;
+  private async countTry(
+    key: string,
+    now: number,
+    max: number,
+    lockSeconds: number,
+  ): Promise<number | undefined> {
+    const counted = await this.update(key, {
+      UpdateExpression: 'SET tries = if_not_exists(tries, :zero) + :one, #ttl = :ttl',
+      ConditionExpression:
+        'attribute_not_exists(lockedUntil) AND (attribute_not_exists(tries) OR tries < :max)',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':zero': 0,
+        ':one': 1,
+        ':max': max,
+        ':ttl': epochSeconds(now + lockSeconds * 1000),
       },
-      () => undefined,
-    );
+    });
+    return counted?.tries as number | undefined;
   }
 
   async pinLock(key: string, until: number): Promise<void> {
@@ -140,18 +140,10 @@ export class DynamoLimitStore implements LimitStore {
   }
 
   async pinRelease(key: string): Promise<void> {
-    await storage(
-      () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: key },
-            UpdateExpression: 'SET tries = tries - :one',
-            ConditionExpression: 'attribute_not_exists(lockedUntil) AND tries > :zero',
-            ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
-          }),
-        ),
-      () => undefined,
-    );
+    await this.update(key, {
+      UpdateExpression: 'SET tries = tries - :one',
+      ConditionExpression: 'attribute_not_exists(lockedUntil) AND tries > :zero',
+      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+    });
   }
 }
