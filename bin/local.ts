@@ -1,6 +1,8 @@
 // `npm start`: the whole service on this machine, ready when GET /v1/health answers 200. Ctrl-C stops it all.
+import { applyLimitProfile } from './local/explore.ts';
 import { startLocalStack } from './local/stack.ts';
 
+const limits = applyLimitProfile(process.env, process.argv.includes('--explore'));
 const stack = await startLocalStack(process.env).catch((error: Error) => {
   process.stderr.write(`Could not start the local stack: ${error.message}\n`);
   process.exit(1);
@@ -17,6 +19,7 @@ process.stdout.write(
     `  Emails (JSON)    ${stack.baseUrl}/_local/email`,
     `  Emails (viewer)  ${stack.sesUrl}/`,
     `  DynamoDB         ${stack.dynamodbEndpoint}`,
+    ...limits,
     'Demo credentials are listed in README.md. Ctrl-C stops everything.',
     '',
   ].join('\n'),

@@ -46,8 +46,6 @@ function ensureSecrets(stateDir: string): string {
 const close = (server: Server) => new Promise<void>((done) => server.close(() => done()));
 
 export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Promise<LocalStack> {
-  // The SDK warns on Node 20 that its 2027 releases need Node 22; the lockfile pins what works (README).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const port = Number(env.PORT ?? 3000);
   const stateDir = resolve(env.LOCAL_STATE_DIR ?? join(root, '.local'));
   mkdirSync(stateDir, { recursive: true });

@@ -22,24 +22,30 @@ export async function spawnStack(options: {
   dynamodbEndpoint: string;
   prefixLetter: string;
   env?: Record<string, string>;
+  /** Arguments of `bin/local.ts`, e.g. `--explore`. */
+  args?: string[];
   onExit?: () => void;
 }): Promise<SpawnedStack> {
   const port = await freePort();
   const tablePrefix = `${options.prefixLetter}${port}-`;
   const stateDir = mkdtempSync(join(tmpdir(), 'registration-stack-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin', 'local.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
-      TABLE_PREFIX: tablePrefix,
-      LOCAL_STATE_DIR: stateDir,
-      ...options.env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'bin', 'local.ts'), ...(options.args ?? [])],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
+        TABLE_PREFIX: tablePrefix,
+        LOCAL_STATE_DIR: stateDir,
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   // Never leave the child behind when this process ends early.
   const killChild = () => {
     if (child.exitCode === null) child.kill('SIGKILL');
