@@ -8,6 +8,7 @@ import { signInProblemText, waitText } from '../messages.ts';
 import { actions, button, Errors, onSubmit, type Screen } from '../ui.ts';
 import { type Me, type Scan, type SecondFactor, signInApi } from './api.ts';
 import { activationPage, codeKeypad, MENU_PATH, page, signInFail, tokenKeypad, wrongCode } from './common.ts';
+import { groupSecret, qrDataUrl } from './scan.ts';
 import { usernameView } from './sign-in.ts';
 import { signInState } from './state.ts';
 
@@ -206,22 +207,17 @@ export function activationCodeView(app: App, notice?: string): Screen {
   });
 }
 
-/** The base32 secret in groups of four, easier to copy by hand into an app. */
-export const groupSecret = (secret: string): string => secret.replace(/(.{4})(?=.)/g, '$1 ');
-
-/**
- * The QR code comes from our own API, but as markup it is treated as untrusted: it is drawn through an <img>
- * (an SVG image runs no script and loads nothing), never inserted into the page.
- */
-export function qrImage(scan: Scan): HTMLImageElement | null {
-  if (!/^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(scan.qrSvg)) return null;
-  return h('img', {
-    class: 'qr',
-    src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(scan.qrSvg)}`,
-    alt: 'Código QR para activar tu Token digital en la aplicación de autenticación',
-    width: 220,
-    height: 220,
-  });
+function qrImage(scan: Scan): HTMLImageElement | null {
+  const src = qrDataUrl(scan.qrSvg);
+  return src
+    ? h('img', {
+        class: 'qr',
+        src,
+        alt: 'Código QR para activar tu Token digital en la aplicación de autenticación',
+        width: 220,
+        height: 220,
+      })
+    : null;
 }
 
 /** Step 3: the QR code and the secret, shown once, and the app's first code to confirm. */
