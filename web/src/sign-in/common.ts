@@ -49,8 +49,9 @@ export function wrongCode(err: unknown, errors: Errors, keypad: Keypad): boolean
   return true;
 }
 
-export function codeKeypad(errors: Errors, opts: { name: 'otp' | 'token'; legend: string; hint: string }) {
-  const keypad = createKeypad({ ...opts, length: 6 });
+/** A 6-digit code on the keypad; an app's code is a one-time password too, hence the one name "otp". */
+export function codeKeypad(errors: Errors, opts: { legend: string; hint: string }) {
+  const keypad = createKeypad({ ...opts, name: 'otp', length: 6 });
   errors.add(
     'code',
     groupField(keypad.root, () => keypad.root.querySelector('.key'), keypad.error),
@@ -82,7 +83,7 @@ export function menuPath(current: boolean): HTMLElement {
 
 /** The code of the customer's authenticator app, on the keypad. */
 export const tokenKeypad = (errors: Errors, hint: string) =>
-  codeKeypad(errors, { name: 'token', legend: 'Código del Token digital', hint });
+  codeKeypad(errors, { legend: 'Código del Token digital', hint });
 
 /** A page of the activation: under the menu path, with what the customer does next as a numbered list. */
 export function activationPage(opts: {

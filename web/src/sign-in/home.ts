@@ -136,7 +136,6 @@ export function activationCodeView(app: App, notice?: string): Screen {
   if (!token) return usernameView(app, notice);
   const errors = new Errors();
   const { keypad, read } = codeKeypad(errors, {
-    name: 'otp',
     legend: 'Clave temporal (OTP)',
     hint: 'Los 6 dígitos del mensaje. Ingrésalos con el teclado virtual; los números cambian de lugar cada vez.',
   });
