@@ -118,7 +118,7 @@ describe('sign-in and the digital token in the browser', () => {
     await viewShot(page, 'docs-6-imagen-clave');
     await page.getByRole('button', { name: 'Ingresar' }).click();
 
-    await expectScreen(page, 'Bienvenido a Produbanco en línea');
+    await expectScreen(page, 'Te damos la bienvenida');
     expect(await page.locator('[data-phone]').textContent()).toBe('xxxxxxx103');
     expect(await page.locator('[data-email]').textContent()).not.toBe('sofia.paredes@example.ec');
     expect(await page.locator('[data-second-factor]').textContent()).toMatch(/pendiente de activación/);
@@ -158,7 +158,7 @@ describe('sign-in and the digital token in the browser', () => {
     await pressKeypad(page, 'otp', totp(secret, Date.now()));
     await page.getByRole('button', { name: 'Activar Token digital' }).click();
 
-    await expectScreen(page, 'Bienvenido a Produbanco en línea');
+    await expectScreen(page, 'Te damos la bienvenida');
     expect(await page.locator('.notice').textContent()).toMatch(/^Tu Token digital quedó activado/);
     expect(await page.locator('[data-second-factor]').textContent()).toBe('Token digital activo');
     await expect
@@ -188,7 +188,7 @@ describe('sign-in and the digital token in the browser', () => {
     await pressKeypad(page, 'otp', totp(secret, Date.now() + 30_000));
     await viewShot(page, 'docs-9-token');
     await page.getByRole('button', { name: 'Ingresar' }).click();
-    await expectScreen(page, 'Bienvenido a Produbanco en línea');
+    await expectScreen(page, 'Te damos la bienvenida');
     expect(await page.locator('[data-second-factor]').textContent()).toBe('Token digital activo');
     await page.close();
   });
@@ -214,10 +214,10 @@ describe('sign-in and the digital token in the browser', () => {
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
 
-    await expectScreen(page, 'Bienvenido a Produbanco en línea');
+    await expectScreen(page, 'Te damos la bienvenida');
     await noHorizontalScroll(page);
     await page.reload();
-    await expectScreen(page, 'Bienvenido a Produbanco en línea');
+    await expectScreen(page, 'Te damos la bienvenida');
     await tabToButton(page, 'Activación');
     await page.keyboard.press('Enter');
 
@@ -242,7 +242,7 @@ describe('sign-in and the digital token in the browser', () => {
     await tabToButton(page, 'Activar Token digital');
     await page.keyboard.press('Enter');
 
-    await expectScreen(page, 'Bienvenido a Produbanco en línea');
+    await expectScreen(page, 'Te damos la bienvenida');
     expect(await page.locator('[data-second-factor]').textContent()).toBe('Token digital activo');
     await tabToButton(page, 'Cerrar sesión');
     await page.keyboard.press('Enter');
@@ -261,7 +261,7 @@ describe('sign-in and the digital token in the browser', () => {
     await keyboardKeypad(page, 'otp', totp(secret, Date.now() + 30_000));
     await tabToButton(page, 'Ingresar');
     await page.keyboard.press('Enter');
-    await expectScreen(page, 'Bienvenido a Produbanco en línea');
+    await expectScreen(page, 'Te damos la bienvenida');
     await page.close();
   });
 

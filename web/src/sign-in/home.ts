@@ -71,7 +71,7 @@ export async function homeView(app: App, notice?: string): Promise<Screen> {
   const me = await signInApi.me(token);
   const errors = new Errors();
   return page({
-    title: 'Bienvenido a Produbanco en línea',
+    title: 'Te damos la bienvenida',
     notice,
     body: [
       h('p', { class: 'lead' }, 'Ingresaste como ', h('strong', { class: 'username' }, me.username), '.'),

@@ -59,7 +59,10 @@ export function passwordView(app: App, notice?: string): Screen {
   const submit = button('Ingresar', 'primary', 'submit');
   const other = button('No es mi usuario', 'secondary');
   other.addEventListener('click', () => startOver(app));
-  const form = h('form', { novalidate: true }, errors.alert, password.wrap, actions(other, submit));
+  // The username rides along, hidden, so a password manager files the password under the right account.
+  const account = h('input', { type: 'text', autocomplete: 'username', hidden: true, readonly: true });
+  account.value = pending.username;
+  const form = h('form', { novalidate: true }, errors.alert, account, password.wrap, actions(other, submit));
   onSubmit(form, submit, async () => {
     if (!password.input.value) return errors.show([{ field: 'password', message: 'Ingresa tu clave.' }]);
     try {
