@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'otp_locked'
   | 'rate_limited'
   | 'username_taken'
+  | 'token_already_active'
   | 'not_found'
   | 'method_not_allowed'
   | 'service_unavailable'
@@ -34,6 +35,8 @@ export interface ErrorExtras {
   attemptsLeft?: number;
   /** The step the client must show (step_out_of_order). */
   currentStep?: string;
+  /** The journey the error belongs to, when its text differs from the registration's (sign-in). */
+  journey?: 'sign-in';
 }
 
 export class RegistrationError extends Error {
