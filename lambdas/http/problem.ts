@@ -158,7 +158,7 @@ export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExt
     detail = `${detail} Continúa en el paso: ${stepNames[extras.currentStep] ?? extras.currentStep}.`;
   }
   if (code === 'otp_invalid' && extras.attemptsLeft !== undefined) {
-    detail = `${detail} Te quedan ${extras.attemptsLeft} intento${extras.attemptsLeft === 1 ? '' : 's'}.`;
+    detail = `${detail} ${extras.attemptsLeft === 1 ? 'Te queda 1 intento' : `Te quedan ${extras.attemptsLeft} intentos`}.`;
   }
   return {
     type: `https://api.produbanco.com.ec/problems/${code.replaceAll('_', '-')}`,

@@ -20,6 +20,14 @@ export type ErrorCode =
   | 'service_unavailable'
   | 'internal_error';
 
+/** Which limit a 429 hit (API.md error table): the client shows it and when to try again. */
+export type RateLimitReason =
+  | 'resend_cooldown'
+  | 'sends_per_registration'
+  | 'sends_per_phone'
+  | 'per_address'
+  | 'username_tries';
+
 export interface FieldError {
   field: string;
   code: string;
@@ -31,6 +39,8 @@ export interface ErrorExtras {
   errors?: FieldError[];
   /** Seconds until the limit lifts (rate_limited). */
   retryAfterSeconds?: number;
+  /** The limit that was hit (rate_limited). */
+  reason?: RateLimitReason;
   /** Wrong OTP tries left (otp_invalid). */
   attemptsLeft?: number;
   /** The step the client must show (step_out_of_order). */
