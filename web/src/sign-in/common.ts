@@ -5,7 +5,7 @@ import type { App } from '../app.ts';
 import { type Child, h } from '../dom.ts';
 import { createKeypad, type Keypad } from '../keypad.ts';
 import { signInProblemText } from '../messages.ts';
-import { type Errors, groupField, type Screen, screen } from '../ui.ts';
+import { type Errors, groupField, onSubmit, type Screen, screen } from '../ui.ts';
 import { signInState } from './state.ts';
 
 export const MENU_PATH = [
@@ -56,14 +56,20 @@ export function codeKeypad(errors: Errors, opts: { legend: string; hint: string 
     'code',
     groupField(keypad.root, () => keypad.root.querySelector('.key'), keypad.error),
   );
-  /** The code typed, or null after telling the customer that six digits are needed. */
-  const read = (): string | null => {
-    const code = keypad.value();
-    if (code.length === 6) return code;
-    errors.show([{ field: 'code', message: 'Ingresa los 6 dígitos con el teclado virtual.' }]);
-    return null;
-  };
-  return { keypad, read };
+  /** Sends the six digits typed (the keypad empties and reshuffles), or says that six are needed. */
+  const submitCode = (
+    form: HTMLFormElement,
+    submit: HTMLButtonElement,
+    run: (code: string) => Promise<void>,
+  ) =>
+    onSubmit(form, submit, async () => {
+      const code = keypad.value();
+      if (code.length !== 6)
+        return errors.show([{ field: 'code', message: 'Ingresa los 6 dígitos con el teclado virtual.' }]);
+      keypad.reset();
+      await run(code);
+    });
+  return { keypad, submitCode };
 }
 
 /** The guide's menu path as a breadcrumb; the last entry is the current page when `current` is set. */

@@ -135,7 +135,7 @@ export function activationCodeView(app: App, notice?: string): Screen {
   const token = session();
   if (!token) return usernameView(app, notice);
   const errors = new Errors();
-  const { keypad, read } = codeKeypad(errors, {
+  const { keypad, submitCode } = codeKeypad(errors, {
     legend: 'Clave temporal (OTP)',
     hint: 'Los 6 dígitos del mensaje. Ingrésalos con el teclado virtual; los números cambian de lugar cada vez.',
   });
@@ -174,10 +174,7 @@ export function activationCodeView(app: App, notice?: string): Screen {
     h('div', { class: 'resend' }, resend, resendInfo),
     actions(back, submit),
   );
-  onSubmit(form, submit, async () => {
-    const code = read();
-    if (!code) return;
-    keypad.reset();
+  submitCode(form, submit, async (code) => {
     try {
       signInState.setScan(await signInApi.verifyActivationCode(token, code));
       signInState.update({ activation: undefined });
@@ -231,7 +228,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
     );
   const errors = new Errors();
   const helpId = uid('secret-help');
-  const { keypad, read } = tokenKeypad(
+  const { keypad, submitCode } = tokenKeypad(
     errors,
     'Los 6 dígitos que muestra ahora la aplicación. Ingrésalos con el teclado virtual.',
   );
@@ -242,10 +239,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
   });
   const submit = button('Activar Token digital', 'primary', 'submit');
   const form = h('form', { novalidate: true }, errors.alert, keypad.root, actions(cancel, submit));
-  onSubmit(form, submit, async () => {
-    const code = read();
-    if (!code) return;
-    keypad.reset();
+  submitCode(form, submit, async (code) => {
     try {
       await signInApi.confirmActivation(token, code);
       signInState.setScan(undefined);

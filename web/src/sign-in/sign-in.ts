@@ -108,7 +108,7 @@ export function tokenView(app: App, notice?: string): Screen {
   const pending = signInState.get().pending;
   if (!pending) return usernameView(app, notice);
   const errors = new Errors();
-  const { keypad, read } = tokenKeypad(
+  const { keypad, submitCode } = tokenKeypad(
     errors,
     'Los 6 dígitos que muestra ahora la aplicación de tu Token digital. Ingrésalos con el teclado virtual; los números cambian de lugar cada vez.',
   );
@@ -116,10 +116,7 @@ export function tokenView(app: App, notice?: string): Screen {
   const cancel = button('Cancelar', 'secondary');
   cancel.addEventListener('click', () => startOver(app));
   const form = h('form', { novalidate: true }, errors.alert, keypad.root, actions(cancel, submit));
-  onSubmit(form, submit, async () => {
-    const code = read();
-    if (!code) return;
-    keypad.reset();
+  submitCode(form, submit, async (code) => {
     try {
       signedIn(app, await signInApi.digitalToken(pending, code));
     } catch (err) {
