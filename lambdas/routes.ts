@@ -207,6 +207,15 @@ export const routes: readonly Route[] = [
     },
   },
   {
+    handler: 'sign-in-digital-token',
+    method: 'POST',
+    path: '/v1/sign-ins/{id}/digital-token',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: { tables: { users: 'readWrite', signins: 'readWrite' }, tokenKey: true },
+  },
+  {
     handler: 'get-me',
     method: 'GET',
     path: '/v1/me',
@@ -223,6 +232,47 @@ export const routes: readonly Route[] = [
     limitGroup: 'wizard',
     body: false,
     needs: { tables: { users: 'read', signins: 'readWrite' } },
+  },
+  {
+    handler: 'send-token-activation-code',
+    method: 'POST',
+    path: '/v1/me/digital-token/activation',
+    auth: true,
+    limitGroup: 'otp',
+    body: false,
+    needs: {
+      tables: {
+        users: 'read',
+        signins: 'readWrite',
+        codes: 'readWrite',
+        limits: 'readWrite',
+        customers: 'read',
+      },
+      sms: true,
+      hmacKey: true,
+    },
+  },
+  {
+    handler: 'verify-token-activation-code',
+    method: 'POST',
+    path: '/v1/me/digital-token/activation/verify',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: {
+      tables: { users: 'readWrite', signins: 'readWrite', codes: 'readWrite' },
+      hmacKey: true,
+      tokenKey: true,
+    },
+  },
+  {
+    handler: 'confirm-token-activation',
+    method: 'POST',
+    path: '/v1/me/digital-token/activation/confirm',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: { tables: { users: 'readWrite', signins: 'readWrite', outbox: 'readWrite' }, tokenKey: true },
   },
 ];
 

@@ -55,6 +55,8 @@ export interface DigitalToken {
 /** A seed shown in T2 and waiting for its first code (T3). */
 export interface PendingToken {
   sealedSecret: string;
+  /** The signed-in session that saw the seed: only it may confirm it. */
+  sessionId: string;
   createdAt: number;
   attempts: number;
 }

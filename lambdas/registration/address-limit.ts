@@ -29,6 +29,9 @@ export async function countAddress(
   const key = `${prefix}#${deps.keyed.digest('address', sourceIp)}#${windowEnd}`;
   if (!(await deps.limits.hit(key, perMinute, windowEnd))) {
     deps.events.record({ event: 'rate_limited', limit: `${scope}_per_address` });
-    fail('rate_limited', { retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now) / 1000)) });
+    fail('rate_limited', {
+      reason: 'per_address',
+      retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now) / 1000)),
+    });
   }
 }

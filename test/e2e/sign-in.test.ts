@@ -1,6 +1,7 @@
 // Sign-in and the digital token over HTTP against the local stack, for a customer registered through the
 // wizard: the security image, the decoy, the password lock, activation with the SMS code and a TOTP computed
 // from the returned secret, the activation email, sign-out, and sign-in with the token.
+import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api, credentials, fillProfile, identifyAndVerify, phones } from '../support/api-client.ts';
 import { type RunningStack, startLocalStack } from '../support/local-stack.ts';
@@ -122,4 +123,108 @@ describe('the password lock', () => {
       expect((await startSignIn(name)).status).toBe(201);
     });
   }
+});
+
+describe('the digital token', () => {
+  const code = (uri: string, offsetSteps = 0) => {
+    const totp = OTPAuth.URI.parse(uri) as OTPAuth.TOTP;
+    return totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 });
+  };
+
+  it('T1-T3 activate it with the SMS code and a TOTP from the shown secret; an email tells the customer', async () => {
+    const { answer } = await signInWithPassword(USERNAME, PASSWORD);
+    const session = answer.body.session.token;
+
+    const early = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
+      token: session,
+      body: { code: '123456' },
+    });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('step_out_of_order');
+
+    const sent = await api.call('POST', '/v1/me/digital-token/activation', { token: session });
+    expect(sent.status).toBe(202);
+    expect(sent.body).toMatchObject({ step: 'enter-otp', sendsLeft: 2 });
+    const smsCode = await api.lastCode(phones.tomas);
+
+    const verified = await api.call('POST', '/v1/me/digital-token/activation/verify', {
+      token: session,
+      body: { code: smsCode },
+    });
+    expect(verified.status).toBe(200);
+    expect(verified.body.step).toBe('scan');
+    expect(verified.body.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(verified.body.otpauthUri).toBe(
+      `otpauth://totp/Produbanco:${USERNAME}?secret=${verified.body.secret}&issuer=Produbanco&algorithm=SHA1&digits=6&period=30`,
+    );
+    expect(verified.body.qrSvg).toMatch(/^<svg /);
+
+    const wrong = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
+      token: session,
+      body: { code: String((Number(code(verified.body.otpauthUri)) + 1) % 1_000_000).padStart(6, '0') },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
+
+    const confirmed = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
+      token: session,
+      body: { code: code(verified.body.otpauthUri) },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toEqual({ secondFactor: 'active' });
+    expect((await api.call('GET', '/v1/me', { token: session })).body.secondFactor).toBe('active');
+
+    const again = await api.call('POST', '/v1/me/digital-token/activation', { token: session });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('token_already_active');
+
+    const mails = await api.waitForEmail('tmateos@example.com');
+    const mail = await (async () => {
+      for (let i = 0; i < 75; i++) {
+        const found = (await api.emails()).find((e) => e.subject.includes('Token digital'));
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`no activation email among ${mails.length}`);
+    })();
+    expect(mail.text).toContain(USERNAME);
+    expect(mail.text).not.toContain(verified.body.secret);
+    expect(mail.html).not.toContain(verified.body.secret);
+    expect((await api.call('DELETE', '/v1/me/session', { token: session })).status).toBe(204);
+
+    // The next sign-in asks for a token code; the code the activation used is refused (its step was taken).
+    const next = await signInWithPassword(USERNAME, PASSWORD);
+    expect(next.answer.status).toBe(200);
+    expect(next.answer.body).toEqual({ step: 'digital-token' });
+    const tokenStep = (body: object) =>
+      api.call('POST', `/v1/sign-ins/${next.started.body.signInId}/digital-token`, {
+        token: next.started.body.token,
+        body,
+      });
+    const used = code(verified.body.otpauthUri);
+    const replay = await tokenStep({ code: used });
+    expect(replay.status).toBe(401);
+    expect(replay.body).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
+    // The next step's code (one step of drift) signs in.
+    const signedIn = await tokenStep({ code: code(verified.body.otpauthUri, 1) });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body).toMatchObject({ step: 'signed-in', secondFactor: 'active' });
+
+    // And that code is refused in a new sign-in: each step is accepted once.
+    const third = await signInWithPassword(USERNAME, PASSWORD);
+    const reused = await api.call('POST', `/v1/sign-ins/${third.started.body.signInId}/digital-token`, {
+      token: third.started.body.token,
+      body: { code: code(verified.body.otpauthUri, 1) },
+    });
+    expect(reused.status).toBe(401);
+    expect(reused.body.code).toBe('otp_invalid');
+    // TOKEN_MAX_ATTEMPTS wrong codes: the last answers 423 and the sign-in must start again.
+    for (const expected of [401, 423, 423]) {
+      const wrongCode = await api.call('POST', `/v1/sign-ins/${third.started.body.signInId}/digital-token`, {
+        token: third.started.body.token,
+        body: { code: '000000' },
+      });
+      expect(wrongCode.status).toBe(expected);
+    }
+  });
 });
