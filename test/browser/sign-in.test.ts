@@ -4,6 +4,7 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { contentSecurityPolicy } from '../../web/security-headers.ts';
 import { viewShot } from './helpers/browser.ts';
 import { useBrowserSuite } from './helpers/stack.ts';
 import {
@@ -240,6 +241,9 @@ describe('sign-in and the digital token in the browser', () => {
     const page = await suite.browser.newPage();
     const res = await page.goto(`${suite.stack.baseUrl}/#/ingresar`);
     expect(res?.status()).toBe(200);
+    // The wizard's strict policy, unchanged: the QR code's data: image is the one thing it must allow.
+    expect(res?.headers()['content-security-policy']).toBe(contentSecurityPolicy);
+    expect(contentSecurityPolicy).toContain("img-src 'self' data:");
     await expectScreen(page, 'Ingreso a Produbanco en línea');
     expect(await page.locator('.site-title').textContent()).toBe('Produbanco en línea');
     expect(await page.title()).toBe('Ingreso a Produbanco en línea – Produbanco en línea');
