@@ -156,6 +156,26 @@ describe('sign-in and the digital token in the browser', () => {
     await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Ingresar' }).click();
     await expectScreen(page, 'Token digital');
+    // Wrong codes until the sign-in is used up: back to «Usuario», with the reason.
+    const wrong = totp(secret, Date.now() + 30_000) === '000000' ? '111111' : '000000';
+    await pressKeypad(page, 'otp', wrong);
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    expect(await alertText(page)).toBe('El código ingresado no es correcto. Te quedan 2 intentos.');
+    for (let i = 0; i < 2; i++) {
+      await page.locator('form:not([aria-busy])').waitFor();
+      await pressKeypad(page, 'otp', wrong);
+      await page.getByRole('button', { name: 'Ingresar' }).click();
+    }
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    expect(await page.locator('.notice').textContent()).toBe(
+      'Agotaste los intentos con el Token digital. Por tu seguridad, ingresa de nuevo tu usuario y clave.',
+    );
+    await page.getByLabel('Usuario').fill('sofia.paredes');
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await expectScreen(page, 'Ingresa tu clave');
+    await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expectScreen(page, 'Token digital');
     // The next time step: the step used at activation may be the current one, and a step is accepted once.
     await pressKeypad(page, 'otp', totp(secret, Date.now() + 30_000));
     await viewShot(page, 'docs-9-token');
@@ -269,6 +289,18 @@ describe('sign-in and the digital token in the browser', () => {
       /^Por tu seguridad, bloqueamos el ingreso con este usuario .* Podrás intentarlo de nuevo en \d+ minutos\.$/,
     );
 
+    // A session the API no longer knows (expired, or closed elsewhere) sends the customer back with the reason.
+    await page.evaluate(() =>
+      sessionStorage.setItem('produbanco.ingreso', JSON.stringify({ session: 'x'.repeat(43) })),
+    );
+    await page.reload();
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    expect(await page.locator('.notice').textContent()).toMatch(/^Tu sesión terminó/);
+    expect(await page.evaluate(() => sessionStorage.getItem('produbanco.ingreso'))).toBeNull();
+
+    await page.getByLabel('Usuario').fill('nadie.registrado');
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await expectScreen(page, 'Ingresa tu clave');
     await page.getByRole('button', { name: 'No es mi usuario' }).click();
     await expectScreen(page, 'Ingreso a Produbanco en línea');
     await page.getByRole('button', { name: 'Regístrate aquí' }).click();
