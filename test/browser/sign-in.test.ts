@@ -53,6 +53,16 @@ const emailsTo = async (address: string): Promise<{ subject: string; text: strin
     }[]
   ).filter((m) => [m.to].flat().includes(address));
 
+/** «Usuario» and «Clave» by mouse, up to the screen that follows the password. */
+async function signInByMouse(page: Page, username: string, next: string): Promise<void> {
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByRole('button', { name: 'Continuar' }).click();
+  await expectScreen(page, 'Ingresa tu clave');
+  await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await expectScreen(page, next);
+}
+
 async function noHorizontalScroll(page: Page): Promise<void> {
   expect(
     await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
@@ -150,12 +160,7 @@ describe('sign-in and the digital token in the browser', () => {
     });
     expect(after.status).toBe(401);
 
-    await page.getByLabel('Usuario').fill('sofia.paredes');
-    await page.getByRole('button', { name: 'Continuar' }).click();
-    await expectScreen(page, 'Ingresa tu clave');
-    await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Ingresar' }).click();
-    await expectScreen(page, 'Token digital');
+    await signInByMouse(page, 'sofia.paredes', 'Token digital');
     // Wrong codes until the sign-in is used up: back to «Usuario», with the reason.
     const wrong = totp(secret, Date.now() + 30_000) === '000000' ? '111111' : '000000';
     await pressKeypad(page, 'otp', wrong);
@@ -170,12 +175,7 @@ describe('sign-in and the digital token in the browser', () => {
     expect(await page.locator('.notice').textContent()).toBe(
       'Agotaste los intentos con el Token digital. Por tu seguridad, ingresa de nuevo tu usuario y clave.',
     );
-    await page.getByLabel('Usuario').fill('sofia.paredes');
-    await page.getByRole('button', { name: 'Continuar' }).click();
-    await expectScreen(page, 'Ingresa tu clave');
-    await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Ingresar' }).click();
-    await expectScreen(page, 'Token digital');
+    await signInByMouse(page, 'sofia.paredes', 'Token digital');
     // The next time step: the step used at activation may be the current one, and a step is accepted once.
     await pressKeypad(page, 'otp', totp(secret, Date.now() + 30_000));
     await viewShot(page, 'docs-9-token');
