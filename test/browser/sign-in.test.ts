@@ -83,6 +83,7 @@ describe('sign-in and the digital token in the browser', () => {
     await page.getByRole('button', { name: 'Continuar' }).click();
 
     await expectScreen(page, 'Ingresa tu clave');
+    await viewShot(page, 'docs-6-imagen-clave');
     const image = page.locator('.security-image img');
     expect(await image.getAttribute('alt')).toBe('Llama');
     expect(await image.getAttribute('src')).toBe('/images/security/llama.svg');
@@ -97,7 +98,6 @@ describe('sign-in and the digital token in the browser', () => {
     );
     expect(await page.getByLabel('Clave', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
-    await viewShot(page, 'docs-6-imagen-clave');
     await page.getByRole('button', { name: 'Ingresar' }).click();
 
     await expectScreen(page, 'Te damos la bienvenida');
