@@ -17,6 +17,12 @@ const schema = z.object({
   PIN_MAX_ATTEMPTS: seconds(3),
   PIN_LOCK_SECONDS: seconds(86400),
   IDENTIFY_MAX_PER_IP_PER_MINUTE: seconds(10),
+  SIGN_IN_MAX_PER_IP_PER_MINUTE: seconds(20),
+  PASSWORD_MAX_ATTEMPTS: seconds(5),
+  PASSWORD_LOCK_SECONDS: seconds(1800),
+  TOKEN_MAX_ATTEMPTS: seconds(3),
+  SIGNED_IN_IDLE_SECONDS: seconds(300),
+  SIGNED_IN_MAX_SECONDS: seconds(1800),
   /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** Where SES is, when not the AWS regional endpoint (the local SES emulator). */
@@ -24,6 +30,8 @@ const schema = z.object({
   /** AWS: Secrets Manager ARNs of the HMAC key and the pepper (never the values). */
   HMAC_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   PEPPER_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
+  /** AWS: Secrets Manager ARN of the data key that encrypts digital-token secrets (never the value). */
+  TOKEN_KEY_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   /** AWS: the function's session token authenticates calls to the Parameters and Secrets extension. */
   AWS_SESSION_TOKEN: z.optional(z.string().check(z.minLength(1))),
   /** Set by Lambda itself: tells a function from a workstation that also holds a session token. */
@@ -59,11 +67,20 @@ export interface Config {
   session: { idleSeconds: number; maxSeconds: number };
   pin: { maxAttempts: number; lockSeconds: number };
   identifyPerIpPerMinute: number;
+  signIn: {
+    perIpPerMinute: number;
+    passwordMaxAttempts: number;
+    passwordLockSeconds: number;
+    tokenMaxAttempts: number;
+    idleSeconds: number;
+    maxSeconds: number;
+  };
   dynamodbEndpoint?: string;
   sesEndpoint?: string;
   secrets: {
     hmacSecretArn?: string;
     pepperSecretArn?: string;
+    tokenKeySecretArn?: string;
     localFile?: string;
     extension?: { port: number; token: string };
   };
@@ -97,11 +114,20 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     session: { idleSeconds: c.SESSION_IDLE_SECONDS, maxSeconds: c.SESSION_MAX_SECONDS },
     pin: { maxAttempts: c.PIN_MAX_ATTEMPTS, lockSeconds: c.PIN_LOCK_SECONDS },
     identifyPerIpPerMinute: c.IDENTIFY_MAX_PER_IP_PER_MINUTE,
+    signIn: {
+      perIpPerMinute: c.SIGN_IN_MAX_PER_IP_PER_MINUTE,
+      passwordMaxAttempts: c.PASSWORD_MAX_ATTEMPTS,
+      passwordLockSeconds: c.PASSWORD_LOCK_SECONDS,
+      tokenMaxAttempts: c.TOKEN_MAX_ATTEMPTS,
+      idleSeconds: c.SIGNED_IN_IDLE_SECONDS,
+      maxSeconds: c.SIGNED_IN_MAX_SECONDS,
+    },
     dynamodbEndpoint: c.DYNAMODB_ENDPOINT,
     sesEndpoint: c.SES_ENDPOINT,
     secrets: {
       hmacSecretArn: c.HMAC_SECRET_ARN,
       pepperSecretArn: c.PEPPER_SECRET_ARN,
+      tokenKeySecretArn: c.TOKEN_KEY_SECRET_ARN,
       localFile: c.LOCAL_SECRETS_FILE,
       extension:
         c.AWS_LAMBDA_FUNCTION_NAME && c.AWS_SESSION_TOKEN

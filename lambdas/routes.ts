@@ -16,9 +16,11 @@ export interface RouteNeeds {
   pepper?: boolean;
   /** Runs argon2id: needs memory for m=19 MiB hashes. */
   hashes?: boolean;
+  /** The data key that seals digital-token seeds (AES-256-GCM). */
+  tokenKey?: boolean;
 }
 
-export type LimitGroup = 'identify' | 'otp' | 'wizard' | 'public';
+export type LimitGroup = 'identify' | 'sign-in' | 'otp' | 'wizard' | 'public';
 
 export interface Route {
   /** Handler module: lambdas/handlers/<handler>.ts, exporting `handler`. */
@@ -28,7 +30,7 @@ export interface Route {
   path: string;
   /** Carries `Authorization: Bearer <token>`. */
   auth: boolean;
-  /** Rate-limit class for WAF and throttling: tighter on identify and OTP. */
+  /** Rate-limit class for WAF and throttling: tighter on identify, sign-in and OTP (codes by SMS or app). */
   limitGroup: LimitGroup;
   /** Has a JSON request body (validated by the handler's zod schema). */
   body: boolean;
@@ -180,6 +182,97 @@ export const routes: readonly Route[] = [
     limitGroup: 'wizard',
     body: false,
     needs: { tables: { ...session, users: 'readWrite', outbox: 'readWrite' } },
+  },
+  {
+    handler: 'start-sign-in',
+    method: 'POST',
+    path: '/v1/sign-ins',
+    auth: false,
+    limitGroup: 'sign-in',
+    body: true,
+    needs: { tables: { users: 'read', signins: 'readWrite', limits: 'readWrite' }, hmacKey: true },
+  },
+  {
+    handler: 'sign-in-password',
+    method: 'POST',
+    path: '/v1/sign-ins/{id}/password',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: {
+      tables: { users: 'read', signins: 'readWrite', limits: 'readWrite' },
+      hmacKey: true,
+      pepper: true,
+      hashes: true,
+    },
+  },
+  {
+    handler: 'sign-in-digital-token',
+    method: 'POST',
+    path: '/v1/sign-ins/{id}/digital-token',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: { tables: { users: 'readWrite', signins: 'readWrite' }, tokenKey: true },
+  },
+  {
+    handler: 'get-me',
+    method: 'GET',
+    path: '/v1/me',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { users: 'read', signins: 'readWrite', customers: 'read' } },
+  },
+  {
+    handler: 'sign-out',
+    method: 'DELETE',
+    path: '/v1/me/session',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { users: 'read', signins: 'readWrite' } },
+  },
+  {
+    handler: 'send-token-activation-code',
+    method: 'POST',
+    path: '/v1/me/digital-token/activation',
+    auth: true,
+    limitGroup: 'otp',
+    body: false,
+    needs: {
+      tables: {
+        users: 'read',
+        signins: 'readWrite',
+        codes: 'readWrite',
+        limits: 'readWrite',
+        customers: 'read',
+      },
+      sms: true,
+      hmacKey: true,
+    },
+  },
+  {
+    handler: 'verify-token-activation-code',
+    method: 'POST',
+    path: '/v1/me/digital-token/activation/verify',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: {
+      tables: { users: 'readWrite', signins: 'readWrite', codes: 'readWrite' },
+      hmacKey: true,
+      tokenKey: true,
+    },
+  },
+  {
+    handler: 'confirm-token-activation',
+    method: 'POST',
+    path: '/v1/me/digital-token/activation/confirm',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: { tables: { users: 'readWrite', signins: 'readWrite', outbox: 'readWrite' }, tokenKey: true },
   },
 ];
 

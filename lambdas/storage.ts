@@ -1,11 +1,14 @@
 // DynamoDB for the functions that use it: one document client per process and the stores built on it.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAccountStore } from './adapters/dynamodb/account-store.ts';
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
 import { DynamoCustomerDirectory } from './adapters/dynamodb/customer-directory.ts';
 import { DynamoRegistrationStore } from './adapters/dynamodb/registration-store.ts';
+import { DynamoSignInStore } from './adapters/dynamodb/sign-in-store.ts';
 import type { Hasher, Keyed } from './ports/system.ts';
 import type { SessionDeps } from './registration/session.ts';
 import { clock, config, once } from './runtime.ts';
+import type { SignedInDeps } from './sign-in/session.ts';
 import type { TableName } from './tables.ts';
 
 export const db = once(
@@ -52,4 +55,34 @@ export const sessionDeps = (events: SessionDeps['events']): SessionDeps => ({
   registrations: registrations(),
   events,
   session: config.session,
+});
+
+/** A day past the absolute lifetime: DynamoDB TTL only cleans up, code checks every expiry itself. */
+const SIGN_IN_CLEANUP_MS = 86_400_000;
+
+export const signIns = once(
+  () =>
+    new DynamoSignInStore(
+      db(),
+      config.table('signins'),
+      config.signIn.maxSeconds * 1000 + SIGN_IN_CLEANUP_MS,
+    ),
+);
+
+export const accounts = once(
+  () =>
+    new DynamoAccountStore(db(), {
+      users: config.table('users'),
+      codes: tableOrUnused('codes'),
+      outbox: tableOrUnused('outbox'),
+    }),
+);
+
+/** What every signed-in call needs: the session, the user, the clock and the timeouts. */
+export const signedInDeps = (events: SignedInDeps['events']): SignedInDeps => ({
+  clock,
+  events,
+  signIns: signIns(),
+  accounts: accounts(),
+  rules: config.signIn,
 });

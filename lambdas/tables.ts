@@ -1,6 +1,6 @@
 // The DynamoDB tables of the service: one definition drives the CDK stateful stack and the local table setup.
 
-export type TableName = 'customers' | 'registrations' | 'codes' | 'limits' | 'users' | 'outbox';
+export type TableName = 'customers' | 'registrations' | 'codes' | 'limits' | 'users' | 'outbox' | 'signins';
 
 export interface TableDefinition {
   /** Partition key attribute (string). No table needs a sort key. */
@@ -56,7 +56,15 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     ttlAttribute: 'ttl',
     holdsUsers: false,
     stream: true,
-    description: 'Completion emails written in the same transaction as the user, sent from the stream',
+    description:
+      'Customer emails (completion, token activation) written in the same transaction as what they tell, sent from the stream',
+  },
+  signins: {
+    partitionKey: 'pk',
+    ttlAttribute: 'ttl',
+    holdsUsers: false,
+    stream: false,
+    description: 'Sign-in attempts (SIGNIN#<id>) and signed-in sessions (SESSION#<token hash>)',
   },
 };
 

@@ -60,6 +60,7 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
       tables: data.tables,
       hmacSecret: data.hmacSecret,
       pepperSecret: data.pepperSecret,
+      tokenKeySecret: data.tokenKeySecret,
     },
     handlersDir: options.handlersDir,
     description: `Self-registration (${config.stage}), stateless: functions, API, WAF, alarms`,

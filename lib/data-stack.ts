@@ -1,5 +1,5 @@
 // The stateful stack: the customer-managed KMS key, one DynamoDB table per tableDefinitions entry, and the
-// HMAC key and pepper in Secrets Manager. It changes rarely and is never torn down with the functions.
+// HMAC key, pepper and digital-token data key in Secrets Manager. It changes rarely and is never torn down with the functions.
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -20,6 +20,7 @@ export class DataStack extends Stack {
   readonly tables: Record<TableName, Table>;
   readonly hmacSecret: Secret;
   readonly pepperSecret: Secret;
+  readonly tokenKeySecret: Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -56,6 +57,13 @@ export class DataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    this.tokenKeySecret = new Secret(this, 'TokenKeySecret', {
+      description: `Self-registration (${config.stage}): data key that seals digital-token seeds (AES-256-GCM)`,
+      encryptionKey: this.key,
+      generateSecretString: secretString,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     for (const name of tableNames) {
       new CfnOutput(this, `${tableConstructId(name)}Name`, {
         description: `Physical name of the ${name} table (env ${name.toUpperCase()}_TABLE)`,
@@ -69,6 +77,10 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'PepperSecretArn', {
       value: this.pepperSecret.secretArn,
       description: 'PEPPER_SECRET_ARN',
+    });
+    new CfnOutput(this, 'TokenKeySecretArn', {
+      value: this.tokenKeySecret.secretArn,
+      description: 'TOKEN_KEY_SECRET_ARN',
     });
     new CfnOutput(this, 'DataKeyArn', {
       value: this.key.keyArn,

@@ -21,11 +21,12 @@ const placeholder = (value: string, pseudo: string): string =>
 
 export function acknowledgeNagFindings({ config, data, service, web }: SelfRegistrationApp): void {
   // Data stack.
-  for (const secret of [data.hmacSecret, data.pepperSecret]) {
+  for (const secret of [data.hmacSecret, data.pepperSecret, data.tokenKeySecret]) {
     acknowledge(
       secret,
       'AwsSolutions-SMG4',
-      'Not rotated automatically on purpose: card look-ups and codes are HMAC-keyed and hashes are peppered, so a new value ' +
+      'Not rotated automatically on purpose: card look-ups and codes are HMAC-keyed, hashes are peppered and digital-token ' +
+        'seeds sealed, so a new value ' +
         'makes stored data unverifiable until it is re-keyed. Rotation is the planned procedure in docs/DEPLOYMENT.md.',
     );
   }

@@ -35,6 +35,12 @@ export const securityEvents = [
   'rate_limited',
   'email_sent',
   'email_failed',
+  'sign_in_started',
+  'sign_in_failure',
+  'sign_in_locked',
+  'signed_in',
+  'token_failure',
+  'token_activated',
 ] as const;
 export type SecurityEvent = (typeof securityEvents)[number];
 
@@ -53,6 +59,8 @@ export const thresholds = {
   api5xxPercent: 5,
   rateLimitedPer5Minutes: 100,
   credentialLocksPer5Minutes: 20,
+  signInLocksPer5Minutes: 20,
+  tokenFailuresPer5Minutes: 50,
   smsSpendShareOfLimit: 0.8,
   emailFailuresPer5Minutes: 1,
   sesBounceRate: 0.05,
@@ -232,6 +240,32 @@ export class Observability extends Construct {
       }),
     );
 
+    // Sign-in: a spike of password locks is a credential-stuffing run; of token failures, code guessing.
+    add(
+      'SignInLocks',
+      new Alarm(this, 'SignInLocks', {
+        alarmDescription:
+          'Many sign-in locks (passwords or digital-token codes used up): a credential-stuffing or code-guessing run is likely.',
+        metric: event('sign_in_locked'),
+        threshold: thresholds.signInLocksPer5Minutes,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    add(
+      'TokenFailures',
+      new Alarm(this, 'TokenFailures', {
+        alarmDescription:
+          'Many wrong or replayed digital-token codes: code guessing, or clocks of customer phones far off.',
+        metric: event('token_failure'),
+        threshold: thresholds.tokenFailuresPer5Minutes,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
     const sesReputation = (metricName: string): Metric =>
       new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
     add(
@@ -308,6 +342,14 @@ export class Observability extends Construct {
             8,
           ),
           graph('API latency p99', [props.api.metricLatency({ period: fiveMinutes, statistic: 'p99' })], 8),
+        ],
+        [
+          graph('Sign-ins', [event('sign_in_started'), event('signed_in'), event('sign_in_failure')], 12),
+          graph(
+            'Digital token: activations, failures, locks',
+            [event('token_activated'), event('token_failure'), event('sign_in_locked')],
+            12,
+          ),
         ],
         [
           new AlarmStatusWidget({

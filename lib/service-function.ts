@@ -46,6 +46,7 @@ export interface DataResources {
   tables: Record<TableName, ITable>;
   hmacSecret: ISecret;
   pepperSecret: ISecret;
+  tokenKeySecret: ISecret;
 }
 
 export interface EmailResources {
@@ -146,6 +147,7 @@ export class ServiceFunction extends Construct {
     const secrets: [string, ISecret][] = [];
     if (needs.hmacKey) secrets.push(['HMAC_SECRET_ARN', data.hmacSecret]);
     if (needs.pepper) secrets.push(['PEPPER_SECRET_ARN', data.pepperSecret]);
+    if (needs.tokenKey) secrets.push(['TOKEN_KEY_SECRET_ARN', data.tokenKeySecret]);
     for (const [variable, secret] of secrets) environment[variable] = secret.secretArn;
     if (secrets.length > 0) {
       this.role.addToPrincipalPolicy(
@@ -209,7 +211,7 @@ export class ServiceFunction extends Construct {
       // Secrets come through the Parameters and Secrets extension: a local HTTP call, cached, and no Secrets
       // Manager client to load at cold start (lambdas/adapters/secrets.ts).
       paramsAndSecrets:
-        needs.hmacKey || needs.pepper
+        secrets.length > 0
           ? ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
               cacheEnabled: true,
               cacheSize: 10,

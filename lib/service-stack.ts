@@ -44,6 +44,7 @@ import { ServiceWebAcl } from './web-acl.ts';
 /** Per-method throttling (requests per second, burst), far below the 10,000 rps account default. */
 export const methodThrottling: Record<LimitGroup, Required<ThrottleSettings>> = {
   identify: { rateLimit: 5, burstLimit: 10 },
+  'sign-in': { rateLimit: 5, burstLimit: 10 },
   otp: { rateLimit: 5, burstLimit: 10 },
   wizard: { rateLimit: 25, burstLimit: 50 },
   public: { rateLimit: 10, burstLimit: 20 },

@@ -9,6 +9,8 @@ export type WebAclScope = 'REGIONAL' | 'CLOUDFRONT';
 /** Requests per client address per window; identify mirrors IDENTIFY_MAX_PER_IP_PER_MINUTE of the code. */
 export const rateLimits = {
   identify: { limit: 10, windowSeconds: 60 },
+  /** Mirrors SIGN_IN_MAX_PER_IP_PER_MINUTE of the code, on POST /v1/sign-ins. */
+  signIn: { limit: 20, windowSeconds: 60 },
   otp: { limit: 10, windowSeconds: 60 },
   all: { limit: 600, windowSeconds: 300 },
   /** Regional only: by source address, which behind CloudFront is an edge node shared by many viewers. */
@@ -132,6 +134,10 @@ export class ServiceWebAcl extends Construct {
       rateRule('RateLimitIdentify', 10, rateLimits.identify, {
         ...perClient,
         scopeDownStatement: routeGroupStatement('identify'),
+      }),
+      rateRule('RateLimitSignIn', 15, rateLimits.signIn, {
+        ...perClient,
+        scopeDownStatement: routeGroupStatement('sign-in'),
       }),
       rateRule('RateLimitOtp', 20, rateLimits.otp, {
         ...perClient,

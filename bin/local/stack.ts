@@ -36,9 +36,13 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 /** Fresh random keys for this machine's stack, in the same form as the secrets the AWS stack generates. */
 function ensureSecrets(stateDir: string): string {
   const file = join(stateDir, 'secrets.json');
-  if (!existsSync(file)) {
-    const key = () => randomBytes(48).toString('base64url');
-    writeFileSync(file, JSON.stringify({ hmacKey: key(), pepper: key() }), { mode: 0o600 });
+  const key = () => randomBytes(48).toString('base64url');
+  const held = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  // A file from an older release lacks the newer keys: they are added, the ones it holds are kept.
+  const wanted = ['hmacKey', 'pepper', 'tokenKey'];
+  if (wanted.some((name) => !held[name])) {
+    const complete = Object.fromEntries(wanted.map((name) => [name, held[name] ?? key()]));
+    writeFileSync(file, JSON.stringify(complete), { mode: 0o600 });
   }
   return file;
 }

@@ -1,4 +1,4 @@
-// The HMAC key and the pepper: from Secrets Manager in AWS (through the Parameters and Secrets extension,
+// The HMAC key, the pepper and the digital-token data key: from Secrets Manager in AWS (through the Parameters and Secrets extension,
 // read once per cold start), from a local file that `npm start` creates with fresh random keys.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
@@ -7,6 +7,8 @@ import { DependencyError } from '../registration/errors.ts';
 export interface Secrets {
   hmacKey: Buffer;
   pepper: Buffer;
+  /** The data key that seals digital-token seeds. */
+  tokenKey: Buffer;
 }
 
 const asKey = (value: string, name: string): Buffer => {
@@ -62,21 +64,20 @@ async function fromSecretsExtension(arns: string[], extension: NonNullable<Confi
 /** Loads only the secrets a function needs; a function that needs none never calls Secrets Manager. */
 export async function loadSecrets(
   config: Config,
-  needs: { hmacKey?: boolean; pepper?: boolean },
+  needs: { hmacKey?: boolean; pepper?: boolean; tokenKey?: boolean },
 ): Promise<Partial<Secrets>> {
   if (config.secrets.localFile) {
-    const local = JSON.parse(readFileSync(config.secrets.localFile, 'utf8')) as {
-      hmacKey: string;
-      pepper: string;
-    };
+    const local = JSON.parse(readFileSync(config.secrets.localFile, 'utf8')) as Record<keyof Secrets, string>;
     return {
       hmacKey: needs.hmacKey ? asKey(local.hmacKey, 'hmacKey') : undefined,
       pepper: needs.pepper ? asKey(local.pepper, 'pepper') : undefined,
+      tokenKey: needs.tokenKey ? asKey(local.tokenKey ?? '', 'tokenKey') : undefined,
     };
   }
   const wanted: [keyof Secrets, string | undefined][] = [];
   if (needs.hmacKey) wanted.push(['hmacKey', config.secrets.hmacSecretArn]);
   if (needs.pepper) wanted.push(['pepper', config.secrets.pepperSecretArn]);
+  if (needs.tokenKey) wanted.push(['tokenKey', config.secrets.tokenKeySecretArn]);
   for (const [name, arn] of wanted) {
     if (!arn) throw new Error(`Invalid configuration: the ${name} secret ARN is not set`);
   }

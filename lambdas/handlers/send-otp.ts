@@ -1,19 +1,17 @@
-// POST /v1/registrations/{id}/otp: send a code to the phone on file. The only function that publishes SMS.
+// POST /v1/registrations/{id}/otp: send a code to the phone on file. With the token activation's T1, the only
+// functions that publish SMS.
 import { DynamoCodeStore } from '../adapters/dynamodb/code-store.ts';
 import { DynamoLimitStore } from '../adapters/dynamodb/limit-store.ts';
-import { LocalOutboxSmsSender, SnsSmsSender } from '../adapters/sms.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { keyed } from '../keys.ts';
 import { sendOtp } from '../registration/send-otp.ts';
 import { config, logger, random } from '../runtime.ts';
+import { smsSender } from '../sms.ts';
 import { db, directory, sessionDeps } from '../storage.ts';
 
 const codes = new DynamoCodeStore(db(), config.table('codes'));
 const limits = new DynamoLimitStore(db(), config.table('limits'));
-const sms =
-  config.mode === 'local' && config.localOutboxDir
-    ? new LocalOutboxSmsSender(config.localOutboxDir)
-    : new SnsSmsSender();
+const sms = smsSender();
 
 export const handler = apiHandler(logger, async (request) => {
   const deps = {

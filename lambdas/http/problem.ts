@@ -75,6 +75,11 @@ const problems: Record<ErrorCode, ProblemText> = {
     title: 'Usuario no disponible',
     detail: 'Ese nombre de usuario ya está en uso. Elige otro.',
   },
+  token_already_active: {
+    status: 409,
+    title: 'Token digital ya activo',
+    detail: 'Tu token digital ya está activo. Si cambiaste de teléfono, comunícate con nuestro Call Center.',
+  },
   not_found: { status: 404, title: 'No encontrado', detail: 'El recurso solicitado no existe.' },
   method_not_allowed: {
     status: 405,
@@ -94,6 +99,27 @@ const problems: Record<ErrorCode, ProblemText> = {
   },
 };
 
+/** Sign-in speaks of the username and password, not of the registration and the 4-digit key. */
+const signInText: Partial<Record<ErrorCode, Pick<ProblemText, 'title' | 'detail'>>> = {
+  invalid_credentials: {
+    title: 'Datos incorrectos',
+    detail: 'El usuario o la clave no son correctos. Verifica tus datos e inténtalo de nuevo.',
+  },
+  credential_locked: {
+    title: 'Usuario bloqueado',
+    detail:
+      'Por seguridad bloqueamos el ingreso con este usuario por demasiados intentos fallidos. Inténtalo más tarde.',
+  },
+  session_invalid: {
+    title: 'Sesión no válida',
+    detail: 'Tu sesión terminó o no es válida. Ingresa de nuevo con tu usuario y clave.',
+  },
+  otp_locked: {
+    title: 'Código bloqueado',
+    detail: 'Superaste los intentos permitidos. Vuelve a empezar.',
+  },
+};
+
 /** The Spanish names of the steps, for the detail of step_out_of_order. */
 const stepNames: Record<string, string> = {
   'verify-contact': 'verificación de datos de contacto',
@@ -106,6 +132,9 @@ const stepNames: Record<string, string> = {
   'second-factor': 'segundo factor de seguridad',
   finish: 'finalización',
   completed: 'registro terminado',
+  password: 'clave',
+  'digital-token': 'token digital',
+  scan: 'activación del token digital',
 };
 
 export const statusOf = (code: ErrorCode): number => problems[code].status;
@@ -123,13 +152,13 @@ export interface Problem {
 }
 
 export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExtras = {}): Problem {
-  const text = problems[code];
+  const text = { ...problems[code], ...(extras.journey === 'sign-in' ? signInText[code] : {}) };
   let detail = text.detail;
   if (code === 'step_out_of_order' && extras.currentStep) {
     detail = `${detail} Continúa en el paso: ${stepNames[extras.currentStep] ?? extras.currentStep}.`;
   }
   if (code === 'otp_invalid' && extras.attemptsLeft !== undefined) {
-    detail = `${detail} Te quedan ${extras.attemptsLeft} intento${extras.attemptsLeft === 1 ? '' : 's'}.`;
+    detail = `${detail} ${extras.attemptsLeft === 1 ? 'Te queda 1 intento' : `Te quedan ${extras.attemptsLeft} intentos`}.`;
   }
   return {
     type: `https://api.produbanco.com.ec/problems/${code.replaceAll('_', '-')}`,

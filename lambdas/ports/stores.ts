@@ -32,6 +32,19 @@ export interface CompletionMessage {
   createdAt: number;
 }
 
+/** The email that tells the customer a digital token was activated (rule 50): the time, never the seed. */
+export interface TokenActivatedMessage {
+  kind: 'token-activated';
+  messageId: string;
+  customerId: string;
+  username: string;
+  activatedAt: number;
+  createdAt: number;
+}
+
+/** Every message the outbox delivers, told apart by `kind` (a completion message written before kinds had none). */
+export type OutboxMessage = (CompletionMessage & { kind?: 'registration-completed' }) | TokenActivatedMessage;
+
 export interface RegistrationStore {
   create(registration: Registration): Promise<void>;
   get(registrationId: string): Promise<Registration | undefined>;
@@ -127,10 +140,13 @@ export interface LimitStore {
   pinRelease(key: string): Promise<void>;
 }
 
-/** The durable outbox of completion emails: written with the user, delivered from the stream or a drain. */
+/**
+ * The durable outbox of customer emails: written in the same transaction as what they tell (the user, an
+ * activated token), delivered from the stream or a drain.
+ */
 export interface Outbox {
   /** Takes a pending (or abandoned) message for delivery; undefined when another delivery has it or it is sent. */
-  claim(messageId: string, now: number, leaseMs: number): Promise<CompletionMessage | undefined>;
+  claim(messageId: string, now: number, leaseMs: number): Promise<OutboxMessage | undefined>;
   markSent(messageId: string, now: number): Promise<void>;
   /** Gives a message back after a failed delivery, counting the attempt. */
   release(messageId: string, now: number): Promise<void>;

@@ -15,13 +15,20 @@ export interface RandomSource {
 
 /** HMAC-SHA256 under the service's secret key, domain-separated by purpose. */
 export interface Keyed {
-  digest(purpose: 'credential' | 'otp' | 'phone' | 'address', value: string): string;
+  digest(purpose: 'credential' | 'otp' | 'phone' | 'address' | 'username' | 'decoy', value: string): string;
 }
 
 /** argon2id with the secret pepper (SECURITY.md rule 19). */
 export interface Hasher {
   hash(plain: string): Promise<string>;
   verify(hash: string, plain: string): Promise<boolean>;
+}
+
+/** Seals small secrets (digital-token seeds) with AES-256-GCM; the AAD binds a sealed value to its owner. */
+export interface SecretBox {
+  seal(plain: Buffer, aad: string): string;
+  /** Throws when the value was altered or belongs to another owner. */
+  open(sealed: string, aad: string): Buffer;
 }
 
 export interface SecurityEvent {
@@ -38,7 +45,15 @@ export interface SecurityEvent {
     | 'registration_completed'
     | 'rate_limited'
     | 'email_sent'
-    | 'email_failed';
+    | 'email_failed'
+    | 'sign_in_started'
+    | 'sign_in_failure'
+    | 'sign_in_locked'
+    | 'signed_in'
+    | 'signed_out'
+    | 'token_failure'
+    | 'token_activation_started'
+    | 'token_activated';
   [field: string]: string | number | boolean | undefined;
 }
 

@@ -23,6 +23,13 @@ export const securityImages: readonly SecurityImage[] = [
 
 export const securityImageUrl = (id: string): string => `/images/security/${id}.svg`;
 
+/** An image as the API shows it; an id the catalogue no longer has shows as its id. */
+export const catalogImage = (id: string): { id: string; url: string; label: string } => ({
+  id,
+  url: securityImageUrl(id),
+  label: securityImages.find((image) => image.id === id)?.label ?? id,
+});
+
 export interface ChallengeQuestion {
   id: string;
   text: string;

@@ -1,8 +1,8 @@
-// The completion email (rule 28): it names the username and tells how to activate the digital token; it
-// carries no password, code, card number or answer.
+// The customer emails: completion (rule 28: the username and how to activate the digital token) and token
+// activation (rule 50: the time). None carries a password, code, card number, answer or seed.
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { Email, EmailSender } from '../ports/notifications.ts';
-import type { CompletionMessage, Outbox } from '../ports/stores.ts';
+import type { CompletionMessage, Outbox, OutboxMessage, TokenActivatedMessage } from '../ports/stores.ts';
 import type { Clock, EventLog } from '../ports/system.ts';
 import { DependencyError } from './errors.ts';
 import { maskEmail } from './masking.ts';
@@ -38,6 +38,35 @@ export function completionEmail(
   };
 }
 
+const ECUADOR = 'America/Guayaquil';
+
+/** Rule 50: the customer learns that a digital token was bound to their user, and when; no seed, no code. */
+export function tokenActivatedEmail(
+  to: string,
+  message: Pick<TokenActivatedMessage, 'username' | 'activatedAt'>,
+): Email {
+  const when = new Intl.DateTimeFormat('es-EC', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: ECUADOR,
+  }).format(message.activatedAt);
+  const paragraphs = [
+    `Se activó el Token digital de tu usuario ${message.username} de Produbanco en línea el ${when} (hora de Ecuador).`,
+    'Desde ahora, cada vez que ingreses te pediremos el código de 6 dígitos de la aplicación Produbanco.',
+    'Si no fuiste tú, comunícate de inmediato con nuestro Call Center al 1700 123 123.',
+    'Produbanco nunca te pedirá tu clave ni los códigos de tu token por correo, llamada o mensaje.',
+  ];
+  return {
+    to,
+    subject: 'Activaste tu Token digital de Produbanco',
+    text: `${paragraphs.join('\n\n')}\n`,
+    html: `<!doctype html><html lang="es"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`,
+  };
+}
+
+const emailFor = (to: string, message: OutboxMessage): Email =>
+  message.kind === 'token-activated' ? tokenActivatedEmail(to, message) : completionEmail(to, message);
+
 export interface SendCompletionEmailDeps {
   directory: CustomerDirectory;
   email: EmailSender;
@@ -47,22 +76,28 @@ export interface SendCompletionEmailDeps {
 /** Sends one outbox message to the email on file. Throws (so the outbox retries) when it cannot. */
 export async function sendCompletionEmail(
   deps: SendCompletionEmailDeps,
-  message: CompletionMessage,
+  message: OutboxMessage,
 ): Promise<void> {
   const customer = await deps.directory.getCustomer(message.customerId);
   if (!customer)
     throw new DependencyError('the customer of a completion message is missing from the directory');
   try {
-    await deps.email.send(completionEmail(customer.email, message));
+    await deps.email.send(emailFor(customer.email, message));
   } catch (error) {
     deps.events.record({
       event: 'email_failed',
       messageId: message.messageId,
+      kind: message.kind,
       to: maskEmail(customer.email),
     });
     throw error;
   }
-  deps.events.record({ event: 'email_sent', messageId: message.messageId, to: maskEmail(customer.email) });
+  deps.events.record({
+    event: 'email_sent',
+    messageId: message.messageId,
+    kind: message.kind,
+    to: maskEmail(customer.email),
+  });
 }
 
 export interface DeliverDeps extends SendCompletionEmailDeps {

@@ -14,10 +14,19 @@ export type ErrorCode =
   | 'otp_locked'
   | 'rate_limited'
   | 'username_taken'
+  | 'token_already_active'
   | 'not_found'
   | 'method_not_allowed'
   | 'service_unavailable'
   | 'internal_error';
+
+/** Which limit a 429 hit (API.md error table): the client shows it and when to try again. */
+export type RateLimitReason =
+  | 'resend_cooldown'
+  | 'sends_per_registration'
+  | 'sends_per_phone'
+  | 'per_address'
+  | 'username_tries';
 
 export interface FieldError {
   field: string;
@@ -30,10 +39,14 @@ export interface ErrorExtras {
   errors?: FieldError[];
   /** Seconds until the limit lifts (rate_limited). */
   retryAfterSeconds?: number;
+  /** The limit that was hit (rate_limited). */
+  reason?: RateLimitReason;
   /** Wrong OTP tries left (otp_invalid). */
   attemptsLeft?: number;
   /** The step the client must show (step_out_of_order). */
   currentStep?: string;
+  /** The journey the error belongs to, when its text differs from the registration's (sign-in). */
+  journey?: 'sign-in';
 }
 
 export class RegistrationError extends Error {

@@ -1,7 +1,7 @@
 // Steps 6 to 10: security image, contact phones, challenge questions with the terms, and the second factor.
 import * as z from 'zod/mini';
 import type { Hasher } from '../ports/system.ts';
-import { challengeQuestions, REQUIRED_ANSWERS, securityImages, securityImageUrl, terms } from './catalog.ts';
+import { catalogImage, challengeQuestions, REQUIRED_ANSWERS, securityImages, terms } from './catalog.ts';
 import { NON_PRINTABLE, normaliseAnswer } from './credentials-policy.ts';
 import { loadSession, runStep, type SessionDeps, type SessionInput } from './session.ts';
 import { assertStepOpen, type Step } from './steps.ts';
@@ -27,7 +27,7 @@ async function openRead(deps: SessionDeps, input: SessionInput, step: Step): Pro
 
 export async function listSecurityImages(deps: SessionDeps, input: SessionInput) {
   await openRead(deps, input, 'choose-image');
-  return { images: securityImages.map((image) => ({ ...image, url: securityImageUrl(image.id) })) };
+  return { images: securityImages.map((image) => catalogImage(image.id)) };
 }
 
 export const chooseImageSchema = z.strictObject({

@@ -31,7 +31,8 @@ export function newToken(random: RandomSource): { token: string; tokenHash: stri
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
-const tokenMatches = (token: string, storedHash: string): boolean => {
+/** Compares a bearer token with a stored hash in constant time. */
+export const tokenMatches = (token: string, storedHash: string): boolean => {
   const given = Buffer.from(hashToken(token));
   const stored = Buffer.from(storedHash);
   return given.length === stored.length && timingSafeEqual(given, stored);
@@ -39,6 +40,9 @@ const tokenMatches = (token: string, storedHash: string): boolean => {
 
 /** Registration ids are UUIDs; anything else cannot name one and is never looked up. */
 const REGISTRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Ids the service issues are UUIDs: anything else names nothing and is never looked up. */
+export const isIssuedId = (id: string): boolean => REGISTRATION_ID.test(id);
 
 /** The registration behind a live token, or 401 session_invalid for any other case. */
 export async function loadSession(deps: SessionDeps, input: SessionInput): Promise<Registration> {

@@ -7,6 +7,7 @@ import {
 } from '../ports/customer-directory.ts';
 import type { LimitStore, RegistrationStore, UserStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
+import { countAddress } from './address-limit.ts';
 import { fail } from './errors.ts';
 import { isValidCedula, isValidRuc, passesLuhn } from './identity-numbers.ts';
 import { maskEmail, maskPhone } from './masking.ts';
@@ -62,19 +63,6 @@ export interface StartRegistrationResult {
   expiresAt: string;
 }
 
-const MINUTE = 60_000;
-
-/** Per client address: a fixed one-minute window, counted before anything else (rule 4). */
-async function countAddress(deps: StartRegistrationDeps, sourceIp: string): Promise<void> {
-  const now = deps.clock.now();
-  const windowEnd = (Math.floor(now / MINUTE) + 1) * MINUTE;
-  const key = `ip#${deps.keyed.digest('address', sourceIp)}#${windowEnd}`;
-  if (!(await deps.limits.hit(key, deps.rules.identifyPerIpPerMinute, windowEnd))) {
-    deps.events.record({ event: 'rate_limited', limit: 'identify_per_address' });
-    fail('rate_limited', { retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now) / 1000)) });
-  }
-}
-
 /** An expiry already in the past is a format error (422), checked before any lookup. */
 function rejectPastExpiry(credential: Credential, now: number): void {
   if (credential.type !== 'card') return;
@@ -89,7 +77,7 @@ export async function startRegistration(
   deps: StartRegistrationDeps,
   input: { readBody: () => unknown; sourceIp: string },
 ): Promise<StartRegistrationResult> {
-  await countAddress(deps, input.sourceIp);
+  await countAddress(deps, 'identify', input.sourceIp, deps.rules.identifyPerIpPerMinute);
   const credential: Credential = parseBody(startRegistrationSchema, input.readBody());
   rejectPastExpiry(credential, deps.clock.now());
 

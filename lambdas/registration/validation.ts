@@ -16,6 +16,7 @@ const messages: Record<string, string> = {
   cedula_format: 'La cédula debe tener 10 dígitos y ser válida.',
   ruc_format: 'El RUC debe tener 13 dígitos y ser válido.',
   code_format: 'La clave temporal tiene 6 dígitos.',
+  token_code_format: 'El código del Token digital tiene 6 dígitos.',
   username_format:
     'El usuario debe tener de 6 a 20 caracteres: letras, números, punto, guion o guion bajo, y empezar con una letra.',
   username_identity_number: 'El usuario no puede contener tu cédula, RUC ni número de tarjeta.',

@@ -66,7 +66,7 @@ describe('the whole wizard', () => {
     await page.reload();
     await expectScreen(page, 'Operación terminada exitosamente');
     await page.getByRole('button', { name: 'Finalizar' }).click();
-    await expectScreen(page, 'Registro de usuario');
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
     await page.close();
   });
 

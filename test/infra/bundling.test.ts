@@ -38,7 +38,13 @@ describe('bundling start-registration for real', () => {
     const fn = new ServiceFunction(stack, 'StartRegistration', {
       handler: route.handler,
       needs: route.needs,
-      data: { key, tables, hmacSecret: new Secret(stack, 'Hmac'), pepperSecret: new Secret(stack, 'Pepper') },
+      data: {
+        key,
+        tables,
+        hmacSecret: new Secret(stack, 'Hmac'),
+        pepperSecret: new Secret(stack, 'Pepper'),
+        tokenKeySecret: new Secret(stack, 'TokenKey'),
+      },
       logRetention: RetentionDays.ONE_DAY,
       logRemovalPolicy: RemovalPolicy.DESTROY,
     });

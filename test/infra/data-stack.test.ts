@@ -89,12 +89,12 @@ describe.each(stages)('data stack (%s)', (stage, context) => {
     });
   });
 
-  it('generates the HMAC key and the pepper in Secrets Manager: never a value in the template', () => {
+  it('generates the HMAC key, the pepper and the token data key in Secrets Manager: never a value in the template', () => {
     // Act
     const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
 
     // Assess
-    expect(Object.keys(secrets)).toHaveLength(2);
+    expect(Object.keys(secrets)).toHaveLength(3);
     for (const secret of Object.values(secrets)) {
       expect(secret.Properties).toMatchObject({
         GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
@@ -105,7 +105,7 @@ describe.each(stages)('data stack (%s)', (stage, context) => {
     }
   });
 
-  it('outputs every table name and both secret ARNs', () => {
+  it('outputs every table name and every secret ARN', () => {
     // Act
     const outputs = Object.keys(template.toJSON().Outputs ?? {});
 
@@ -114,6 +114,7 @@ describe.each(stages)('data stack (%s)', (stage, context) => {
       expect.arrayContaining([
         'HmacSecretArn',
         'PepperSecretArn',
+        'TokenKeySecretArn',
         ...tableNames.map((name) => `${name[0]?.toUpperCase()}${name.slice(1)}TableName`),
       ]),
     );

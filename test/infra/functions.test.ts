@@ -93,6 +93,7 @@ describe('service functions (dev)', () => {
         ...Object.keys(needs.tables).map((name) => tableEnvVar(name as TableName)),
         ...(needs.hmacKey ? ['HMAC_SECRET_ARN'] : []),
         ...(needs.pepper ? ['PEPPER_SECRET_ARN'] : []),
+        ...(needs.tokenKey ? ['TOKEN_KEY_SECRET_ARN'] : []),
         ...(needs.email ? ['EMAIL_FROM', 'SES_CONFIGURATION_SET'] : []),
       ];
 
@@ -103,7 +104,7 @@ describe('service functions (dev)', () => {
       const extension = /^(PARAMETERS_SECRETS_EXTENSION|SECRETS_MANAGER|SSM)_/;
       const own = Object.keys(variables).filter((name) => !extension.test(name));
       expect(own.sort()).toEqual(expected.sort());
-      const usesSecrets = Boolean(needs.hmacKey || needs.pepper);
+      const usesSecrets = Boolean(needs.hmacKey || needs.pepper || needs.tokenKey);
       expect(Object.keys(variables).some((name) => extension.test(name))).toBe(usesSecrets);
       expect(variables.PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED ?? 'none').toBe(
         usesSecrets ? 'true' : 'none',
@@ -114,7 +115,9 @@ describe('service functions (dev)', () => {
       );
       expect(variables.RUNTIME_MODE).toBe('aws');
       expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
-      for (const name of ['HMAC_SECRET_ARN', 'PEPPER_SECRET_ARN'].filter((key) => key in variables)) {
+      for (const name of ['HMAC_SECRET_ARN', 'PEPPER_SECRET_ARN', 'TOKEN_KEY_SECRET_ARN'].filter(
+        (key) => key in variables,
+      )) {
         expect(variables[name]).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Secret/) });
       }
       if (needs.email) expect(variables.EMAIL_FROM).toBe('no-reply@example.com');
@@ -195,7 +198,11 @@ describe('service functions (dev)', () => {
     '%s: reads only its own secrets, and decrypts only through DynamoDB or Secrets Manager',
     (handler, needs) => {
       // Prepare
-      const expectedSecrets = [needs.hmacKey && 'HmacSecret', needs.pepper && 'PepperSecret'].filter(Boolean);
+      const expectedSecrets = [
+        needs.hmacKey && 'HmacSecret',
+        needs.pepper && 'PepperSecret',
+        needs.tokenKey && 'TokenKeySecret',
+      ].filter(Boolean);
 
       // Act
       const statements = statementsOf(handler);
@@ -210,7 +217,7 @@ describe('service functions (dev)', () => {
       if (expectedSecrets.length === 0) expect(secretStatement).toBeUndefined();
       else {
         const resources = JSON.stringify(secretStatement?.Resource);
-        for (const secret of ['HmacSecret', 'PepperSecret']) {
+        for (const secret of ['HmacSecret', 'PepperSecret', 'TokenKeySecret']) {
           expect(resources.includes(secret)).toBe(expectedSecrets.includes(secret));
         }
       }
@@ -241,15 +248,16 @@ describe('service functions (dev)', () => {
     expect(JSON.stringify(statement?.Resource)).toMatch(/identity.*configuration-set/s);
   });
 
-  it('the OTP sender alone has reserved concurrency', () => {
+  it('the SMS senders (registration code, token-activation code) alone have reserved concurrency', () => {
     // Act
     const reserved = functions.filter(
       ([handler]) => functionResource(handler).Properties.ReservedConcurrentExecutions,
     );
 
     // Assess
-    expect(reserved.map(([handler]) => handler)).toEqual(['send-otp']);
+    expect(reserved.map(([handler]) => handler)).toEqual(['send-otp', 'send-token-activation-code']);
     expect(functionResource('send-otp').Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(functionResource('send-token-activation-code').Properties.ReservedConcurrentExecutions).toBe(5);
   });
 
   it('the outbox stream feeds the email sender: new items only, retries, bisect, DLQ on failure', () => {

@@ -2,6 +2,7 @@
 // conditional writes fail with the ConflictError the DynamoDB adapters raise, and transactions are
 // all-or-nothing. Every fake can be told to fail its next call with a DependencyError (rule 29).
 import { createHash } from 'node:crypto';
+import { aesGcmBox } from '../../lambdas/adapters/aes-gcm.ts';
 import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import {
   type Credential,
@@ -10,6 +11,16 @@ import {
   credentialIdentifier,
 } from '../../lambdas/ports/customer-directory.ts';
 import type { Email, EmailSender, SmsSender } from '../../lambdas/ports/notifications.ts';
+import type {
+  AccountStore,
+  DigitalToken,
+  OnlineUser,
+  PendingToken,
+  SignedInSession,
+  SignInAttempt,
+  SignInStatus,
+  SignInStore,
+} from '../../lambdas/ports/sign-in.ts';
 import {
   type CodeRecord,
   type CodeStore,
@@ -17,6 +28,7 @@ import {
   ConflictError,
   type LimitStore,
   type NewUser,
+  type OutboxMessage,
   type RegistrationStore,
   type UsernameHolder,
   type UserStore,
@@ -800,4 +812,196 @@ export async function refusal(call: Promise<unknown>): Promise<RegistrationError
     throw error;
   }
   throw new Error('expected the call to be refused, but it succeeded');
+}
+
+/** Sign-in attempts and sessions, with the conditions of the DynamoDB adapter. */
+export class FakeSignInStore implements SignInStore {
+  readonly attempts = new Map<string, SignInAttempt>();
+  readonly sessions = new Map<string, SignedInSession>();
+  constructor(private readonly faults = new Faults()) {}
+
+  async createAttempt(attempt: SignInAttempt): Promise<void> {
+    await turn();
+    this.faults.check('signIns.createAttempt');
+    this.attempts.set(attempt.signInId, copy(attempt));
+  }
+
+  async getAttempt(signInId: string): Promise<SignInAttempt | undefined> {
+    await turn();
+    const attempt = this.attempts.get(signInId);
+    return attempt ? copy(attempt) : undefined;
+  }
+
+  async advance(signInId: string, from: SignInStatus, to: SignInStatus, now: number): Promise<boolean> {
+    await turn();
+    const attempt = this.attempts.get(signInId);
+    if (attempt?.status !== from) return false;
+    this.attempts.set(signInId, { ...attempt, status: to, lastSeenAt: now });
+    return true;
+  }
+
+  async countTokenAttempt(signInId: string, max: number): Promise<number | undefined> {
+    await turn();
+    const attempt = this.attempts.get(signInId);
+    if (attempt?.status !== 'digital-token' || attempt.tokenAttempts >= max) return undefined;
+    attempt.tokenAttempts++;
+    return attempt.tokenAttempts;
+  }
+
+  async openSession(signInId: string, from: SignInStatus, session: SignedInSession): Promise<boolean> {
+    await turn();
+    const attempt = this.attempts.get(signInId);
+    if (attempt?.status !== from) return false;
+    attempt.status = 'done';
+    this.sessions.set(session.tokenHash, copy(session));
+    return true;
+  }
+
+  async getSession(tokenHash: string): Promise<SignedInSession | undefined> {
+    await turn();
+    const session = this.sessions.get(tokenHash);
+    return session ? copy(session) : undefined;
+  }
+
+  async touchSession(tokenHash: string, now: number): Promise<void> {
+    await turn();
+    const session = this.sessions.get(tokenHash);
+    if (session && session.lastSeenAt < now) session.lastSeenAt = now;
+  }
+
+  async endSession(tokenHash: string): Promise<void> {
+    await turn();
+    this.sessions.delete(tokenHash);
+  }
+}
+
+/** Online users by username, with the digital-token writes of the DynamoDB adapter (code and outbox too). */
+export class FakeAccountStore implements AccountStore {
+  readonly users = new Map<string, OnlineUser>();
+  readonly usernames = new Map<string, string>();
+  readonly outbox: OutboxMessage[] = [];
+  findCalls = 0;
+
+  constructor(private readonly codes: FakeCodeStore) {}
+
+  add(user: OnlineUser): OnlineUser {
+    this.users.set(user.userPk, copy(user));
+    this.usernames.set(user.username.toLowerCase(), user.userPk);
+    return user;
+  }
+
+  async findByUsername(usernameKey: string): Promise<OnlineUser | undefined> {
+    await turn();
+    this.findCalls++;
+    const userPk = this.usernames.get(usernameKey);
+    return userPk ? this.getUser(userPk) : undefined;
+  }
+
+  async getUser(userPk: string): Promise<OnlineUser | undefined> {
+    await turn();
+    const user = this.users.get(userPk);
+    return user ? copy(user) : undefined;
+  }
+
+  async startActivation(userPk: string, pending: PendingToken, code: { key: string; codeHmac: string }) {
+    await turn();
+    const record = this.codes.records.get(code.key);
+    const user = this.users.get(userPk);
+    if (!record || record.used || record.codeHmac !== code.codeHmac || !user || user.digitalToken) {
+      throw new ConflictError('code');
+    }
+    this.codes.write({ ...record, used: true });
+    user.pendingToken = copy(pending);
+  }
+
+  async countActivationAttempt(userPk: string, sealedSecret: string, max: number) {
+    await turn();
+    const pending = this.users.get(userPk)?.pendingToken;
+    if (pending?.sealedSecret !== sealedSecret || pending.attempts >= max) return undefined;
+    pending.attempts++;
+    return pending.attempts;
+  }
+
+  async activate(userPk: string, token: DigitalToken, message: OutboxMessage): Promise<void> {
+    await turn();
+    const user = this.users.get(userPk);
+    if (!user || user.digitalToken || user.pendingToken?.sealedSecret !== token.sealedSecret) {
+      throw new ConflictError('code');
+    }
+    user.digitalToken = copy(token);
+    user.pendingToken = undefined;
+    this.outbox.push(copy(message));
+  }
+
+  async acceptStep(userPk: string, step: number): Promise<boolean> {
+    await turn();
+    const token = this.users.get(userPk)?.digitalToken;
+    if (!token || token.lastStep >= step) return false;
+    token.lastStep = step;
+    return true;
+  }
+}
+
+/** The production defaults of the sign-in variables (API.md). */
+export const signInRules = {
+  perIpPerMinute: 20,
+  passwordMaxAttempts: 5,
+  passwordLockSeconds: 1800,
+  tokenMaxAttempts: 3,
+  idleSeconds: 300,
+  maxSeconds: 1800,
+};
+
+export const SIGN_IN_PASSWORD = 'Una clave larga y mía 2026';
+
+/** A registered user (Tomás, image colibri, chose the digital token) and every dependency of sign-in. */
+export async function createSignInWorld() {
+  const world = createWorld();
+  const signIns = new FakeSignInStore(world.faults);
+  const accounts = new FakeAccountStore(world.codes);
+  const box = aesGcmBox(Buffer.from('unit-test-token-key-0123456789abcdef'));
+  const user = accounts.add({
+    userPk: `CUSTOMER#${tomas.customerId}`,
+    userId: 'user-tomas',
+    username: 'Tomas.Mateos',
+    customerId: tomas.customerId,
+    passwordHash: await world.hasher.hash(SIGN_IN_PASSWORD.normalize('NFKC')),
+    imageId: 'colibri',
+    choice: 'digital-token',
+  });
+  const signedIn = { clock: world.clock, events: world.events, signIns, accounts, rules: signInRules };
+  const deps = {
+    start: { ...signedIn, random: world.random, keyed: world.keyed, limits: world.limits },
+    password: {
+      ...signedIn,
+      random: world.random,
+      keyed: world.keyed,
+      hasher: world.hasher,
+      limits: world.limits,
+    },
+    token: { ...signedIn, random: world.random, box },
+    me: { ...signedIn, directory: world.directory },
+    signedIn,
+    sendCode: {
+      ...signedIn,
+      random: world.random,
+      keyed: world.keyed,
+      codes: world.codes,
+      limits: world.limits,
+      sms: world.sms,
+      directory: world.directory,
+      otp: world.rules.otp,
+    },
+    verifyCode: {
+      ...signedIn,
+      random: world.random,
+      keyed: world.keyed,
+      codes: world.codes,
+      otp: world.rules.otp,
+      box,
+      qrSvg: async (text: string) => `<svg data-uri="${text.length}"/>`,
+    },
+    confirm: { ...signedIn, random: world.random, box },
+  };
+  return { ...world, signIns, accounts, box, user, deps };
 }

@@ -40,9 +40,9 @@ import {
   chooseSecurityImage,
   updateContact,
 } from '../../lambdas/registration/profile-steps.ts';
-import type { OtpRules } from '../../lambdas/registration/send-otp.ts';
 import { sendOtp } from '../../lambdas/registration/send-otp.ts';
 import type { SessionDeps, SessionInput } from '../../lambdas/registration/session.ts';
+import type { SmsCodeRules as OtpRules } from '../../lambdas/registration/sms-code.ts';
 import { startRegistration } from '../../lambdas/registration/start-registration.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
 import type { TableName } from '../../lambdas/tables.ts';

@@ -229,6 +229,7 @@ describe('problem details', () => {
 
     // Assess
     expect(otpResponse.json).toMatchObject({ status: 401, attemptsLeft: 1 });
+    expect(otpResponse.json.detail).toContain('Te queda 1 intento.');
     expect(stepResponse.json).toMatchObject({ status: 409, currentStep: 'create-password' });
     expect(stepResponse.json.detail).toContain('creación de clave');
   });

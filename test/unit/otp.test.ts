@@ -2,7 +2,8 @@
 // attempts, resend limits, destination and the SMS text.
 import { describe, expect, it } from 'vitest';
 import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
-import { codeDigest, newCode, otpMessage, sendOtp } from '../../lambdas/registration/send-otp.ts';
+import { otpMessage, sendOtp } from '../../lambdas/registration/send-otp.ts';
+import { codeDigest, newCode } from '../../lambdas/registration/sms-code.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
 import { ana, cardOf, createWorld, refusal, tomas, Wizard } from '../support/fakes.ts';
 
@@ -226,7 +227,7 @@ describe('attempts (rule 13)', () => {
     expect(wizard.stored().step).toBe('enter-otp');
   });
 
-  it('rule 13: wrong codes give otp_invalid with attemptsLeft, and after OTP_MAX_ATTEMPTS even the right code is otp_locked', async () => {
+  it('rule 13: wrong codes give otp_invalid with attemptsLeft >= 1, the last wrong try and then even the right code otp_locked', async () => {
     // Prepare
     const world = createWorld({ ints: [555555] });
     const wizard = new Wizard(world);
@@ -242,7 +243,7 @@ describe('attempts (rule 13)', () => {
     expect(wrong.map((e) => [e.code, e.extras.attemptsLeft])).toEqual([
       ['otp_invalid', 2],
       ['otp_invalid', 1],
-      ['otp_invalid', 0],
+      ['otp_locked', undefined],
     ]);
     expect(locked.code).toBe('otp_locked');
     expect(world.events.of('otp_failure').map((e) => e.reason)).toEqual([

@@ -89,7 +89,7 @@ export interface Session {
 let clockOffsetMs = 0;
 export const serverNow = (): number => Date.now() + clockOffsetMs;
 
-async function call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
+export async function call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';

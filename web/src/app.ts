@@ -2,7 +2,21 @@
 import type { Completed, Contact, OtpSent, Session, Started, Step } from './api.ts';
 import type { Errors } from './ui.ts';
 
-export type View = Step | 'start' | 'card' | 'company' | 'virtual-key' | 'expired';
+export type View = Step | 'start' | 'card' | 'company' | 'virtual-key' | 'expired' | SignInView;
+
+/** The pages after the registration, at the address `#/ingresar`: sign-in, the signed-in home, activation. */
+export const SIGN_IN_VIEWS = [
+  'sign-in',
+  'sign-in-password',
+  'sign-in-token',
+  'home',
+  'activation',
+  'activation-code',
+  'activation-scan',
+] as const;
+export type SignInView = (typeof SIGN_IN_VIEWS)[number];
+export const isSignInView = (view: View): view is SignInView =>
+  (SIGN_IN_VIEWS as readonly View[]).includes(view);
 
 /** Kept in sessionStorage so a reload resumes the wizard; nothing secret but the registration token. */
 export interface Saved extends Session {
@@ -25,6 +39,8 @@ export interface App {
   restart(): Promise<void>;
   /** Applies the errors every screen treats alike; anything else is shown in `errors`. */
   fail(err: unknown, errors: Errors): void;
+  /** Leaves the registration (nothing to cancel once completed) for the sign-in page. */
+  signIn(notice?: string): void;
   /** Runs when the current screen is left (timers). */
   onLeave(fn: () => void): void;
 }

@@ -1,8 +1,10 @@
 // Entry point of the registration wizard: keeps the registration in sessionStorage, resumes it after a reload
 // (GET /v1/registrations/{id}) and shows the screen for the step the API says comes next.
 import { ApiError, api, type Completed, type Session, type Started } from './api.ts';
-import type { App, Saved, View } from './app.ts';
-import { problemText } from './messages.ts';
+import { type App, isSignInView, type Saved, type View } from './app.ts';
+import { problemText, signInProblemText } from './messages.ts';
+import { SIGN_IN_HASH, signInEntry, signInScreen } from './sign-in/routes.ts';
+import { signInState } from './sign-in/state.ts';
 import type { Errors, Screen } from './ui.ts';
 import { completedView, expiredView, finishView, messageView, secondFactorView } from './views/finish.ts';
 import { enterOtpView, verifyContactView } from './views/otp.ts';
@@ -34,7 +36,19 @@ function mount(s: Screen): void {
   window.scrollTo(0, 0);
 }
 
+const siteTitle = document.querySelector('.site-title');
+const registrationTitle = siteTitle?.textContent ?? '';
+
+/** The sign-in pages live at `#/ingresar` (a static host serves it without rewrites); the wizard at `/`. */
+function syncAddress(view: View): void {
+  const signIn = isSignInView(view);
+  if (signIn !== (location.hash === SIGN_IN_HASH))
+    history.replaceState(null, '', signIn ? SIGN_IN_HASH : location.pathname + location.search);
+  if (siteTitle) siteTitle.textContent = signIn ? 'Produbanco en línea' : registrationTitle;
+}
+
 async function render(view: View, notice?: string): Promise<void> {
+  syncAddress(view);
   for (const fn of leaving) fn();
   leaving = [];
   const ticket = ++rendering;
@@ -46,6 +60,10 @@ async function render(view: View, notice?: string): Promise<void> {
   } catch (err) {
     if (ticket !== rendering) return;
     const p = err instanceof ApiError ? err.problem : undefined;
+    if (p?.code === 'session_invalid' && isSignInView(view)) {
+      signInState.clear();
+      return render('sign-in', signInProblemText(p));
+    }
     if (p?.code === 'session_invalid') return render('expired');
     if (p?.code === 'step_out_of_order' && p.currentStep && p.currentStep !== view) {
       return render(p.currentStep, 'Continuamos en el paso en el que te quedaste.');
@@ -95,6 +113,8 @@ function build(view: View, notice?: string): Screen | Promise<Screen> {
     case 'expired':
       forget();
       return expiredView(app, notice);
+    default:
+      return signInScreen(app, view, notice);
   }
 }
 
@@ -159,12 +179,19 @@ const app: App = {
       errors.screen(problemText(p));
     }
   },
+  signIn(notice) {
+    forget();
+    sessionStorage.removeItem(DONE_KEY);
+    app.completed = undefined;
+    void render('sign-in', notice);
+  },
   onLeave(fn) {
     leaving.push(fn);
   },
 };
 
 async function resume(): Promise<void> {
+  if (location.hash === SIGN_IN_HASH) return render(signInEntry());
   if (load<Completed>(DONE_KEY) && !app.saved) return render('completed');
   if (!app.saved) return render('start');
   root.setAttribute('aria-busy', 'true');
@@ -185,4 +212,6 @@ async function resume(): Promise<void> {
   }
 }
 
+// Typing or following `#/ingresar` (or leaving it) while the page is open.
+window.addEventListener('hashchange', () => void resume());
 void resume();

@@ -8,6 +8,7 @@ import {
   credentialIdentifier,
 } from '../../ports/customer-directory.ts';
 import type { Hasher, Keyed } from '../../ports/system.ts';
+import { dummyHash, verifyOrDummy } from '../../registration/equal-work.ts';
 import { storage } from './client.ts';
 
 interface CredentialItem {
@@ -23,9 +24,6 @@ interface CredentialItem {
 
 const customerKey = (customerId: string): string => `CUSTOMER#${customerId}`;
 
-/** One dummy hash per hasher for the life of the process, whichever directory instance asks. */
-const dummyHashes = new WeakMap<Hasher, Promise<string>>();
-
 export class DynamoCustomerDirectory implements CustomerDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -39,23 +37,13 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
     return result.Item;
   }
 
-  /** A hash with the same parameters as the real ones, so an unknown credential costs the same (rule 2). */
-  private dummy(hasher: Hasher): Promise<string> {
-    let hash = dummyHashes.get(hasher);
-    if (!hash) {
-      hash = hasher.hash('dummy-pin-for-equal-work');
-      dummyHashes.set(hasher, hash);
-    }
-    return hash;
-  }
-
   async authenticate(credential: Credential): Promise<Customer | undefined> {
     const [keyed, hasher] = await Promise.all([this.secrets.keyed(), this.secrets.hasher()]);
     // Made before the look-up, whatever it finds: the first call of a process costs the same either way.
-    const dummy = await this.dummy(hasher);
+    await dummyHash(hasher);
     const pk = `CREDENTIAL#${keyed.digest('credential', credentialIdentifier(credential))}`;
     const item = (await this.get(pk)) as CredentialItem | undefined;
-    const pinMatches = await hasher.verify(item?.pinHash ?? dummy, credential.pin);
+    const pinMatches = await verifyOrDummy(hasher, item?.pinHash, credential.pin);
     if (!item || !pinMatches || item.status !== 'active') return undefined;
     if (
       credential.type === 'card' &&

@@ -1,6 +1,6 @@
-// The completion-email outbox in DynamoDB: a conditional claim with a lease makes each email go out once.
+// The customer-email outbox in DynamoDB: a conditional claim with a lease makes each email go out once.
 import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CompletionMessage, Outbox } from '../../ports/stores.ts';
+import type { Outbox, OutboxMessage } from '../../ports/stores.ts';
 import { storage } from './client.ts';
 
 export class DynamoOutbox implements Outbox {
@@ -9,8 +9,8 @@ export class DynamoOutbox implements Outbox {
     private readonly table: string,
   ) {}
 
-  async claim(messageId: string, now: number, leaseMs: number): Promise<CompletionMessage | undefined> {
-    return storage<CompletionMessage | undefined>(
+  async claim(messageId: string, now: number, leaseMs: number): Promise<OutboxMessage | undefined> {
+    return storage<OutboxMessage | undefined>(
       async () => {
         const result = await this.db.send(
           new UpdateCommand({
@@ -29,7 +29,18 @@ export class DynamoOutbox implements Outbox {
           }),
         );
         const item = result.Attributes ?? {};
+        if (item.kind === 'token-activated') {
+          return {
+            kind: 'token-activated',
+            messageId: item.messageId,
+            customerId: item.customerId,
+            username: item.username,
+            activatedAt: item.activatedAt,
+            createdAt: item.createdAt,
+          };
+        }
         return {
+          kind: 'registration-completed',
           messageId: item.messageId,
           customerId: item.customerId,
           username: item.username,

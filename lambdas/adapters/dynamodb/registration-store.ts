@@ -22,7 +22,7 @@ export interface RegistrationTables {
 /** DynamoDB TTL only cleans up: a day after the absolute expiry, which code enforces itself. */
 const CLEANUP_AFTER_MS = 86_400_000;
 /** Outbox items are kept a week for audit and support after they are sent. */
-const OUTBOX_KEEP_MS = 7 * 86_400_000;
+export const OUTBOX_KEEP_MS = 7 * 86_400_000;
 
 export class DynamoRegistrationStore implements RegistrationStore {
   constructor(

@@ -152,7 +152,7 @@ export function finishView(app: App, notice?: string): Screen {
 
 export function completedView(app: App, done: Completed | undefined): Screen {
   const finish = button('Finalizar', 'primary');
-  finish.addEventListener('click', () => void app.restart());
+  finish.addEventListener('click', () => app.signIn());
   const username = done?.username ?? '';
   return screen({
     title: 'Operación terminada exitosamente',

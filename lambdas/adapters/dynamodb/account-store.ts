@@ -1,0 +1,169 @@
+// Online users as sign-in and the digital token see them: looked up by username, with the token's state on
+// the user item. The activation's writes are transactions with the SMS code and with the outbox.
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AccountStore, DigitalToken, OnlineUser, PendingToken } from '../../ports/sign-in.ts';
+import type { OutboxMessage } from '../../ports/stores.ts';
+import { epochSeconds, storage, transaction } from './client.ts';
+import { OUTBOX_KEEP_MS } from './registration-store.ts';
+
+export interface AccountTables {
+  users: string;
+  codes: string;
+  outbox: string;
+}
+
+/** A key no user item has: an unknown username still costs a second read (rule 47). */
+const ABSENT_USER = 'CUSTOMER#\u0000absent';
+
+export class DynamoAccountStore implements AccountStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: AccountTables,
+  ) {}
+
+  private async get(pk: string) {
+    const result = await storage(() =>
+      this.db.send(new GetCommand({ TableName: this.tables.users, Key: { pk }, ConsistentRead: true })),
+    );
+    return result.Item;
+  }
+
+  async findByUsername(usernameKey: string): Promise<OnlineUser | undefined> {
+    const name = await this.get(`USERNAME#${usernameKey}`);
+    const userPk = name?.kind === 'user' && typeof name.userPk === 'string' ? name.userPk : undefined;
+    const user = await this.getUser(userPk ?? ABSENT_USER);
+    return userPk ? user : undefined;
+  }
+
+  async getUser(userPk: string): Promise<OnlineUser | undefined> {
+    const item = await this.get(userPk);
+    if (item?.kind !== 'user') return undefined;
+    return {
+      userPk,
+      userId: item.userId,
+      username: item.username,
+      customerId: item.customerId,
+      passwordHash: item.passwordHash,
+      imageId: item.imageId,
+      choice: item.secondFactor?.choice === 'digital-token' ? 'digital-token' : 'later',
+      digitalToken: item.digitalToken,
+      pendingToken: item.pendingToken,
+    };
+  }
+
+  async startActivation(
+    userPk: string,
+    pending: PendingToken,
+    code: { key: string; codeHmac: string },
+  ): Promise<void> {
+    await transaction(
+      () =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tables.codes,
+                  Key: { registrationId: code.key },
+                  UpdateExpression: 'SET used = :true',
+                  ConditionExpression: 'codeHmac = :code AND used = :false',
+                  ExpressionAttributeValues: { ':code': code.codeHmac, ':true': true, ':false': false },
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tables.users,
+                  Key: { pk: userPk },
+                  UpdateExpression: 'SET pendingToken = :pending',
+                  ConditionExpression: 'kind = :user AND attribute_not_exists(digitalToken)',
+                  ExpressionAttributeValues: { ':pending': pending, ':user': 'user' },
+                },
+              },
+            ],
+          }),
+        ),
+      ['code', 'code'],
+    );
+  }
+
+  async countActivationAttempt(
+    userPk: string,
+    sealedSecret: string,
+    max: number,
+  ): Promise<number | undefined> {
+    return storage<number | undefined>(
+      async () => {
+        const result = await this.db.send(
+          new UpdateCommand({
+            TableName: this.tables.users,
+            Key: { pk: userPk },
+            UpdateExpression: 'SET pendingToken.attempts = pendingToken.attempts + :one',
+            ConditionExpression: 'pendingToken.sealedSecret = :sealed AND pendingToken.attempts < :max',
+            ExpressionAttributeValues: { ':one': 1, ':sealed': sealedSecret, ':max': max },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return (result.Attributes?.pendingToken as PendingToken | undefined)?.attempts;
+      },
+      () => undefined,
+    );
+  }
+
+  async activate(userPk: string, token: DigitalToken, message: OutboxMessage): Promise<void> {
+    await transaction(
+      () =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tables.users,
+                  Key: { pk: userPk },
+                  UpdateExpression: 'SET digitalToken = :token REMOVE pendingToken',
+                  ConditionExpression:
+                    'pendingToken.sealedSecret = :sealed AND attribute_not_exists(digitalToken)',
+                  ExpressionAttributeValues: { ':token': token, ':sealed': token.sealedSecret },
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tables.outbox,
+                  Item: {
+                    ...message,
+                    status: 'pending',
+                    attempts: 0,
+                    ttl: epochSeconds(message.createdAt + OUTBOX_KEEP_MS),
+                  },
+                  ConditionExpression: 'attribute_not_exists(messageId)',
+                },
+              },
+            ],
+          }),
+        ),
+      ['code', undefined],
+    );
+  }
+
+  async acceptStep(userPk: string, step: number): Promise<boolean> {
+    return storage(
+      async () => {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tables.users,
+            Key: { pk: userPk },
+            UpdateExpression: 'SET digitalToken.lastStep = :step',
+            ConditionExpression: 'digitalToken.lastStep < :step',
+            ExpressionAttributeValues: { ':step': step },
+          }),
+        );
+        return true;
+      },
+      () => false,
+    );
+  }
+}

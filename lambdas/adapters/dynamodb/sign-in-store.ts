@@ -1,0 +1,159 @@
+// Sign-in attempts and signed-in sessions in DynamoDB: every move is conditional on the attempt's status, and
+// the attempt that produces a session dies in the same transaction.
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SignedInSession, SignInAttempt, SignInStatus, SignInStore } from '../../ports/sign-in.ts';
+import { ConflictError } from '../../ports/stores.ts';
+import { epochSeconds, storage, transaction } from './client.ts';
+
+const attemptKey = (signInId: string) => `SIGNIN#${signInId}`;
+const sessionKey = (tokenHash: string) => `SESSION#${tokenHash}`;
+
+export class DynamoSignInStore implements SignInStore {
+  /** `keepMs`: how long TTL keeps an item after it starts; code checks every expiry itself. */
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly keepMs: number,
+  ) {}
+
+  private async item(pk: string) {
+    const result = await storage(() =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { pk }, ConsistentRead: true })),
+    );
+    if (!result.Item) return undefined;
+    const { pk: _pk, ttl: _ttl, ...item } = result.Item;
+    return item;
+  }
+
+  async createAttempt(attempt: SignInAttempt): Promise<void> {
+    await storage(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: attemptKey(attempt.signInId),
+            ...attempt,
+            ttl: epochSeconds(attempt.createdAt + this.keepMs),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async getAttempt(signInId: string): Promise<SignInAttempt | undefined> {
+    return (await this.item(attemptKey(signInId))) as SignInAttempt | undefined;
+  }
+
+  async advance(signInId: string, from: SignInStatus, to: SignInStatus, now: number): Promise<boolean> {
+    return storage(
+      async () => {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: attemptKey(signInId) },
+            UpdateExpression: 'SET #status = :to, lastSeenAt = :now',
+            ConditionExpression: '#status = :from',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':to': to, ':from': from, ':now': now },
+          }),
+        );
+        return true;
+      },
+      () => false,
+    );
+  }
+
+  async countTokenAttempt(signInId: string, max: number): Promise<number | undefined> {
+    return storage<number | undefined>(
+      async () => {
+        const result = await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: attemptKey(signInId) },
+            UpdateExpression: 'SET tokenAttempts = tokenAttempts + :one',
+            ConditionExpression: '#status = :waiting AND tokenAttempts < :max',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':one': 1, ':waiting': 'digital-token', ':max': max },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return result.Attributes?.tokenAttempts as number;
+      },
+      () => undefined,
+    );
+  }
+
+  async openSession(signInId: string, from: SignInStatus, session: SignedInSession): Promise<boolean> {
+    try {
+      await transaction(
+        () =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: this.table,
+                    Key: { pk: attemptKey(signInId) },
+                    UpdateExpression: 'SET #status = :done',
+                    ConditionExpression: '#status = :from',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ':done': 'done', ':from': from },
+                  },
+                },
+                {
+                  Put: {
+                    TableName: this.table,
+                    Item: {
+                      pk: sessionKey(session.tokenHash),
+                      ...session,
+                      ttl: epochSeconds(session.createdAt + this.keepMs),
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ],
+            }),
+          ),
+        ['version', 'version'],
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
+  async getSession(tokenHash: string): Promise<SignedInSession | undefined> {
+    return (await this.item(sessionKey(tokenHash))) as SignedInSession | undefined;
+  }
+
+  async touchSession(tokenHash: string, now: number): Promise<void> {
+    await storage(
+      () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: sessionKey(tokenHash) },
+            UpdateExpression: 'SET lastSeenAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND lastSeenAt < :now',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        ),
+      () => undefined,
+    );
+  }
+
+  async endSession(tokenHash: string): Promise<void> {
+    await storage(() =>
+      this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: sessionKey(tokenHash) } })),
+    );
+  }
+}

@@ -1,0 +1,92 @@
+// S2: the password, checked the way it was created (NFKC, argon2id with the pepper), with a dummy check for
+// unknown names and a lock after PASSWORD_MAX_ATTEMPTS failures per username, known or not (rule 48).
+import * as z from 'zod/mini';
+import type { LimitStore } from '../ports/stores.ts';
+import type { Hasher, Keyed, RandomSource } from '../ports/system.ts';
+import { verifyOrDummy } from '../registration/equal-work.ts';
+import { parseBody } from '../registration/validation.ts';
+import {
+  type BearerInput,
+  failSignIn,
+  loadAttempt,
+  openSession,
+  requireStatus,
+  type SignedInDeps,
+  type SignedInResult,
+  type SignInRules,
+} from './session.ts';
+
+// The policy's length rule was checked at creation; this bound only stops absurd bodies.
+export const passwordSchema = z.strictObject({
+  password: z.string().check(z.minLength(1, 'required'), z.maxLength(512, 'password_length')),
+});
+
+export interface PasswordDeps extends SignedInDeps {
+  random: RandomSource;
+  keyed: Keyed;
+  hasher: Hasher;
+  limits: LimitStore;
+  rules: SignInRules;
+}
+
+/** The lock is kept on a keyed hash of the lower-cased username, never on the name itself. */
+export const passwordLockKey = (keyed: Keyed, usernameKey: string): string =>
+  `pwd#${keyed.digest('username', usernameKey)}`;
+
+export async function signInWithPassword(
+  deps: PasswordDeps,
+  input: BearerInput & { readBody: () => unknown },
+): Promise<SignedInResult | { step: 'digital-token' }> {
+  const attempt = await loadAttempt(deps, input);
+  requireStatus(deps, attempt, 'password');
+  const { password } = parseBody(passwordSchema, input.readBody());
+  const { rules } = deps;
+  const lockKey = passwordLockKey(deps.keyed, attempt.usernameKey);
+  // Counted before the check, as a PIN try is: parallel guesses cannot pass the limit.
+  const tried = await deps.limits.pinTry(
+    lockKey,
+    deps.clock.now(),
+    rules.passwordMaxAttempts,
+    rules.passwordLockSeconds,
+  );
+  if (tried.locked) {
+    deps.events.record({ event: 'sign_in_locked', signInId: attempt.signInId, phase: 'refused' });
+    return failSignIn('credential_locked', {
+      retryAfterSeconds: Math.max(1, Math.ceil((tried.until - deps.clock.now()) / 1000)),
+    });
+  }
+
+  let user: Awaited<ReturnType<PasswordDeps['accounts']['getUser']>>;
+  let matches: boolean;
+  try {
+    user = attempt.userPk ? await deps.accounts.getUser(attempt.userPk) : undefined;
+    // NFKC, exactly as create-password normalised it before hashing.
+    matches = await verifyOrDummy(deps.hasher, user?.passwordHash, password.normalize('NFKC'));
+  } catch (error) {
+    // The password was never checked: an outage is no wrong password.
+    await deps.limits.pinRelease(lockKey).catch(() => undefined);
+    throw error;
+  }
+  if (!user || !matches) {
+    const locksNow = tried.tries >= rules.passwordMaxAttempts;
+    if (locksNow) await deps.limits.pinLock(lockKey, deps.clock.now() + rules.passwordLockSeconds * 1000);
+    deps.events.record({
+      event: 'sign_in_failure',
+      signInId: attempt.signInId,
+      reason: 'password',
+      tries: tried.tries,
+    });
+    if (locksNow)
+      deps.events.record({ event: 'sign_in_locked', signInId: attempt.signInId, phase: 'engaged' });
+    return failSignIn('invalid_credentials');
+  }
+  await deps.limits.pinReset(lockKey);
+
+  if (user.digitalToken) {
+    if (!(await deps.signIns.advance(attempt.signInId, 'password', 'digital-token', deps.clock.now()))) {
+      return failSignIn('session_invalid');
+    }
+    return { step: 'digital-token' };
+  }
+  return openSession(deps, attempt, user);
+}

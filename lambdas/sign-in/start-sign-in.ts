@@ -1,0 +1,72 @@
+// S1: a username in, the customer's security image out, so they can check the site before typing the
+// password. Every username gets an image: an unknown one a decoy, stable for that name (rule 47).
+import * as z from 'zod/mini';
+import type { AccountStore, SignInStore } from '../ports/sign-in.ts';
+import type { LimitStore } from '../ports/stores.ts';
+import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
+import { countAddress } from '../registration/address-limit.ts';
+import { catalogImage, securityImages } from '../registration/catalog.ts';
+import { USERNAME_PATTERN } from '../registration/credentials-policy.ts';
+import { usernameKey } from '../registration/registration.ts';
+import { newToken } from '../registration/session.ts';
+import { parseBody } from '../registration/validation.ts';
+import type { SignInRules } from './session.ts';
+
+export const startSignInSchema = z.strictObject({
+  username: z.string().check(z.regex(USERNAME_PATTERN, 'username_format')),
+});
+
+export interface StartSignInDeps {
+  clock: Clock;
+  random: RandomSource;
+  keyed: Keyed;
+  events: EventLog;
+  limits: LimitStore;
+  signIns: SignInStore;
+  accounts: AccountStore;
+  rules: SignInRules;
+}
+
+export interface StartSignInResult {
+  signInId: string;
+  token: string;
+  step: 'password';
+  image: { id: string; url: string; label: string };
+}
+
+/** The decoy of an unknown username: picked by a keyed hash of the lower-cased name, the same every time. */
+export function decoyImageId(keyed: Keyed, key: string): string {
+  const digest = Buffer.from(keyed.digest('decoy', key), 'base64url');
+  return (securityImages[digest.readUInt32BE(0) % securityImages.length] as { id: string }).id;
+}
+
+export async function startSignIn(
+  deps: StartSignInDeps,
+  input: { readBody: () => unknown; sourceIp: string },
+): Promise<StartSignInResult> {
+  await countAddress(deps, 'sign_in', input.sourceIp, deps.rules.perIpPerMinute);
+  const { username } = parseBody(startSignInSchema, input.readBody());
+  const key = usernameKey(username);
+  const user = await deps.accounts.findByUsername(key);
+  const now = deps.clock.now();
+  const { token, tokenHash } = newToken(deps.random);
+  const signInId = deps.random.uuid();
+  // An unknown name gets an attempt too: S2 then fails exactly like a wrong password.
+  await deps.signIns.createAttempt({
+    signInId,
+    tokenHash,
+    usernameKey: key,
+    userPk: user?.userPk,
+    status: 'password',
+    tokenAttempts: 0,
+    createdAt: now,
+    lastSeenAt: now,
+  });
+  deps.events.record({ event: 'sign_in_started', signInId, known: user !== undefined });
+  return {
+    signInId,
+    token,
+    step: 'password',
+    image: catalogImage(user?.imageId ?? decoyImageId(deps.keyed, key)),
+  };
+}

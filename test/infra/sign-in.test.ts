@@ -1,0 +1,89 @@
+// Sign-in and the digital token in the templates: the data key of the seeds, which functions may read it, the
+// WAF rule on S1 that mirrors SIGN_IN_MAX_PER_IP_PER_MINUTE, and the alarms and dashboard widgets.
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../lambdas/routes.ts';
+import type { SelfRegistrationApp } from '../../lib/app.ts';
+import { thresholds } from '../../lib/observability.ts';
+import { pathRegex, rateLimits } from '../../lib/web-acl.ts';
+import { buildTemplates, devContext, resourcesOf } from './app-fixture.ts';
+
+describe('sign-in and the digital token (dev)', () => {
+  let built: SelfRegistrationApp;
+  let data: Template;
+  let service: Template;
+
+  beforeAll(() => {
+    ({ built, data, service } = buildTemplates(devContext));
+  });
+
+  it('the data stack keeps a generated data key for the seeds, encrypted with the data KMS key, retained', () => {
+    const secrets = Object.entries(resourcesOf(data, 'AWS::SecretsManager::Secret')).filter(([id]) =>
+      id.startsWith('TokenKeySecret'),
+    );
+    expect(secrets).toHaveLength(1);
+    const [, secret] = secrets[0] as [string, Record<string, any>];
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties.KmsKeyId).toBeDefined();
+    expect(secret.Properties.GenerateSecretString).toMatchObject({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
+    expect(secret.Properties.SecretString).toBeUndefined();
+  });
+
+  it('only the functions that seal or open a seed get the data key', () => {
+    const withKey = routes.filter((route) => route.needs.tokenKey).map((route) => route.handler);
+    expect(withKey.sort()).toEqual(
+      ['confirm-token-activation', 'sign-in-digital-token', 'verify-token-activation-code'].sort(),
+    );
+    for (const route of routes) {
+      const fn = built.service.functions[route.handler]?.function.node.defaultChild as never;
+      const variables = service.toJSON().Resources[built.service.getLogicalId(fn)].Properties.Environment
+        .Variables as Record<string, unknown>;
+      expect('TOKEN_KEY_SECRET_ARN' in variables, route.handler).toBe(withKey.includes(route.handler));
+    }
+  });
+
+  it('S1 has its own WAF rate rule per client, mirroring SIGN_IN_MAX_PER_IP_PER_MINUTE (20 a minute)', () => {
+    const rules = (Object.values(resourcesOf(service, 'AWS::WAFv2::WebACL'))[0]?.Properties.Rules ??
+      []) as Record<string, any>[];
+    const rule = rules.find((candidate) => candidate.Name === 'RateLimitSignIn');
+    expect(rateLimits.signIn).toEqual({ limit: 20, windowSeconds: 60 });
+    expect(rule).toMatchObject({
+      Statement: {
+        RateBasedStatement: {
+          Limit: 20,
+          EvaluationWindowSec: 60,
+          ScopeDownStatement: {
+            AndStatement: {
+              Statements: [
+                { ByteMatchStatement: { SearchString: 'POST' } },
+                { RegexMatchStatement: { RegexString: pathRegex(['/v1/sign-ins']) } },
+              ],
+            },
+          },
+        },
+      },
+      Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
+    });
+  });
+
+  it('alarms on sign-in lock spikes and token failures, and the dashboard shows sign-ins and activations', () => {
+    const { alarms } = built.service.observability;
+    const alarm = (name: string) =>
+      service.toJSON().Resources[built.service.getLogicalId(alarms[name]?.node.defaultChild as never)]
+        .Properties;
+    expect(alarm('SignInLocks').Threshold).toBe(thresholds.signInLocksPer5Minutes);
+    expect(JSON.stringify(alarm('SignInLocks'))).toContain(
+      '{"Name":"Event","Value":"sign_in_locked"}],"MetricName":"SecurityEvents"',
+    );
+    expect(alarm('TokenFailures').Threshold).toBe(thresholds.tokenFailuresPer5Minutes);
+    expect(JSON.stringify(alarm('TokenFailures'))).toContain(
+      '{"Name":"Event","Value":"token_failure"}],"MetricName":"SecurityEvents"',
+    );
+    const body = JSON.stringify(Object.values(resourcesOf(service, 'AWS::CloudWatch::Dashboard'))[0]);
+    for (const text of ['Sign-ins', 'signed_in', 'token_activated', 'Digital token'])
+      expect(body).toContain(text);
+  });
+});

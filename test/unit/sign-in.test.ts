@@ -1,0 +1,332 @@
+// Rules 47-51 on the use cases with fakes: the security image and its decoy, the password check and its lock,
+// TOTP with its replay guard and attempt limit, binding a token (SMS proof, sealed seed, email), and
+// signed-in sessions with their timeouts.
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  confirmActivation,
+  sendActivationCode,
+  verifyActivationCode,
+} from '../../lambdas/digital-token/activation.ts';
+import { totpCode } from '../../lambdas/digital-token/totp.ts';
+import { tokenActivatedEmail } from '../../lambdas/registration/completion-email.ts';
+import { RegistrationError } from '../../lambdas/registration/errors.ts';
+import { hashToken } from '../../lambdas/registration/session.ts';
+import { signInWithDigitalToken } from '../../lambdas/sign-in/digital-token.ts';
+import { getMe, signOut } from '../../lambdas/sign-in/me.ts';
+import { signInWithPassword } from '../../lambdas/sign-in/password.ts';
+import { startSignIn } from '../../lambdas/sign-in/start-sign-in.ts';
+import { createSignInWorld, SIGN_IN_PASSWORD, tomas } from '../support/fakes.ts';
+
+type SignInWorld = Awaited<ReturnType<typeof createSignInWorld>>;
+let w: SignInWorld;
+beforeEach(async () => {
+  w = await createSignInWorld();
+});
+
+const refusal = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RegistrationError) return { code: error.code, ...error.extras };
+    throw error;
+  }
+  throw new Error('expected a refusal');
+};
+
+const begin = (username: string, sourceIp = '203.0.113.7') =>
+  startSignIn(w.deps.start, { readBody: () => ({ username }), sourceIp });
+
+async function password(username: string, value: string) {
+  const started = await begin(username);
+  const input = {
+    registrationId: started.signInId,
+    token: started.token,
+    readBody: () => ({ password: value }),
+  };
+  return { started, result: signInWithPassword(w.deps.password, input) };
+}
+
+async function signedIn() {
+  const { result } = await password('tomas.mateos', SIGN_IN_PASSWORD);
+  const answer = await result;
+  if (answer.step !== 'signed-in') throw new Error('expected a session');
+  return answer.session.token;
+}
+
+/** Activates the token through T1-T3 and returns its seed (base32 decoded); `session` gets the session token. */
+async function activate(session: { token?: string } = {}): Promise<Buffer> {
+  const token = await signedIn();
+  await sendActivationCode(w.deps.sendCode, { token });
+  const sms = /(\d{6})/.exec(w.sms.sent.at(-1)?.message ?? '')?.[1] as string;
+  const scan = await verifyActivationCode(w.deps.verifyCode, { token, readBody: () => ({ code: sms }) });
+  const seed = base32Decode(scan.secret);
+  await confirmActivation(w.deps.confirm, {
+    token,
+    readBody: () => ({ code: totpCode(seed, w.clock.now()) }),
+  });
+  session.token = token;
+  return seed;
+}
+
+function base32Decode(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const char of text) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  return Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => Number.parseInt(byte, 2)));
+}
+
+describe('rule 47: the security image for every username', () => {
+  it('a known username shows the image its user chose, whatever its case', async () => {
+    expect((await begin('TOMAS.mateos')).image).toEqual({
+      id: 'colibri',
+      url: '/images/security/colibri.svg',
+      label: 'Colibrí',
+    });
+  });
+
+  it('an unknown username gets a catalogue image chosen by a keyed hash: stable per name, spread over names', async () => {
+    const first = await begin('nadie.existe');
+    expect((await begin('NADIE.EXISTE')).image).toEqual(first.image);
+    expect(Object.keys(first).sort()).toEqual(['image', 'signInId', 'step', 'token']);
+    const decoys = new Set<string>();
+    for (let i = 0; i < 40; i++) decoys.add((await begin(`fantasma${i}`, `192.0.2.${i}`)).image.id);
+    expect(decoys.size).toBeGreaterThan(5);
+  });
+
+  it('the same look-up runs for a known and an unknown name, and both get an attempt', async () => {
+    await begin('tomas.mateos');
+    await begin('nadie.existe');
+    expect(w.accounts.findCalls).toBe(2);
+    expect(w.signIns.attempts.size).toBe(2);
+  });
+
+  it('more than SIGN_IN_MAX_PER_IP_PER_MINUTE calls from one address get 429 per_address', async () => {
+    for (let i = 0; i < 20; i++) await begin(`nombre${i}`, '198.51.100.1');
+    expect(await refusal(begin('nombre20', '198.51.100.1'))).toMatchObject({
+      code: 'rate_limited',
+      reason: 'per_address',
+    });
+    await expect(begin('nombre21', '198.51.100.2')).resolves.toBeDefined();
+  });
+});
+
+describe('rule 48: the password check and its lock', () => {
+  it('the right password signs in; the password is compared after NFKC, as at creation', async () => {
+    const { result } = await password('tomas.mateos', SIGN_IN_PASSWORD);
+    await expect(result).resolves.toMatchObject({ step: 'signed-in', secondFactor: 'pending-activation' });
+    // U+FF55 (fullwidth u) is NFKC-equal to "u": the same password typed on another keyboard.
+    const fullwidth = SIGN_IN_PASSWORD.replace('U', 'Ｕ');
+    expect(fullwidth).not.toBe(SIGN_IN_PASSWORD);
+    const again = await password('tomas.mateos', fullwidth);
+    await expect(again.result).resolves.toMatchObject({ step: 'signed-in' });
+  });
+
+  it('an unknown username runs a dummy verification and fails like a wrong password', async () => {
+    const before = w.hasher.verifications;
+    const unknown = await password('nadie.existe', SIGN_IN_PASSWORD);
+    expect(await refusal(unknown.result)).toEqual({ code: 'invalid_credentials', journey: 'sign-in' });
+    expect(w.hasher.verifications).toBe(before + 1);
+    const wrong = await password('tomas.mateos', 'otra clave cualquiera');
+    expect(await refusal(wrong.result)).toEqual({ code: 'invalid_credentials', journey: 'sign-in' });
+  });
+
+  for (const username of ['tomas.mateos', 'nadie.existe']) {
+    it(`PASSWORD_MAX_ATTEMPTS failures lock "${username}" for PASSWORD_LOCK_SECONDS, even for the right password`, async () => {
+      for (let i = 0; i < 5; i++) {
+        expect((await refusal((await password(username, `mala ${i}`)).result)).code).toBe(
+          'invalid_credentials',
+        );
+      }
+      const locked = await refusal((await password(username, SIGN_IN_PASSWORD)).result);
+      expect(locked).toMatchObject({ code: 'credential_locked', retryAfterSeconds: 1800 });
+      expect(w.events.of('sign_in_locked').map((e) => e.phase)).toEqual(['engaged', 'refused']);
+      w.clock.advanceSeconds(1801);
+      const after = await password(username, SIGN_IN_PASSWORD);
+      if (username === 'tomas.mateos')
+        await expect(after.result).resolves.toMatchObject({ step: 'signed-in' });
+      else expect((await refusal(after.result)).code).toBe('invalid_credentials');
+    });
+  }
+
+  it('a right password before the lock resets the count', async () => {
+    for (let i = 0; i < 4; i++) await refusal((await password('tomas.mateos', `mala ${i}`)).result);
+    await (await password('tomas.mateos', SIGN_IN_PASSWORD)).result;
+    for (let i = 0; i < 4; i++) await refusal((await password('tomas.mateos', `mala ${i}`)).result);
+    await expect((await password('tomas.mateos', SIGN_IN_PASSWORD)).result).resolves.toMatchObject({
+      step: 'signed-in',
+    });
+  });
+});
+
+describe('rule 49: TOTP', () => {
+  it('T2 shows a new 160-bit seed once; it is stored only sealed, bound to its user', async () => {
+    const token = await signedIn();
+    await sendActivationCode(w.deps.sendCode, { token });
+    const sms = /(\d{6})/.exec(w.sms.sent.at(-1)?.message ?? '')?.[1] as string;
+    const scan = await verifyActivationCode(w.deps.verifyCode, { token, readBody: () => ({ code: sms }) });
+    const seed = base32Decode(scan.secret);
+    expect(seed).toHaveLength(20);
+    const stored = JSON.stringify([...w.accounts.users.values()]);
+    expect(stored).not.toContain(scan.secret);
+    expect(stored).not.toContain(seed.toString('hex'));
+    expect(stored).not.toContain(seed.toString('base64'));
+    const sealed = w.accounts.users.get(w.user.userPk)?.pendingToken?.sealedSecret as string;
+    expect(w.box.open(sealed, w.user.userId)).toEqual(seed);
+    expect(() => w.box.open(sealed, 'another-user')).toThrow();
+  });
+
+  it('after activation S2 asks for the token; the current step and one step either way sign in, each once', async () => {
+    const seed = await activate();
+    const steps: number[] = [];
+    for (const offset of [-1, 1, 0]) {
+      w.clock.advanceSeconds(60);
+      const { started, result } = await password('tomas.mateos', SIGN_IN_PASSWORD);
+      await expect(result).resolves.toEqual({ step: 'digital-token' });
+      const input = { registrationId: started.signInId, token: started.token };
+      const code = totpCode(seed, w.clock.now() + offset * 30_000);
+      await expect(
+        signInWithDigitalToken(w.deps.token, { ...input, readBody: () => ({ code }) }),
+      ).resolves.toMatchObject({ step: 'signed-in', secondFactor: 'active' });
+      steps.push(offset);
+    }
+    expect(steps).toEqual([-1, 1, 0]);
+  });
+
+  it('a replayed code, or one two steps away, is refused with attemptsLeft; the last wrong try answers 423', async () => {
+    const seed = await activate();
+    const activationCode = totpCode(seed, w.clock.now());
+    const { started, result } = await password('tomas.mateos', SIGN_IN_PASSWORD);
+    await result;
+    const tryCode = (code: string) =>
+      signInWithDigitalToken(w.deps.token, {
+        registrationId: started.signInId,
+        token: started.token,
+        readBody: () => ({ code }),
+      });
+    expect(await refusal(tryCode(activationCode))).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
+    expect(await refusal(tryCode(totpCode(seed, w.clock.now() + 60_000)))).toMatchObject({
+      code: 'otp_invalid',
+      attemptsLeft: 1,
+    });
+    expect(await refusal(tryCode('000000'))).toMatchObject({ code: 'otp_locked' });
+    // Used up: even the right code now fails, and the sign-in must start again.
+    expect(await refusal(tryCode(totpCode(seed, w.clock.now() + 30_000)))).toMatchObject({
+      code: 'otp_locked',
+    });
+    expect(w.events.of('token_failure').map((e) => e.reason)).toEqual([
+      'replayed',
+      'wrong_code',
+      'wrong_code',
+      'locked',
+    ]);
+  });
+});
+
+describe('rule 50: binding a token', () => {
+  it('needs a signed-in session and the SMS code of the phone on file', async () => {
+    expect((await refusal(sendActivationCode(w.deps.sendCode, { token: 'x'.repeat(43) }))).code).toBe(
+      'session_invalid',
+    );
+    const token = await signedIn();
+    expect(
+      (await refusal(confirmActivation(w.deps.confirm, { token, readBody: () => ({ code: '123456' }) })))
+        .code,
+    ).toBe('step_out_of_order');
+    const sent = await sendActivationCode(w.deps.sendCode, { token });
+    expect(sent).toMatchObject({ step: 'enter-otp', sendsLeft: 2 });
+    expect(w.sms.sent.at(-1)?.to).toBe(tomas.phone);
+    const wrong = await refusal(
+      verifyActivationCode(w.deps.verifyCode, { token, readBody: () => ({ code: '999999' }) }),
+    );
+    expect(wrong).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
+  });
+
+  it('the first code from the app activates it, and an email without the seed is queued; then T1 is refused', async () => {
+    const session: { token?: string } = {};
+    const seed = await activate(session);
+    expect((await refusal(sendActivationCode(w.deps.sendCode, { token: session.token }))).code).toBe(
+      'token_already_active',
+    );
+    expect(w.accounts.users.get(w.user.userPk)?.digitalToken).toBeDefined();
+    expect(w.accounts.outbox).toEqual([
+      expect.objectContaining({
+        kind: 'token-activated',
+        customerId: tomas.customerId,
+        activatedAt: w.clock.now(),
+      }),
+    ]);
+    const email = tokenActivatedEmail(tomas.email, { username: 'Tomas.Mateos', activatedAt: w.clock.now() });
+    expect(email.subject).toContain('Token digital');
+    expect(email.text).toContain('Tomas.Mateos');
+    for (const form of [seed.toString('hex'), seed.toString('base64')])
+      expect(email.text + email.html).not.toContain(form);
+    const token = await signedIn().catch(() => undefined);
+    expect(token).toBeUndefined(); // S2 now answers the digital-token step, not a session
+    expect(w.events.kinds()).toContain('token_activated');
+  });
+});
+
+describe('rule 51: signed-in sessions', () => {
+  it('a new 256-bit token per sign-in, stored only as its hash', async () => {
+    const first = await signedIn();
+    const second = await signedIn();
+    expect(first).not.toBe(second);
+    expect(Buffer.from(first, 'base64url')).toHaveLength(32);
+    const stored = JSON.stringify([...w.signIns.sessions.values()]);
+    expect(stored).not.toContain(first);
+    expect(w.signIns.sessions.has(hashToken(first))).toBe(true);
+  });
+
+  it('dies after SIGNED_IN_IDLE_SECONDS without a call', async () => {
+    const token = await signedIn();
+    w.clock.advanceSeconds(299);
+    await expect(getMe(w.deps.me, { token })).resolves.toMatchObject({ username: 'Tomas.Mateos' });
+    w.clock.advanceSeconds(300);
+    expect((await refusal(getMe(w.deps.me, { token }))).code).toBe('session_invalid');
+  });
+
+  it('dies after SIGNED_IN_MAX_SECONDS however active', async () => {
+    const token = await signedIn();
+    for (let t = 0; t < 1800; t += 200) {
+      await expect(getMe(w.deps.me, { token })).resolves.toBeDefined();
+      w.clock.advanceSeconds(200);
+    }
+    expect((await refusal(getMe(w.deps.me, { token }))).code).toBe('session_invalid');
+  });
+
+  it('dies at sign-out', async () => {
+    const token = await signedIn();
+    await signOut(w.deps.signedIn, { token });
+    expect((await refusal(getMe(w.deps.me, { token }))).code).toBe('session_invalid');
+    expect(w.events.kinds()).toContain('signed_out');
+  });
+
+  it('M1 shows the contact masked', async () => {
+    const token = await signedIn();
+    expect((await getMe(w.deps.me, { token })).contact).toEqual({
+      phone: 'xxxxxxx190',
+      email: 'tm****os@gmail.com',
+    });
+  });
+});
+
+describe('rule 27: events for every sign-in outcome, without secrets', () => {
+  it('records starts, failures, locks, successes and activations; no password, code or seed in them', async () => {
+    for (let i = 0; i < 5; i++) await refusal((await password('nadie.existe', `mala clave ${i}`)).result);
+    const seed = await activate();
+    const kinds = new Set(w.events.kinds());
+    for (const kind of [
+      'sign_in_started',
+      'sign_in_failure',
+      'sign_in_locked',
+      'signed_in',
+      'token_activated',
+    ]) {
+      expect(kinds.has(kind as never), kind).toBe(true);
+    }
+    const logged = JSON.stringify(w.events.events);
+    for (const secret of [SIGN_IN_PASSWORD, 'mala clave', seed.toString('hex'), 'nadie.existe']) {
+      expect(logged).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,55 @@
+// Client of the sign-in and digital-token routes (same origin, /v1): the same transport and error shape as the
+// registration's client, so every screen branches on the problem's stable `code`.
+import { type Contact, call, type OtpSent, type SecurityImage } from '../api.ts';
+
+export type SecondFactor = 'active' | 'pending-activation' | 'later';
+
+export interface SignInStarted {
+  signInId: string;
+  token: string;
+  step: 'password';
+  image: SecurityImage;
+}
+
+export interface SignedIn {
+  step: 'signed-in';
+  session: { token: string; expiresAt: string };
+  secondFactor: SecondFactor;
+}
+
+export interface Me {
+  username: string;
+  contact: Contact;
+  secondFactor: SecondFactor;
+  image: SecurityImage;
+}
+
+/** T2's answer: the secret is shown once and kept in memory only. */
+export interface Scan {
+  step: 'scan';
+  otpauthUri: string;
+  secret: string;
+  qrSvg: string;
+}
+
+export interface PendingSignIn {
+  id: string;
+  token: string;
+}
+
+const signIn = (s: PendingSignIn, suffix: string): string => `/sign-ins/${encodeURIComponent(s.id)}${suffix}`;
+
+export const signInApi = {
+  start: (username: string) => call<SignInStarted>('POST', '/sign-ins', undefined, { username }),
+  password: (s: PendingSignIn, password: string) =>
+    call<SignedIn | { step: 'digital-token' }>('POST', signIn(s, '/password'), s.token, { password }),
+  digitalToken: (s: PendingSignIn, code: string) =>
+    call<SignedIn>('POST', signIn(s, '/digital-token'), s.token, { code }),
+  me: (session: string) => call<Me>('GET', '/me', session),
+  signOut: (session: string) => call<void>('DELETE', '/me/session', session),
+  sendActivationCode: (session: string) => call<OtpSent>('POST', '/me/digital-token/activation', session),
+  verifyActivationCode: (session: string, code: string) =>
+    call<Scan>('POST', '/me/digital-token/activation/verify', session, { code }),
+  confirmActivation: (session: string, code: string) =>
+    call<{ secondFactor: 'active' }>('POST', '/me/digital-token/activation/confirm', session, { code }),
+};

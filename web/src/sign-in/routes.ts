@@ -1,0 +1,34 @@
+// The sign-in pages as the wizard's router sees them: which screen each view is, and where a visit to
+// `#/ingresar` starts (the home if a session is open, the password if a sign-in is pending).
+import type { App, SignInView } from '../app.ts';
+import type { Screen } from '../ui.ts';
+import { activationCodeView, activationScanView, activationView, homeView } from './home.ts';
+import { passwordView, tokenView, usernameView } from './sign-in.ts';
+import { signInState } from './state.ts';
+
+export const SIGN_IN_HASH = '#/ingresar';
+
+export function signInEntry(): SignInView {
+  const saved = signInState.get();
+  if (saved.session) return 'home';
+  return saved.pending ? 'sign-in-password' : 'sign-in';
+}
+
+export function signInScreen(app: App, view: SignInView, notice?: string): Screen | Promise<Screen> {
+  switch (view) {
+    case 'sign-in':
+      return usernameView(app, notice);
+    case 'sign-in-password':
+      return passwordView(app, notice);
+    case 'sign-in-token':
+      return tokenView(app, notice);
+    case 'home':
+      return homeView(app, notice);
+    case 'activation':
+      return activationView(app, notice);
+    case 'activation-code':
+      return activationCodeView(app, notice);
+    case 'activation-scan':
+      return activationScanView(app, notice);
+  }
+}
