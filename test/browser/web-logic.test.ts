@@ -6,6 +6,7 @@ import {
   cedulaValid,
   luhnValid,
   passwordChecks,
+  passwordProblemText,
   phoneValid,
   rucValid,
   usernameProblem,
@@ -65,6 +66,17 @@ describe('password hints', () => {
     expect(state('amo a PRODUBANCO ya')).toMatchObject({ bank: false });
     expect(state('password1234')).toMatchObject({ common: false });
     expect(state('una frase bastante larga', 'otra')).toMatchObject({ match: false });
+  });
+
+  it('explains what is wrong in one natural sentence, never as "no cumple: No es…"', () => {
+    const text = (password: string) =>
+      passwordProblemText(passwordChecks(password, '', { username: 'tmateos', cedula: '1710034065' }));
+    expect(text('password1234')).toBe('Tu clave es muy común y fácil de adivinar.');
+    expect(text('soy tmateos de produbanco')).toBe(
+      'Tu clave contiene tu nombre de usuario y contiene la palabra «Produbanco».',
+    );
+    expect(text('corta')).toBe('Tu clave debe tener entre 12 y 128 caracteres.');
+    expect(text('una frase bastante larga')).toBeUndefined();
   });
 
   it('counts characters, not UTF-16 units, and never caps at 128 silently', () => {

@@ -4,7 +4,7 @@ import { ApiError, api, type OtpSent, serverNow } from '../api.ts';
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { createKeypad } from '../keypad.ts';
-import { waitText } from '../messages.ts';
+import { sendsLeftText, waitText } from '../messages.ts';
 import { actions, button, Errors, formatSeconds, groupField, onSubmit, type Screen, screen } from '../ui.ts';
 
 export function verifyContactView(app: App, notice?: string): Screen {
@@ -126,7 +126,7 @@ export function enterOtpView(app: App, notice?: string): Screen {
     } else if (!open) {
       resendInfo.textContent = `Podrás pedir una nueva clave en ${formatSeconds(wait)}.`;
     } else {
-      resendInfo.textContent = `¿No te llegó el mensaje? Puedes pedir una nueva clave (te quedan ${sendsLeft}).`;
+      resendInfo.textContent = `¿No te llegó el mensaje? Puedes pedir una nueva clave (${sendsLeftText(sendsLeft)}).`;
       if (!resendWasOpen && otp) announcer.textContent = 'Ya puedes pedir una nueva clave.';
     }
     resendWasOpen = open;
@@ -149,10 +149,14 @@ export function enterOtpView(app: App, notice?: string): Screen {
     } catch (err) {
       const p = err instanceof ApiError ? err.problem : undefined;
       if (p?.code === 'rate_limited' && otp) {
-        otp = {
-          ...otp,
-          resendAvailableAt: new Date(serverNow() + (p.retryAfter ?? 30) * 1000).toISOString(),
-        };
+        // The button follows the limit the API reports: no more codes at all, or none until Retry-After.
+        otp =
+          p.reason === 'sends_per_registration'
+            ? { ...otp, sendsLeft: 0 }
+            : {
+                ...otp,
+                resendAvailableAt: new Date(serverNow() + (p.retryAfter ?? 30) * 1000).toISOString(),
+              };
         tick();
       }
       app.fail(err, errors);
