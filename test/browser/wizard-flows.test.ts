@@ -124,8 +124,16 @@ describe('the whole wizard', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('2031');
     await tabTo(page, (f) => f.digit !== '');
-    await keyboardKeypad(page, 'pin', c.card.pin);
+    const pinPresses = await keyboardKeypad(page, 'pin', c.card.pin);
     await shot(page, 'keyboard-01-keypad');
+    // The keypad is one Tab stop: the next Tab leaves it, Shift+Tab comes back to the key last used.
+    const lastKey = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.digit);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Regresar');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.digit)).toBe(lastKey);
+    // A 4x3 grid: at most 5 arrow presses and Enter per digit.
+    expect(pinPresses).toBeLessThanOrEqual(4 * 6);
     await tabToButton(page, 'Registrarse ahora');
     await page.keyboard.press('Enter');
 
@@ -183,9 +191,12 @@ describe('the whole wizard', () => {
     await tabToButton(page, 'Continuar');
     await page.keyboard.press('Enter');
 
-    await expectScreen(page, 'Segundo factor de seguridad');
+    await expectScreen(page, 'Confirmación Segundo Factor');
     await tabToField(page, 'Sí');
     await page.keyboard.press('Space');
+    await tabToButton(page, 'Continuar');
+    await page.keyboard.press('Enter');
+    await expectScreen(page, 'Solicitud Segundo Factor');
     await tabToField(page, 'Token digital');
     await page.keyboard.press('Space');
     await tabToButton(page, 'Continuar');

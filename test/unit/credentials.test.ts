@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commonPasswordList, LIST_FILE, listModule } from '../../bin/common-passwords.ts';
 import { terms } from '../../lambdas/registration/catalog.ts';
-import { isCommonPassword } from '../../lambdas/registration/common-passwords.ts';
-import { COMMON_PASSWORD_COUNT } from '../../lambdas/registration/common-passwords-list.ts';
+import { isCommonPassword, sortedListHas } from '../../lambdas/registration/common-passwords.ts';
+import { COMMON_PASSWORD_COUNT, COMMON_PASSWORDS } from '../../lambdas/registration/common-passwords-list.ts';
 import {
   commonPasswordCandidates,
   normaliseAnswer,
@@ -322,6 +322,14 @@ describe('the common-password list (rule 18)', () => {
     expect(COMMON_PASSWORD_COUNT).toBe(list.length);
     expect(checkedIn === listModule(list)).toBe(true);
   }, 30_000);
+
+  it('rule 18: the bisection finds every entry of the list and nothing between two entries', () => {
+    const entries = COMMON_PASSWORDS.split('\n');
+    const sample = entries.filter((_, i) => i % 997 === 0 || i === entries.length - 1);
+    expect(sample.every((entry) => sortedListHas(COMMON_PASSWORDS, entry))).toBe(true);
+    expect(sample.some((entry) => sortedListHas(COMMON_PASSWORDS, `${entry}\u0000`))).toBe(false);
+    expect(sortedListHas(COMMON_PASSWORDS, '')).toBe(false);
+  });
 
   it('rule 18: a password whose stem without trailing digits, years or symbols is common is refused', () => {
     for (const password of [

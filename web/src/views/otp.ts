@@ -10,8 +10,9 @@ import { actions, button, Errors, formatSeconds, groupField, onSubmit, type Scre
 export function verifyContactView(app: App, notice?: string): Screen {
   const errors = new Errors();
   const contact = app.saved?.contact;
+  // Back to the identification, what was typed kept; the registration stays open (a new step 1 closes it).
   const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => void app.restart());
+  back.addEventListener('click', () => app.go(app.draft?.kind ?? 'start'));
   const submit = button('Generar OTP', 'primary', 'submit');
   const form = h('form', { novalidate: true }, errors.alert, actions(back, submit));
   const otp = app.saved?.otp;
@@ -186,7 +187,7 @@ export function enterOtpView(app: App, notice?: string): Screen {
     keypad.reset();
     try {
       const verified = await api.verifyOtp(app.session(), code);
-      app.update({ token: verified.token, otp: undefined });
+      app.update({ token: verified.token, otp: undefined, verified: true });
       app.go(verified.step);
     } catch (err) {
       const p = err instanceof ApiError ? err.problem : undefined;

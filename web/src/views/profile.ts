@@ -2,7 +2,8 @@
 import { ApiError, api } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, uid } from '../dom.ts';
-import { actions, button, Errors, groupField, onSubmit, type Screen, screen, textField } from '../ui.ts';
+import { stepActions } from '../step-actions.ts';
+import { button, Errors, groupField, onSubmit, type Screen, screen, textField } from '../ui.ts';
 import {
   normalisePhone,
   passwordChecks,
@@ -10,23 +11,6 @@ import {
   phoneValid,
   usernameProblem,
 } from '../validation.ts';
-
-/** The secondary actions under every "Paso" screen: back one screen (if any) and cancel. */
-function stepActions(app: App, submit: HTMLButtonElement, back?: Parameters<App['go']>[0]): HTMLElement {
-  const buttons: HTMLElement[] = [];
-  if (back) {
-    const b = button('Regresar', 'secondary');
-    b.addEventListener('click', () => app.go(back));
-    buttons.push(b);
-  }
-  buttons.push(submit);
-  const cancel = button('Cancelar registro', 'link');
-  cancel.addEventListener('click', () => {
-    if (window.confirm('¿Seguro que deseas cancelar tu registro? Tendrás que empezar de nuevo.'))
-      void app.restart();
-  });
-  return h('div', {}, actions(...buttons), h('p', { class: 'cancel' }, cancel));
-}
 
 export function usernameView(app: App, notice?: string): Screen {
   const errors = new Errors();

@@ -2,7 +2,8 @@
 import { api } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, uid } from '../dom.ts';
-import { actions, button, Errors, onSubmit, type Screen, screen, selectField, textField } from '../ui.ts';
+import { stepActions } from '../step-actions.ts';
+import { button, Errors, onSubmit, type Screen, screen, selectField, textField } from '../ui.ts';
 import { answerValid } from '../validation.ts';
 
 export async function questionsView(app: App, notice?: string): Promise<Screen> {
@@ -44,8 +45,6 @@ export async function questionsView(app: App, notice?: string): Promise<Screen> 
 
   const termsId = uid('terms-title');
   const submit = button('Continuar', 'primary', 'submit');
-  const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => app.go('update-contact'));
   const form = h(
     'form',
     { novalidate: true },
@@ -68,7 +67,7 @@ export async function questionsView(app: App, notice?: string): Promise<Screen> 
       ),
       acceptError,
     ),
-    actions(back, submit),
+    stepActions(app, submit, 'update-contact'),
   );
 
   onSubmit(form, submit, async () => {
