@@ -1,5 +1,6 @@
 // The wizard's own rules, without a browser: check digits, field rules, password hints and the shuffle.
 import { describe, expect, it } from 'vitest';
+import { rateLimitText, sendsLeftText } from '../../web/src/messages.ts';
 import { randomBelow, shuffledDigits } from '../../web/src/random.ts';
 import {
   answerValid,
@@ -121,5 +122,27 @@ describe('keypad shuffle', () => {
       expect(n).toBeGreaterThan(380);
       expect(n).toBeLessThan(620);
     }
+  });
+});
+
+describe('texts that depend on a number or a reason', () => {
+  it('says "te queda 1" in the singular', () => {
+    expect(sendsLeftText(1)).toBe('te queda 1');
+    expect(sendsLeftText(2)).toBe('te quedan 2');
+  });
+
+  it('names the limit a 429 hit and when to try again', () => {
+    const limited = (reason: string | undefined, retryAfter: number) =>
+      rateLimitText({ status: 429, code: 'rate_limited', reason, retryAfter });
+    expect(limited('resend_cooldown', 25)).toBe(
+      'Acabamos de enviarte una clave temporal. Podrás pedir otra en 25 segundos.',
+    );
+    expect(limited('sends_per_phone', 1800)).toMatch(
+      /máximo de claves temporales a tu celular.*en 30 minutos/,
+    );
+    expect(limited('sends_per_registration', 600)).toMatch(/máximo de claves temporales para este registro/);
+    expect(limited('per_address', 45)).toMatch(/desde tu conexión. Inténtalo de nuevo en 45 segundos/);
+    expect(limited('username_tries', 120)).toMatch(/nombres de usuario.*en 2 minutos/);
+    expect(limited(undefined, 60)).toMatch(/en 1 minuto/);
   });
 });

@@ -134,6 +134,20 @@ export async function chooseUsername(page: Page, username: string): Promise<void
 
 export const PASSWORD = 'Quito tiene 2 volcanes nevados';
 
+/** Paso 5: checks the first questions of the list and answers each. */
+export async function answerQuestions(page: Page, answers: string[]): Promise<void> {
+  const boxes = page.locator('input[data-question]');
+  for (const [i, answer] of answers.entries()) {
+    const box = boxes.nth(i);
+    await box.check();
+    await page
+      .locator('.question')
+      .nth(i)
+      .getByLabel(/Respuesta/)
+      .fill(answer);
+  }
+}
+
 /** Pasos 2 to 6 with valid answers; `onScreen` runs on each screen before it is submitted (screenshots). */
 export async function finishProfile(
   page: Page,
@@ -158,10 +172,7 @@ export async function finishProfile(
   await page.getByRole('button', { name: 'Continuar' }).click();
 
   await expectScreen(page, 'Preguntas desafío');
-  for (const [i, answer] of ['Tomás', 'Mateos', 'Firulais'].entries()) {
-    await page.getByLabel(`Pregunta ${i + 1}`).selectOption({ index: i + 1 });
-    await page.getByLabel(`Respuesta ${i + 1}`).fill(answer);
-  }
+  await answerQuestions(page, ['Tomás', 'Mateos', 'Firulais']);
   await page.getByLabel(/He leído y acepto/).check();
   await at('questions');
   await page.getByRole('button', { name: 'Continuar' }).click();
