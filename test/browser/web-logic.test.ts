@@ -1,6 +1,7 @@
 // The wizard's own rules, without a browser: check digits, field rules, password hints and the shuffle.
 import { describe, expect, it } from 'vitest';
-import { rateLimitText, sendsLeftText } from '../../web/src/messages.ts';
+import { problemBody } from '../../lambdas/http/problem.ts';
+import { problemText, rateLimitText, sendsLeftText } from '../../web/src/messages.ts';
 import { randomBelow, shuffledDigits } from '../../web/src/random.ts';
 import {
   answerValid,
@@ -144,5 +145,11 @@ describe('texts that depend on a number or a reason', () => {
     expect(limited('per_address', 45)).toMatch(/desde tu conexión. Inténtalo de nuevo en 45 segundos/);
     expect(limited('username_tries', 120)).toMatch(/nombres de usuario.*en 2 minutos/);
     expect(limited(undefined, 60)).toMatch(/en 1 minuto/);
+  });
+
+  it('gives one advice for already_registered: the API detail, in the words of the bank guide', () => {
+    const api = problemBody('already_registered', 'req-1');
+    expect(problemText({ status: 409, code: 'already_registered', detail: api.detail })).toBe(api.detail);
+    expect(api.detail).toContain('acércate a cualquier agencia Produbanco a nivel nacional');
   });
 });
