@@ -253,7 +253,7 @@ export async function register(
         answers: [
           { questionId: 'q-first-name', answer: 'Tomás' },
           { questionId: 'q-first-pet', answer: 'Firulais' },
-          { questionId: 'q-birth-city', answer: 'Cuenca' },
+          { questionId: 'q-mother-birth-city', answer: 'Cuenca' },
         ],
         acceptTerms: true,
         termsVersion: '2026-11',

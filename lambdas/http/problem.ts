@@ -38,7 +38,7 @@ const problems: Record<ErrorCode, ProblemText> = {
     status: 409,
     title: 'Ya tienes un usuario',
     detail:
-      'Ya tienes un usuario de Produbanco en línea. Ingresa con él o recupéralo desde la opción de olvido de clave.',
+      'Ya tienes un usuario de Produbanco en línea. Ingresa con tu usuario y clave; si no cuentas con ellos, acércate a cualquier agencia Produbanco a nivel nacional.',
   },
   session_invalid: {
     status: 401,

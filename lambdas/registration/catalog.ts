@@ -41,7 +41,7 @@ export const challengeQuestions: readonly ChallengeQuestion[] = [
   { id: 'q-father-surname', text: '¿Cuál es tu apellido paterno?' },
   { id: 'q-first-pet', text: '¿Cómo se llamaba tu primera mascota?' },
   { id: 'q-first-school', text: '¿En qué escuela estudiaste la primaria?' },
-  { id: 'q-birth-city', text: '¿En qué ciudad nació tu madre?' },
+  { id: 'q-mother-birth-city', text: '¿En qué ciudad nació tu madre?' },
   { id: 'q-best-friend', text: '¿Cómo se llama tu mejor amigo de la infancia?' },
   { id: 'q-first-job', text: '¿Cuál fue tu primer trabajo?' },
 ];

@@ -1,6 +1,7 @@
 // Step 5: create the password ("clave alfanumérica"), checked against rule 18 and stored only as argon2id.
 import * as z from 'zod/mini';
 import type { Hasher } from '../ports/system.ts';
+import { isCommonPassword } from './common-passwords.ts';
 import { passwordErrors } from './credentials-policy.ts';
 import { runStep, type SessionDeps, type SessionInput } from './session.ts';
 import type { Step } from './steps.ts';
@@ -30,6 +31,7 @@ export async function createPassword(
       ...passwordErrors(password, {
         username: registration.username,
         identityNumbers: registration.identityNumbers,
+        isCommon: isCommonPassword,
       }),
       ...(password === confirmation ? [] : [fieldError('confirmation', 'confirmation_mismatch')]),
     ]);

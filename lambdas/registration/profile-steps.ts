@@ -91,9 +91,19 @@ export const challengeAnswersSchema = z.strictObject({
         answer: answerText,
       }),
     )
-    .check(z.length(REQUIRED_ANSWERS, 'answers_count')),
+    .check(
+      z.length(REQUIRED_ANSWERS, 'answers_count'),
+      z.refine(
+        (answers) => new Set(answers.map((a) => a.questionId)).size === answers.length,
+        'question_repeated',
+      ),
+    ),
   acceptTerms: z.literal(true, 'terms_not_accepted'),
-  termsVersion: z.string().check(z.maxLength(64, 'terms_version')),
+  // In the schema, not after it: every broken field is reported in one answer.
+  termsVersion: z.string().check(
+    z.maxLength(64, 'terms_version'),
+    z.refine((v) => v === terms.version, 'terms_version'),
+  ),
 });
 
 export interface AnswerDeps extends SessionDeps {
@@ -103,11 +113,6 @@ export interface AnswerDeps extends SessionDeps {
 export async function answerChallengeQuestions(deps: AnswerDeps, input: BodyInput): Promise<{ step: Step }> {
   const result = await runStep(deps, input, 'challenge-questions', async () => {
     const body = parseBody(challengeAnswersSchema, input.readBody());
-    const ids = body.answers.map((a) => a.questionId);
-    rejectFields([
-      ...(new Set(ids).size === ids.length ? [] : [fieldError('answers', 'question_repeated')]),
-      ...(body.termsVersion === terms.version ? [] : [fieldError('termsVersion', 'terms_version')]),
-    ]);
     return {
       answers: await Promise.all(
         body.answers.map(async (a) => ({

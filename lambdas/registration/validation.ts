@@ -7,7 +7,8 @@ const messages: Record<string, string> = {
   invalid_type: 'El valor no tiene el formato esperado.',
   unknown_field: 'Este campo no se reconoce.',
   invalid_value: 'El valor no es válido.',
-  card_number_format: 'El número de tarjeta debe tener entre 13 y 19 dígitos.',
+  card_number_format:
+    'Escribe el número de tarjeta con sus 13 a 19 dígitos seguidos, sin espacios ni guiones.',
   card_number_checksum: 'El número de tarjeta no es válido. Revísalo.',
   expiry_month_format: 'Elige un mes de expiración entre 1 y 12.',
   expiry_year_format: 'Elige un año de expiración válido.',
@@ -64,7 +65,11 @@ const issueErrors = (issue: Issue): FieldError[] => {
   return [fieldError(issue.path.join('.') || 'body', issueCode(issue))];
 };
 
-/** Parses a body against its schema, or fails with 422 validation_failed listing each field once. */
+/**
+ * Parses a body against its schema, or fails with 422 validation_failed listing every broken field at once,
+ * each with its first problem only: a field's checks run from the most basic, and a later one would only
+ * restate it (a card number with spaces is not a card number; its Luhn digit says nothing more).
+ */
 export function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): T {
   // zod leaves the input out of issues unless asked; it tells a missing field from a wrong type. The issues
   // never leave this function: only field names and codes do.
@@ -72,9 +77,8 @@ export function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): T {
   if (result.success) return result.data;
   const seen = new Set<string>();
   const errors = result.error.issues.flatMap(issueErrors).filter((e) => {
-    const key = `${e.field}:${e.code}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    if (seen.has(e.field)) return false;
+    seen.add(e.field);
     return true;
   });
   return fail('validation_failed', { errors });

@@ -1,11 +1,14 @@
 // The wizard's own rules, without a browser: check digits, field rules, password hints and the shuffle.
 import { describe, expect, it } from 'vitest';
+import { problemBody } from '../../lambdas/http/problem.ts';
+import { problemText, rateLimitText, sendsLeftText } from '../../web/src/messages.ts';
 import { randomBelow, shuffledDigits } from '../../web/src/random.ts';
 import {
   answerValid,
   cedulaValid,
   luhnValid,
   passwordChecks,
+  passwordProblemText,
   phoneValid,
   rucValid,
   usernameProblem,
@@ -67,6 +70,17 @@ describe('password hints', () => {
     expect(state('una frase bastante larga', 'otra')).toMatchObject({ match: false });
   });
 
+  it('explains what is wrong in one natural sentence, never as "no cumple: No es…"', () => {
+    const text = (password: string) =>
+      passwordProblemText(passwordChecks(password, '', { username: 'tmateos', cedula: '1710034065' }));
+    expect(text('password1234')).toBe('Tu clave es muy común y fácil de adivinar.');
+    expect(text('soy tmateos de produbanco')).toBe(
+      'Tu clave contiene tu nombre de usuario y contiene la palabra «Produbanco».',
+    );
+    expect(text('corta')).toBe('Tu clave debe tener entre 12 y 128 caracteres.');
+    expect(text('una frase bastante larga')).toBeUndefined();
+  });
+
   it('counts characters, not UTF-16 units, and never caps at 128 silently', () => {
     expect(state('🙂'.repeat(12))).toMatchObject({ length: true });
     expect(state('x'.repeat(129))).toMatchObject({ length: false });
@@ -109,5 +123,33 @@ describe('keypad shuffle', () => {
       expect(n).toBeGreaterThan(380);
       expect(n).toBeLessThan(620);
     }
+  });
+});
+
+describe('texts that depend on a number or a reason', () => {
+  it('says "te queda 1" in the singular', () => {
+    expect(sendsLeftText(1)).toBe('te queda 1');
+    expect(sendsLeftText(2)).toBe('te quedan 2');
+  });
+
+  it('names the limit a 429 hit and when to try again', () => {
+    const limited = (reason: string | undefined, retryAfter: number) =>
+      rateLimitText({ status: 429, code: 'rate_limited', reason, retryAfter });
+    expect(limited('resend_cooldown', 25)).toBe(
+      'Acabamos de enviarte una clave temporal. Podrás pedir otra en 25 segundos.',
+    );
+    expect(limited('sends_per_phone', 1800)).toMatch(
+      /máximo de claves temporales a tu celular.*en 30 minutos/,
+    );
+    expect(limited('sends_per_registration', 600)).toMatch(/máximo de claves temporales para este registro/);
+    expect(limited('per_address', 45)).toMatch(/desde tu conexión. Inténtalo de nuevo en 45 segundos/);
+    expect(limited('username_tries', 120)).toMatch(/nombres de usuario.*en 2 minutos/);
+    expect(limited(undefined, 60)).toMatch(/en 1 minuto/);
+  });
+
+  it('gives one advice for already_registered: the API detail, in the words of the bank guide', () => {
+    const api = problemBody('already_registered', 'req-1');
+    expect(problemText({ status: 409, code: 'already_registered', detail: api.detail })).toBe(api.detail);
+    expect(api.detail).toContain('acércate a cualquier agencia Produbanco a nivel nacional');
   });
 });

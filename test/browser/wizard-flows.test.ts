@@ -124,8 +124,16 @@ describe('the whole wizard', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('2031');
     await tabTo(page, (f) => f.digit !== '');
-    await keyboardKeypad(page, 'pin', c.card.pin);
+    const pinPresses = await keyboardKeypad(page, 'pin', c.card.pin);
     await shot(page, 'keyboard-01-keypad');
+    // The keypad is one Tab stop: the next Tab leaves it, Shift+Tab comes back to the key last used.
+    const lastKey = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.digit);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Regresar');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.digit)).toBe(lastKey);
+    // A 4x3 grid: at most 5 arrow presses and Enter per digit.
+    expect(pinPresses).toBeLessThanOrEqual(4 * 6);
     await tabToButton(page, 'Registrarse ahora');
     await page.keyboard.press('Enter');
 
@@ -170,12 +178,15 @@ describe('the whole wizard', () => {
     await page.keyboard.press('Enter');
 
     await expectScreen(page, 'Preguntas desafío');
-    for (let i = 1; i <= 3; i++) {
-      await tabToField(page, `Pregunta ${i}`);
-      // Option i is taken by no earlier list, so i ArrowDowns land on a distinct question.
-      for (let k = 0; k < i; k++) await page.keyboard.press('ArrowDown');
+    for (const [i, question] of [
+      '¿Cuál es tu nombre?',
+      '¿Cómo se llamaba tu primera mascota?',
+      '¿Cuál fue tu primer trabajo?',
+    ].entries()) {
+      await tabToField(page, question);
+      await page.keyboard.press('Space');
       await page.keyboard.press('Tab');
-      await page.keyboard.type(`Respuesta número ${i}`);
+      await page.keyboard.type(`Respuesta número ${i + 1}`);
     }
     await tabToField(page, 'He leído y acepto los términos del contrato descritos en el recuadro anterior.');
     await page.keyboard.press('Space');
@@ -183,9 +194,12 @@ describe('the whole wizard', () => {
     await tabToButton(page, 'Continuar');
     await page.keyboard.press('Enter');
 
-    await expectScreen(page, 'Segundo factor de seguridad');
+    await expectScreen(page, 'Confirmación Segundo Factor');
     await tabToField(page, 'Sí');
     await page.keyboard.press('Space');
+    await tabToButton(page, 'Continuar');
+    await page.keyboard.press('Enter');
+    await expectScreen(page, 'Solicitud Segundo Factor');
     await tabToField(page, 'Token digital');
     await page.keyboard.press('Space');
     await tabToButton(page, 'Continuar');

@@ -287,7 +287,7 @@ const validBody = (route: Route): Record<string, unknown> | undefined => {
         answers: [
           { questionId: 'q-first-name', answer: 'Otro nombre' },
           { questionId: 'q-first-pet', answer: 'Otra mascota' },
-          { questionId: 'q-birth-city', answer: 'Otra ciudad' },
+          { questionId: 'q-mother-birth-city', answer: 'Otra ciudad' },
         ],
         acceptTerms: true,
         termsVersion: '2026-11',

@@ -693,7 +693,7 @@ export const cardOf = (customer: FakeCustomer) =>
 export const goodAnswers = [
   { questionId: 'q-first-pet', answer: 'Firulais' },
   { questionId: 'q-first-school', answer: 'Escuela La Salle' },
-  { questionId: 'q-birth-city', answer: 'Cuenca' },
+  { questionId: 'q-mother-birth-city', answer: 'Cuenca' },
 ];
 
 /** Drives one registration through the use cases, keeping its id and current token. */

@@ -113,7 +113,7 @@ describe('answers hashed with argon2id (rule 19)', () => {
     const answers = [
       { questionId: 'q-first-pet', answer: '  Firulaís ' },
       { questionId: 'q-first-school', answer: 'La  Salle' },
-      { questionId: 'q-birth-city', answer: 'CUENCA' },
+      { questionId: 'q-mother-birth-city', answer: 'CUENCA' },
     ];
 
     // Act

@@ -28,7 +28,7 @@ const secrets = {
 const answers = [
   { questionId: 'q-first-pet', answer: secrets.answers[0] as string },
   { questionId: 'q-first-school', answer: secrets.answers[1] as string },
-  { questionId: 'q-birth-city', answer: secrets.answers[2] as string },
+  { questionId: 'q-mother-birth-city', answer: secrets.answers[2] as string },
 ];
 
 /** Event values, without the ids (random hex could hold any short digit run by chance). */

@@ -32,6 +32,8 @@ export interface Problem {
   errors?: FieldError[];
   attemptsLeft?: number;
   currentStep?: Step;
+  /** Which limit a 429 hit: resend_cooldown, sends_per_registration, sends_per_phone, per_address, username_tries. */
+  reason?: string;
   /** Seconds, from the Retry-After header. */
   retryAfter?: number;
 }

@@ -2,7 +2,17 @@
 import type { Completed, Contact, OtpSent, Session, Started, Step } from './api.ts';
 import type { Errors } from './ui.ts';
 
-export type View = Step | 'start' | 'card' | 'company' | 'virtual-key' | 'expired' | SignInView;
+/** The API's steps, and the screens the page adds: the choice before step 1, guide screen 10
+ * ("Solicitud Segundo Factor", which shares the API step second-factor with screen 9), and the sign-in pages. */
+export type View =
+  | Step
+  | 'start'
+  | 'card'
+  | 'company'
+  | 'virtual-key'
+  | 'second-factor-choice'
+  | 'expired'
+  | SignInView;
 
 /** The pages after the registration, at the address `#/ingresar`: sign-in, the signed-in home, activation. */
 export const SIGN_IN_VIEWS = [
@@ -23,12 +33,23 @@ export interface Saved extends Session {
   contact?: Contact;
   otp?: OtpSent;
   username?: string;
+  /** True once the code is verified: the screens before it cannot be shown again. */
+  verified?: boolean;
+  /** The answer of guide screen 9, sent with the factor chosen on screen 10. */
+  hasSmartDevice?: boolean;
+}
+
+/** What was typed at step 1 but the key (memory only), so "Regresar" from the contact screen keeps it. */
+export interface Draft {
+  kind: 'card' | 'company' | 'virtual-key';
+  fields: Record<string, string>;
 }
 
 export interface App {
   saved: Saved | null;
   /** The cédula typed at step 1 (memory only), so the password screen can warn about it. */
   cedula?: string;
+  draft?: Draft;
   /** The last `complete` answer, for the final screen. */
   completed?: Completed;
   session(): Session;

@@ -6,7 +6,14 @@ import { problemText, signInProblemText } from './messages.ts';
 import { SIGN_IN_HASH, signInEntry, signInScreen } from './sign-in/routes.ts';
 import { signInState } from './sign-in/state.ts';
 import type { Errors, Screen } from './ui.ts';
-import { completedView, expiredView, finishView, messageView, secondFactorView } from './views/finish.ts';
+import {
+  completedView,
+  expiredView,
+  finishView,
+  messageView,
+  secondFactorChoiceView,
+  secondFactorView,
+} from './views/finish.ts';
 import { enterOtpView, verifyContactView } from './views/otp.ts';
 import { contactView, imageView, passwordView, usernameView } from './views/profile.ts';
 import { questionsView } from './views/questions.ts';
@@ -39,18 +46,54 @@ function mount(s: Screen): void {
 const siteTitle = document.querySelector('.site-title');
 const registrationTitle = siteTitle?.textContent ?? '';
 
-/** The sign-in pages live at `#/ingresar` (a static host serves it without rewrites); the wizard at `/`. */
-function syncAddress(view: View): void {
+/**
+ * Each screen is a browser history entry, so Back and Forward move one screen inside the wizard. `push` adds
+ * an entry (a step forward or "Regresar"), `replace` rewrites the current one (a redirect, a resume), `none`
+ * is a move the browser already made (popstate). The sign-in pages live at `#/ingresar` (a static host serves
+ * it without rewrites); the wizard at `/`.
+ */
+type HistoryMode = 'push' | 'replace' | 'none';
+
+function record(view: View, mode: HistoryMode): void {
   const signIn = isSignInView(view);
-  if (signIn !== (location.hash === SIGN_IN_HASH))
-    history.replaceState(null, '', signIn ? SIGN_IN_HASH : location.pathname + location.search);
   if (siteTitle) siteTitle.textContent = signIn ? 'Produbanco en línea' : registrationTitle;
+  const state = { wizard: view };
+  const address = signIn ? SIGN_IN_HASH : location.pathname + location.search;
+  if (mode === 'push' && history.state?.wizard !== view) history.pushState(state, '', address);
+  else if (mode !== 'none') history.replaceState(state, '', address);
 }
 
-async function render(view: View, notice?: string): Promise<void> {
-  syncAddress(view);
+const IDENTIFICATION: readonly View[] = ['start', 'card', 'company', 'virtual-key'];
+const BEFORE_CODE: readonly View[] = ['verify-contact', 'enter-otp'];
+
+/** Where a history entry may lead now: the API decides what is open, the page only avoids dead ends. */
+function reachable(view: View): View {
+  // The sign-in pages keep their own state and answer for it (a dead sign-in returns to "Usuario").
+  if (isSignInView(view)) return view;
+  const done = load<Completed>(DONE_KEY) !== null;
+  if (!app.saved) {
+    if (done) return 'completed';
+    return IDENTIFICATION.includes(view) || view === 'expired' ? view : 'start';
+  }
+  // A verified code cannot be entered again, and a new step 1 would close this registration.
+  if (app.saved.verified && (BEFORE_CODE.includes(view) || IDENTIFICATION.includes(view))) {
+    return 'choose-username';
+  }
+  if (view === 'completed' || view === 'expired')
+    return app.saved.verified ? 'choose-username' : 'verify-contact';
+  return view;
+}
+
+window.addEventListener('popstate', (event) => {
+  const wanted = (event.state?.wizard as View | undefined) ?? 'start';
+  const view = reachable(wanted);
+  void render(view, undefined, view === wanted ? 'none' : 'replace');
+});
+
+async function render(view: View, notice?: string, mode: HistoryMode = 'push'): Promise<void> {
   for (const fn of leaving) fn();
   leaving = [];
+  record(view, view === 'expired' ? 'replace' : mode);
   const ticket = ++rendering;
   root.setAttribute('aria-busy', 'true');
   try {
@@ -66,7 +109,7 @@ async function render(view: View, notice?: string): Promise<void> {
     }
     if (p?.code === 'session_invalid') return render('expired');
     if (p?.code === 'step_out_of_order' && p.currentStep && p.currentStep !== view) {
-      return render(p.currentStep, 'Continuamos en el paso en el que te quedaste.');
+      return render(p.currentStep, 'Continuamos en el paso en el que te quedaste.', 'replace');
     }
     mount(expiredLike(p ? problemText(p) : 'Ocurrió un error inesperado.'));
   }
@@ -106,6 +149,8 @@ function build(view: View, notice?: string): Screen | Promise<Screen> {
       return questionsView(app, notice);
     case 'second-factor':
       return secondFactorView(app, notice);
+    case 'second-factor-choice':
+      return secondFactorChoiceView(app, notice);
     case 'finish':
       return finishView(app, notice);
     case 'completed':
@@ -160,6 +205,7 @@ const app: App = {
     sessionStorage.removeItem(DONE_KEY);
     app.completed = undefined;
     // Frees the username reservation at once; if this fails the registration simply expires.
+    app.draft = undefined;
     if (saved) await api.cancel(saved).catch(() => undefined);
     void render('start');
   },
@@ -191,14 +237,15 @@ const app: App = {
 };
 
 async function resume(): Promise<void> {
-  if (location.hash === SIGN_IN_HASH) return render(signInEntry());
-  if (load<Completed>(DONE_KEY) && !app.saved) return render('completed');
-  if (!app.saved) return render('start');
+  if (location.hash === SIGN_IN_HASH) return render(signInEntry(), undefined, 'replace');
+  if (load<Completed>(DONE_KEY) && !app.saved) return render('completed', undefined, 'replace');
+  if (!app.saved) return render('start', undefined, 'replace');
   root.setAttribute('aria-busy', 'true');
   try {
     const current = await api.get(app.saved);
     app.update({ contact: current.contact });
-    await render(current.step, 'Continuamos tu registro donde lo dejaste.');
+    if (!BEFORE_CODE.includes(current.step)) app.update({ verified: true });
+    await render(current.step, 'Continuamos tu registro donde lo dejaste.', 'replace');
   } catch (err) {
     const p = err instanceof ApiError ? err.problem : undefined;
     if (p?.code === 'session_invalid') {

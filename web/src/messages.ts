@@ -7,21 +7,39 @@ export function waitText(seconds: number): string {
   return `${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}`;
 }
 
+/** "(te queda 1)" / "(te quedan 2)": codes this registration may still ask for. */
+export const sendsLeftText = (n: number): string => `te ${n === 1 ? 'queda 1' : `quedan ${n}`}`;
+
+/** Which limit a 429 hit (its `reason`) and when the customer may try again (`Retry-After`). */
+export function rateLimitText(p: Problem): string {
+  const when = p.retryAfter ? `en ${waitText(p.retryAfter)}` : 'en unos minutos';
+  switch (p.reason) {
+    case 'resend_cooldown':
+      return `Acabamos de enviarte una clave temporal. Podrás pedir otra ${when}.`;
+    case 'sends_per_registration':
+      return 'Ya pediste el máximo de claves temporales para este registro. Si no te llegó ninguna, empieza de nuevo.';
+    case 'sends_per_phone':
+      return `Ya enviamos el máximo de claves temporales a tu celular en una hora. Podrás pedir otra ${when}.`;
+    case 'per_address':
+      return `Hubo demasiados intentos de registro desde tu conexión. Inténtalo de nuevo ${when}.`;
+    case 'username_tries':
+      return `Probaste demasiados nombres de usuario seguidos. Podrás probar otro ${when}.`;
+    default:
+      return `Hiciste demasiados intentos seguidos. Espera e inténtalo de nuevo ${when}.`;
+  }
+}
+
 export function problemText(p: Problem): string {
   switch (p.code) {
     case 'network_error':
       return 'No pudimos conectarnos con Produbanco. Revisa tu conexión a internet e inténtalo de nuevo.';
     case 'rate_limited':
-      return p.retryAfter
-        ? `Hiciste demasiados intentos seguidos. Espera ${waitText(p.retryAfter)} e inténtalo de nuevo.`
-        : 'Hiciste demasiados intentos seguidos. Espera unos minutos e inténtalo de nuevo.';
+      return rateLimitText(p);
     case 'service_unavailable':
       return 'El servicio no está disponible en este momento. Tus datos no se perdieron: inténtalo de nuevo en unos minutos.';
     case 'payload_too_large':
     case 'malformed_request':
       return 'No pudimos procesar los datos enviados. Revisa la información e inténtalo de nuevo.';
-    case 'already_registered':
-      return 'Ya tienes un usuario de Produbanco en línea. Ingresa con tu usuario y clave; si los olvidaste, acércate a cualquier agencia Produbanco.';
     default:
       return p.status >= 500 || !p.detail
         ? 'Ocurrió un problema al procesar tu solicitud. Inténtalo de nuevo en unos minutos.'

@@ -38,7 +38,7 @@ function stepIndicator(current: number): HTMLElement {
 export interface Screen {
   root: HTMLElement;
   heading: HTMLHeadingElement;
-  /** The document title: "<screen> – Registro de usuario Produbanco". */
+  /** The document title: "[Paso N de 6: ]<screen> – Produbanco en línea", the screen named once. */
   title: string;
 }
 
@@ -60,7 +60,7 @@ export function screen(opts: {
   );
   heading.id = root.getAttribute('aria-labelledby') as string;
   const prefix = opts.paso ? `Paso ${opts.paso} de 6: ` : '';
-  return { root, heading, title: `${prefix}${opts.title} – Registro de usuario Produbanco` };
+  return { root, heading, title: `${prefix}${opts.title} – Produbanco en línea` };
 }
 
 export interface Field {

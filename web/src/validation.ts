@@ -48,7 +48,10 @@ const COMMON = new Set([
 export interface PasswordCheck {
   id: 'length' | 'common' | 'username' | 'cedula' | 'bank' | 'match';
   ok: boolean | null;
+  /** The rule, shown in the list while typing. */
   text: string;
+  /** What is wrong, completing "Tu clave …" when the form is sent. */
+  problem: string;
 }
 
 /** Code points, not UTF-16 units: an emoji is one character to the customer and to the API. */
@@ -64,31 +67,41 @@ export function passwordChecks(
   const empty = password.length === 0;
   const username = context.username?.toLowerCase();
   return [
-    { id: 'length', ok: empty ? null : length >= 12 && length <= 128, text: 'Entre 12 y 128 caracteres' },
+    {
+      id: 'length',
+      ok: empty ? null : length >= 12 && length <= 128,
+      text: 'Entre 12 y 128 caracteres',
+      problem: 'debe tener entre 12 y 128 caracteres',
+    },
     {
       id: 'common',
       ok: empty ? null : !COMMON.has(lower),
       text: 'No es una clave común ni fácil de adivinar',
+      problem: 'es muy común y fácil de adivinar',
     },
     {
       id: 'username',
       ok: empty || !username ? null : !lower.includes(username),
       text: 'No contiene tu nombre de usuario',
+      problem: 'contiene tu nombre de usuario',
     },
     {
       id: 'cedula',
       ok: empty || !context.cedula ? null : !password.includes(context.cedula),
       text: 'No contiene tu número de cédula',
+      problem: 'contiene tu número de cédula',
     },
     {
       id: 'bank',
       ok: empty ? null : !lower.includes(BANK_NAME.toLowerCase()),
       text: `No contiene la palabra «${BANK_NAME}»`,
+      problem: `contiene la palabra «${BANK_NAME}»`,
     },
     {
       id: 'match',
       ok: confirmation.length === 0 ? null : confirmation === password,
       text: 'La confirmación es igual a la clave',
+      problem: 'no coincide con la confirmación',
     },
   ];
 }
@@ -107,3 +120,11 @@ export const answerValid = (answer: string): boolean => {
   const n = charCount(answer.trim());
   return n >= 2 && n <= 60;
 };
+
+/** "a", "a y b", "a, b y c": the password's problems as one Spanish sentence. */
+export function passwordProblemText(checks: PasswordCheck[]): string | undefined {
+  const problems = checks.filter((c) => c.ok === false && c.id !== 'match').map((c) => c.problem);
+  if (problems.length === 0) return undefined;
+  const last = problems.pop() as string;
+  return `Tu clave ${problems.length ? `${problems.join(', ')} y ${last}` : last}.`;
+}

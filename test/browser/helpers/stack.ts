@@ -22,11 +22,14 @@ export interface BrowserSuite {
  * The hooks every wizard test file shares: one stack and one browser for the file, and after each test no
  * request off the page's origin and no page error or CSP violation. Read `stack` and `browser` inside tests.
  */
-export function useBrowserSuite(env: Record<string, string> = {}): BrowserSuite {
+export function useBrowserSuite(
+  env: Record<string, string> = {},
+  browser: { bypassCSP?: boolean } = {},
+): BrowserSuite {
   const suite = {} as BrowserSuite;
   beforeAll(async () => {
     suite.stack = await startStack(env);
-    suite.browser = await openBrowser();
+    suite.browser = await openBrowser(undefined, browser);
   });
   afterEach(() => {
     const origin = new URL(suite.stack.baseUrl).origin;

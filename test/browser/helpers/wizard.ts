@@ -134,6 +134,20 @@ export async function chooseUsername(page: Page, username: string): Promise<void
 
 export const PASSWORD = 'Quito tiene 2 volcanes nevados';
 
+/** Paso 5: checks the first questions of the list and answers each. */
+export async function answerQuestions(page: Page, answers: string[]): Promise<void> {
+  const boxes = page.locator('input[data-question]');
+  for (const [i, answer] of answers.entries()) {
+    const box = boxes.nth(i);
+    await box.check();
+    await page
+      .locator('.question')
+      .nth(i)
+      .getByLabel(/Respuesta/)
+      .fill(answer);
+  }
+}
+
 /** Pasos 2 to 6 with valid answers; `onScreen` runs on each screen before it is submitted (screenshots). */
 export async function finishProfile(
   page: Page,
@@ -158,19 +172,19 @@ export async function finishProfile(
   await page.getByRole('button', { name: 'Continuar' }).click();
 
   await expectScreen(page, 'Preguntas desafío');
-  for (const [i, answer] of ['Tomás', 'Mateos', 'Firulais'].entries()) {
-    await page.getByLabel(`Pregunta ${i + 1}`).selectOption({ index: i + 1 });
-    await page.getByLabel(`Respuesta ${i + 1}`).fill(answer);
-  }
+  await answerQuestions(page, ['Tomás', 'Mateos', 'Firulais']);
   await page.getByLabel(/He leído y acepto/).check();
   await at('questions');
   await page.getByRole('button', { name: 'Continuar' }).click();
 
-  await expectScreen(page, 'Segundo factor de seguridad');
+  await expectScreen(page, 'Confirmación Segundo Factor');
   await page.getByLabel(opts.smartphone ? 'Sí' : 'No', { exact: true }).check();
-  if (opts.smartphone) await page.getByLabel('Token digital').check();
-  else expect(await page.getByLabel('Token digital').isVisible()).toBe(false);
   await at('second-factor');
+  await page.getByRole('button', { name: 'Continuar' }).click();
+  await expectScreen(page, 'Solicitud Segundo Factor');
+  if (opts.smartphone) await page.getByLabel('Token digital').check();
+  else expect(await page.getByLabel('Token digital').count()).toBe(0);
+  await at('second-factor-choice');
   await page.getByRole('button', { name: 'Continuar' }).click();
   await expectScreen(page, 'Operación terminada exitosamente');
 }
@@ -207,18 +221,22 @@ export const tabToButton = (page: Page, text: string) =>
   tabTo(page, (f) => f.tag === 'button' && f.text === text);
 export const tabToField = (page: Page, label: string) => tabTo(page, (f) => f.label === label);
 
-/** Enters digits on the virtual keyboard with Tab / Shift+Tab and Enter only; focus starts inside it. */
-export async function keyboardKeypad(page: Page, keypad: 'pin' | 'otp', digits: string): Promise<void> {
+/** Enters digits on the virtual keyboard with the arrow keys and Enter only; focus starts inside it. */
+export async function keyboardKeypad(page: Page, keypad: 'pin' | 'otp', digits: string): Promise<number> {
   const order = await page
     .locator(`[data-keypad="${keypad}"] .key`)
     .evaluateAll((keys) => keys.map((k) => (k as HTMLElement).dataset.digit ?? ''));
+  let presses = 0;
   for (const d of digits) {
     const from = order.indexOf((await focused(page)).digit);
     const to = order.indexOf(d);
-    const start = from === -1 ? 0 : from;
-    for (let i = 0; i < Math.abs(to - start); i++)
-      await page.keyboard.press(to > start ? 'Tab' : 'Shift+Tab');
+    expect(from, 'focus is on a digit of the keypad').not.toBe(-1);
+    const [dr, dc] = [Math.floor(to / 3) - Math.floor(from / 3), (to % 3) - (from % 3)];
+    for (let i = 0; i < Math.abs(dr); i++) await page.keyboard.press(dr > 0 ? 'ArrowDown' : 'ArrowUp');
+    for (let i = 0; i < Math.abs(dc); i++) await page.keyboard.press(dc > 0 ? 'ArrowRight' : 'ArrowLeft');
     expect((await focused(page)).digit).toBe(d);
     await page.keyboard.press('Enter');
+    presses += Math.abs(dr) + Math.abs(dc) + 1;
   }
+  return presses;
 }

@@ -3,6 +3,7 @@
 import { api, type Completed } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, uid } from '../dom.ts';
+import { stepActions } from '../step-actions.ts';
 import { actions, button, Errors, groupField, onSubmit, type Screen, screen } from '../ui.ts';
 
 function radio(name: string, value: string, label: string, description?: string): HTMLElement {
@@ -26,6 +27,7 @@ async function complete(app: App, errors: Errors): Promise<void> {
   }
 }
 
+/** Guide screen 9, "Confirmación Segundo Factor": does the customer have a smart device? */
 export function secondFactorView(app: App, notice?: string): Screen {
   const errors = new Errors();
   const device = h(
@@ -35,71 +37,114 @@ export function secondFactorView(app: App, notice?: string): Screen {
     radio('device', 'yes', 'Sí'),
     radio('device', 'no', 'No'),
   );
-  const tokenOption = radio(
-    'factor',
-    'digital-token',
-    'Token digital',
-    'Dispositivo de seguridad que te da un código distinto y aleatorio, que vence con cada transacción. Funciona con una aplicación móvil que descargas en la tienda oficial de tu dispositivo: Google Play o App Store.',
+  const known = app.saved?.hasSmartDevice;
+  if (known !== undefined) {
+    const input = device.querySelector<HTMLInputElement>(`input[value="${known ? 'yes' : 'no'}"]`);
+    if (input) input.checked = true;
+  }
+  errors.add(
+    'hasSmartDevice',
+    groupField(device, () => device.querySelector('input')),
   );
-  const laterOption = radio(
-    'factor',
-    'later',
-    'Solicitar más tarde',
-    'Podrás solicitarlo luego en Servicios Bancarios / Segundo Factor de Seguridad.',
+  const submit = button('Continuar', 'primary', 'submit');
+  const form = h(
+    'form',
+    { novalidate: true },
+    errors.alert,
+    device,
+    stepActions(app, submit, 'challenge-questions'),
   );
-  const noDeviceNote = h(
-    'p',
-    { class: 'hint', hidden: true },
-    'Como no cuentas con un dispositivo inteligente, puedes continuar y solicitar tu segundo factor más tarde.',
-  );
+  onSubmit(form, submit, async () => {
+    const answer = device.querySelector<HTMLInputElement>('input:checked')?.value;
+    if (!answer)
+      return errors.show([{ field: 'hasSmartDevice', message: 'Responde si cuentas con un dispositivo.' }]);
+    // Nothing is sent yet: the API takes the device and the factor in one call, on the next screen.
+    app.update({ hasSmartDevice: answer === 'yes' });
+    app.go('second-factor-choice');
+  });
+
+  return screen({
+    title: 'Confirmación Segundo Factor',
+    paso: 6,
+    notice,
+    body: [
+      h(
+        'p',
+        { class: 'lead' },
+        'Para continuar con el proceso de creación de tu usuario necesitamos saber si cuentas con un dispositivo inteligente con conexión a internet.',
+      ),
+      h(
+        'p',
+        { class: 'hint' },
+        'Nota: si no cuentas con un dispositivo inteligente, te presentaremos una opción para que puedas continuar.',
+      ),
+      form,
+    ],
+  });
+}
+
+/** Guide screen 10, "Solicitud Segundo Factor": the factor, then the one PUT second-factor and complete. */
+export function secondFactorChoiceView(app: App, notice?: string): Screen {
+  const hasDevice = app.saved?.hasSmartDevice;
+  // Reached without an answer to screen 9 (a reload, the browser's history): ask it first.
+  if (hasDevice === undefined) return secondFactorView(app, notice);
+  const errors = new Errors();
+  const options = hasDevice
+    ? [
+        radio(
+          'factor',
+          'digital-token',
+          'Token digital',
+          'Dispositivo de seguridad que te da un código distinto y aleatorio, que vence con cada transacción. Funciona con una aplicación móvil que descargas en la tienda oficial de tu dispositivo: Google Play o App Store.',
+        ),
+      ]
+    : [
+        h(
+          'p',
+          { class: 'hint' },
+          'Como no cuentas con un dispositivo inteligente, puedes continuar y solicitar tu segundo factor más tarde.',
+        ),
+      ];
   const factor = h(
     'fieldset',
-    { class: 'choice-group', hidden: true },
+    { class: 'choice-group' },
     h(
       'legend',
       {},
       'Elige el segundo factor de seguridad que prefieras para transaccionar en nuestro sitio web',
     ),
-    noDeviceNote,
-    tokenOption,
-    laterOption,
+    options,
+    radio(
+      'factor',
+      'later',
+      'Solicitar más tarde',
+      'Podrás solicitarlo luego en Servicios Bancarios / Segundo Factor de Seguridad.',
+    ),
+  );
+  if (!hasDevice) (factor.querySelector('input[value="later"]') as HTMLInputElement).checked = true;
+  errors.add(
+    'choice',
+    groupField(factor, () => factor.querySelector('input')),
   );
   errors.add(
     'hasSmartDevice',
-    groupField(device, () => device.querySelector('input')),
-  );
-  errors.add(
-    'choice',
-    groupField(factor, () => factor.querySelector('input:not([disabled])')),
+    groupField(factor, () => factor.querySelector('input')),
   );
 
-  device.addEventListener('change', () => {
-    const hasDevice = device.querySelector<HTMLInputElement>('input:checked')?.value === 'yes';
-    factor.hidden = false;
-    tokenOption.hidden = !hasDevice;
-    const token = tokenOption.querySelector('input') as HTMLInputElement;
-    token.disabled = !hasDevice;
-    noDeviceNote.hidden = hasDevice;
-    if (!hasDevice) (laterOption.querySelector('input') as HTMLInputElement).checked = true;
-  });
-
-  const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => app.go('challenge-questions'));
   const submit = button('Continuar', 'primary', 'submit');
-  const form = h('form', { novalidate: true }, errors.alert, device, factor, actions(back, submit));
+  const form = h(
+    'form',
+    { novalidate: true },
+    errors.alert,
+    factor,
+    stepActions(app, submit, 'second-factor'),
+  );
 
   onSubmit(form, submit, async () => {
-    const hasDevice = device.querySelector<HTMLInputElement>('input:checked')?.value;
-    const choice = factor.querySelector<HTMLInputElement>('input:checked:not([disabled])')?.value;
-    if (!hasDevice)
-      return errors.show([{ field: 'hasSmartDevice', message: 'Responde si cuentas con un dispositivo.' }]);
+    const choice = factor.querySelector<HTMLInputElement>('input:checked')?.value;
     if (!choice) return errors.show([{ field: 'choice', message: 'Elige una opción para continuar.' }]);
     try {
-      const res = await api.secondFactor(
-        app.session(),
-        hasDevice === 'yes',
-        choice as 'digital-token' | 'later',
-      );
+      const res = await api.secondFactor(app.session(), hasDevice, choice as 'digital-token' | 'later');
       if (res.step === 'finish') await complete(app, errors);
       else app.go(res.step);
     } catch (err) {
@@ -108,19 +153,14 @@ export function secondFactorView(app: App, notice?: string): Screen {
   });
 
   return screen({
-    title: 'Segundo factor de seguridad',
+    title: 'Solicitud Segundo Factor',
     paso: 6,
     notice,
     body: [
       h(
         'p',
         { class: 'lead' },
-        'Tus datos fueron guardados exitosamente. Para culminar este proceso, necesitamos saber si cuentas con un dispositivo inteligente con conexión a internet.',
-      ),
-      h(
-        'p',
-        { class: 'hint' },
-        'Si no cuentas con un dispositivo inteligente, te presentaremos una opción para que puedas continuar.',
+        'Tus datos fueron guardados exitosamente. Para culminar este proceso, elige el segundo factor de seguridad que prefieras para transaccionar en nuestro sitio web.',
       ),
       form,
     ],
@@ -131,7 +171,7 @@ export function secondFactorView(app: App, notice?: string): Screen {
 export function finishView(app: App, notice?: string): Screen {
   const errors = new Errors();
   const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => app.go('second-factor'));
+  back.addEventListener('click', () => app.go('second-factor-choice'));
   const submit = button('Finalizar registro', 'primary', 'submit');
   const form = h('form', { novalidate: true }, errors.alert, actions(back, submit));
   onSubmit(form, submit, () => complete(app, errors));

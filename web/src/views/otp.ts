@@ -4,14 +4,15 @@ import { ApiError, api, type OtpSent, serverNow } from '../api.ts';
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { createKeypad } from '../keypad.ts';
-import { waitText } from '../messages.ts';
+import { sendsLeftText, waitText } from '../messages.ts';
 import { actions, button, Errors, formatSeconds, groupField, onSubmit, type Screen, screen } from '../ui.ts';
 
 export function verifyContactView(app: App, notice?: string): Screen {
   const errors = new Errors();
   const contact = app.saved?.contact;
+  // Back to the identification, what was typed kept; the registration stays open (a new step 1 closes it).
   const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => void app.restart());
+  back.addEventListener('click', () => app.go(app.draft?.kind ?? 'start'));
   const submit = button('Generar OTP', 'primary', 'submit');
   const form = h('form', { novalidate: true }, errors.alert, actions(back, submit));
   const otp = app.saved?.otp;
@@ -126,7 +127,7 @@ export function enterOtpView(app: App, notice?: string): Screen {
     } else if (!open) {
       resendInfo.textContent = `Podrás pedir una nueva clave en ${formatSeconds(wait)}.`;
     } else {
-      resendInfo.textContent = `¿No te llegó el mensaje? Puedes pedir una nueva clave (te quedan ${sendsLeft}).`;
+      resendInfo.textContent = `¿No te llegó el mensaje? Puedes pedir una nueva clave (${sendsLeftText(sendsLeft)}).`;
       if (!resendWasOpen && otp) announcer.textContent = 'Ya puedes pedir una nueva clave.';
     }
     resendWasOpen = open;
@@ -149,10 +150,14 @@ export function enterOtpView(app: App, notice?: string): Screen {
     } catch (err) {
       const p = err instanceof ApiError ? err.problem : undefined;
       if (p?.code === 'rate_limited' && otp) {
-        otp = {
-          ...otp,
-          resendAvailableAt: new Date(serverNow() + (p.retryAfter ?? 30) * 1000).toISOString(),
-        };
+        // The button follows the limit the API reports: no more codes at all, or none until Retry-After.
+        otp =
+          p.reason === 'sends_per_registration'
+            ? { ...otp, sendsLeft: 0 }
+            : {
+                ...otp,
+                resendAvailableAt: new Date(serverNow() + (p.retryAfter ?? 30) * 1000).toISOString(),
+              };
         tick();
       }
       app.fail(err, errors);
@@ -182,7 +187,7 @@ export function enterOtpView(app: App, notice?: string): Screen {
     keypad.reset();
     try {
       const verified = await api.verifyOtp(app.session(), code);
-      app.update({ token: verified.token, otp: undefined });
+      app.update({ token: verified.token, otp: undefined, verified: true });
       app.go(verified.step);
     } catch (err) {
       const p = err instanceof ApiError ? err.problem : undefined;

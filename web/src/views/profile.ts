@@ -2,25 +2,15 @@
 import { ApiError, api } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, uid } from '../dom.ts';
-import { actions, button, Errors, groupField, onSubmit, type Screen, screen, textField } from '../ui.ts';
-import { normalisePhone, passwordChecks, phoneValid, usernameProblem } from '../validation.ts';
-
-/** The secondary actions under every "Paso" screen: back one screen (if any) and cancel. */
-function stepActions(app: App, submit: HTMLButtonElement, back?: Parameters<App['go']>[0]): HTMLElement {
-  const buttons: HTMLElement[] = [];
-  if (back) {
-    const b = button('Regresar', 'secondary');
-    b.addEventListener('click', () => app.go(back));
-    buttons.push(b);
-  }
-  buttons.push(submit);
-  const cancel = button('Cancelar registro', 'link');
-  cancel.addEventListener('click', () => {
-    if (window.confirm('¿Seguro que deseas cancelar tu registro? Tendrás que empezar de nuevo.'))
-      void app.restart();
-  });
-  return h('div', {}, actions(...buttons), h('p', { class: 'cancel' }, cancel));
-}
+import { stepActions } from '../step-actions.ts';
+import { button, Errors, groupField, onSubmit, type Screen, screen, textField } from '../ui.ts';
+import {
+  normalisePhone,
+  passwordChecks,
+  passwordProblemText,
+  phoneValid,
+  usernameProblem,
+} from '../validation.ts';
 
 export function usernameView(app: App, notice?: string): Screen {
   const errors = new Errors();
@@ -171,13 +161,8 @@ export function passwordView(app: App, notice?: string): Screen {
     const problems: { field: string; message: string }[] = [];
     if (!p) problems.push({ field: 'password', message: 'Ingresa tu clave.' });
     else {
-      const failing = checks.filter((x) => x.ok === false && x.id !== 'match');
-      if (failing.length) {
-        problems.push({
-          field: 'password',
-          message: `Tu clave no cumple: ${failing.map((x) => x.text).join('; ')}.`,
-        });
-      }
+      const message = passwordProblemText(checks);
+      if (message) problems.push({ field: 'password', message });
     }
     if (!c) problems.push({ field: 'confirmation', message: 'Vuelve a escribir tu clave.' });
     else if (c !== p) problems.push({ field: 'confirmation', message: 'No coincide con la clave.' });

@@ -1,40 +1,62 @@
 // Paso 5 of the guide: three distinct challenge questions with their answers, and the terms of service.
+// The questions are a list of checkboxes, each opening its answer field, not three drop-down lists: a
+// <select> cannot wrap, and at 360 px the longer questions were cut off in it.
 import { api } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, uid } from '../dom.ts';
-import { actions, button, Errors, onSubmit, type Screen, screen, selectField, textField } from '../ui.ts';
+import { stepActions } from '../step-actions.ts';
+import { button, Errors, type Field, groupField, onSubmit, type Screen, screen, textField } from '../ui.ts';
 import { answerValid } from '../validation.ts';
 
 export async function questionsView(app: App, notice?: string): Promise<Screen> {
   const errors = new Errors();
   const { questions, required, terms } = await api.questions(app.session());
-  const options = questions.map((q) => ({ value: q.id, text: q.text }));
 
-  const pairs = Array.from({ length: required }, (_, i) => {
-    const select = selectField({
-      label: `Pregunta ${i + 1}`,
-      options,
-      placeholder: '-Selecciona una pregunta-',
+  const items = questions.map((q) => {
+    const box = h('input', { type: 'checkbox', id: uid('q'), value: q.id, 'data-question': q.id });
+    const answer = textField({ label: 'Respuesta', hint: 'De 2 a 60 caracteres.', maxlength: 60 });
+    // The visible label says "Respuesta"; the question before it completes the name a screen reader reads.
+    answer.wrap.querySelector('label')?.prepend(h('span', { class: 'sr-only' }, `${q.text} `));
+    answer.wrap.hidden = true;
+    box.addEventListener('change', () => {
+      answer.wrap.hidden = !box.checked;
+      count.textContent = `Elegiste ${chosen().length} de ${required} preguntas.`;
     });
-    const answer = textField({ label: `Respuesta ${i + 1}`, hint: 'De 2 a 60 caracteres.', maxlength: 60 });
-    errors.add(`answers.${i}.questionId`, select.field);
-    errors.add(`answers.${i}.answer`, answer.field);
+    const boxError = h('p', { class: 'field-error', id: uid('err'), hidden: true });
+    box.setAttribute('aria-describedby', boxError.id);
     return {
-      select: select.select,
-      answer: answer.input,
-      wrap: h('div', { class: 'qa' }, select.wrap, answer.wrap),
+      box,
+      answer,
+      boxField: { control: box, error: boxError } satisfies Field,
+      wrap: h(
+        'div',
+        { class: 'question' },
+        h('div', { class: 'field checkbox' }, box, h('label', { for: box.id }, q.text), boxError),
+        answer.wrap,
+      ),
     };
   });
-  // A question taken in one list is disabled in the others, so the three are always distinct.
-  const syncOptions = (): void => {
-    const taken = pairs.map((p) => p.select.value);
-    pairs.forEach((p, i) => {
-      for (const option of p.select.options) {
-        option.disabled = option.value !== '' && taken.some((t, j) => j !== i && t === option.value);
-      }
+  const chosen = () => items.filter((i) => i.box.checked);
+
+  const count = h('p', { class: 'hint', 'aria-live': 'polite' }, `Elegiste 0 de ${required} preguntas.`);
+  const group = h(
+    'fieldset',
+    { class: 'questions' },
+    h('legend', {}, `Escoge ${required} preguntas y responde cada una`),
+    count,
+    items.map((i) => i.wrap),
+  );
+  errors.add(
+    'answers',
+    groupField(group, () => group.querySelector('input')),
+  );
+  // The API names answers by their position among the chosen questions.
+  const bindAnswerFields = (): void => {
+    chosen().forEach((item, i) => {
+      errors.add(`answers.${i}.questionId`, item.boxField);
+      errors.add(`answers.${i}.answer`, item.answer.field);
     });
   };
-  for (const p of pairs) p.select.addEventListener('change', syncOptions);
 
   const accept = h('input', { type: 'checkbox', id: uid('terms'), required: true });
   const acceptError = h('p', { class: 'field-error', id: uid('err'), hidden: true });
@@ -44,19 +66,14 @@ export async function questionsView(app: App, notice?: string): Promise<Screen> 
 
   const termsId = uid('terms-title');
   const submit = button('Continuar', 'primary', 'submit');
-  const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => app.go('update-contact'));
   const form = h(
     'form',
     { novalidate: true },
     errors.alert,
-    pairs.map((p) => p.wrap),
+    group,
     h('h2', { id: termsId }, 'Condiciones de servicio'),
-    h(
-      'div',
-      { class: 'terms', tabindex: '0', role: 'region', 'aria-labelledby': termsId },
-      h('p', {}, terms.text),
-    ),
+    // Shown whole, not in a scrolling box: it is short, and nothing of it is hidden from anyone.
+    h('div', { class: 'terms', role: 'region', 'aria-labelledby': termsId }, h('p', {}, terms.text)),
     h(
       'div',
       { class: 'field checkbox' },
@@ -68,15 +85,21 @@ export async function questionsView(app: App, notice?: string): Promise<Screen> 
       ),
       acceptError,
     ),
-    actions(back, submit),
+    stepActions(app, submit, 'update-contact'),
   );
 
   onSubmit(form, submit, async () => {
+    bindAnswerFields();
+    const picked = chosen();
     const problems: { field: string; message: string }[] = [];
-    pairs.forEach((p, i) => {
-      if (!p.select.value)
-        problems.push({ field: `answers.${i}.questionId`, message: 'Escoge una pregunta.' });
-      if (!answerValid(p.answer.value)) {
+    if (picked.length !== required) {
+      problems.push({
+        field: 'answers',
+        message: `Escoge exactamente ${required} preguntas (elegiste ${picked.length}).`,
+      });
+    }
+    picked.forEach((item, i) => {
+      if (!answerValid(item.answer.input.value)) {
         problems.push({
           field: `answers.${i}.answer`,
           message: 'Escribe una respuesta de 2 a 60 caracteres.',
@@ -88,7 +111,10 @@ export async function questionsView(app: App, notice?: string): Promise<Screen> 
     }
     if (problems.length) return errors.show(problems);
     try {
-      const answers = pairs.map((p) => ({ questionId: p.select.value, answer: p.answer.value.trim() }));
+      const answers = picked.map((item) => ({
+        questionId: item.box.value,
+        answer: item.answer.input.value.trim(),
+      }));
       const res = await api.answers(app.session(), answers, terms.version);
       app.go(res.step);
     } catch (err) {

@@ -85,6 +85,9 @@ export function identifyView(app: App, kind: Kind): Screen {
   );
 
   const fields: HTMLElement[] = [];
+  /** Fields to remember for "Regresar" from the contact screen, by name; the key is never kept. */
+  const remembered: Record<string, HTMLInputElement | HTMLSelectElement> = {};
+  const draft = app.draft?.kind === kind ? app.draft.fields : {};
   let collect: () => { body?: Identification; problems: { field: string; message: string }[] };
   const year = new Date().getFullYear();
 
@@ -110,6 +113,11 @@ export function identifyView(app: App, kind: Kind): Screen {
     errors.add('cardNumber', card.field);
     errors.add('expiryMonth', month.field);
     errors.add('expiryYear', yearField.field);
+    Object.assign(remembered, {
+      cardNumber: card.input,
+      expiryMonth: month.select,
+      expiryYear: yearField.select,
+    });
     fields.push(card.wrap, h('div', { class: 'field-row' }, month.wrap, yearField.wrap));
     collect = () => {
       const problems: { field: string; message: string }[] = [];
@@ -150,6 +158,7 @@ export function identifyView(app: App, kind: Kind): Screen {
     });
     errors.add('ruc', ruc.field);
     errors.add('cedula', cedula.field);
+    Object.assign(remembered, { ruc: ruc.input, cedula: cedula.input });
     fields.push(ruc.wrap, cedula.wrap);
     collect = () => {
       const problems: { field: string; message: string }[] = [];
@@ -174,6 +183,7 @@ export function identifyView(app: App, kind: Kind): Screen {
       maxlength: 10,
     });
     errors.add('cedula', cedula.field);
+    Object.assign(remembered, { cedula: cedula.input });
     fields.push(cedula.wrap);
     collect = () => {
       const problems: { field: string; message: string }[] = [];
@@ -186,6 +196,8 @@ export function identifyView(app: App, kind: Kind): Screen {
       return { problems, body: { type: 'virtual-key', cedula: c, pin: keypad.value() } };
     };
   }
+
+  for (const [name, control] of Object.entries(remembered)) control.value = draft[name] ?? '';
 
   const back = button('Regresar', 'secondary');
   back.addEventListener('click', () => app.go('start'));
@@ -202,6 +214,10 @@ export function identifyView(app: App, kind: Kind): Screen {
       return;
     }
     keypad.reset();
+    app.draft = {
+      kind,
+      fields: Object.fromEntries(Object.entries(remembered).map(([name, control]) => [name, control.value])),
+    };
     try {
       const started = await api.start(body);
       app.begin(started);
