@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'username_taken'
   | 'not_found'
   | 'method_not_allowed'
+  | 'forbidden'
   | 'service_unavailable'
   | 'internal_error';
 
