@@ -34,6 +34,10 @@ const schema = z.object({
   LOCAL_SECRETS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Local: folder of the SMS outbox that `/_local/sms` serves. */
   LOCAL_OUTBOX_DIR: z.optional(z.string().check(z.minLength(1))),
+  /** AWS: the SMS origination identity, from deployment context (a short code for Ecuador). */
+  SMS_ORIGINATION_NUMBER: z.optional(z.string().check(z.regex(/^\+?\d{3,15}$/))),
+  /** AWS: an alphanumeric SMS sender ID (1-11 characters, at least one letter), where the country shows one. */
+  SMS_SENDER_ID: z.optional(z.string().check(z.regex(/^(?=.*[A-Za-z])[A-Za-z0-9-]{1,11}$/))),
   EMAIL_FROM: z._default(z.email(), 'no-reply@produbanco.com.ec'),
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** argon2id cost: never below m=19 MiB, t=2, p=1 (SECURITY.md rule 19). */
@@ -68,6 +72,7 @@ export interface Config {
     extension?: { port: number; token: string };
   };
   localOutboxDir?: string;
+  sms: { originationNumber?: string; senderId?: string };
   email: { from: string; configurationSet?: string };
   argon2: { memoryKiB: number; timeCost: number };
   logLevel: Parsed['LOG_LEVEL'];
@@ -109,6 +114,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
           : undefined,
     },
     localOutboxDir: c.LOCAL_OUTBOX_DIR,
+    sms: { originationNumber: c.SMS_ORIGINATION_NUMBER, senderId: c.SMS_SENDER_ID },
     email: { from: c.EMAIL_FROM, configurationSet: c.SES_CONFIGURATION_SET },
     argon2: { memoryKiB: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST },
     logLevel: c.LOG_LEVEL,

@@ -23,6 +23,7 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import { contentSecurityPolicy, securityHeaders } from '../web/security-headers.ts';
 import type { DeployConfig } from './config.ts';
+import { originSecretNames, originVerifyHeader, secretReference } from './origin-verify.ts';
 
 export interface WebStackProps extends StackProps {
   config: DeployConfig;
@@ -117,7 +118,8 @@ export class WebStack extends Stack {
         : {};
 
     this.distribution = new Distribution(this, 'Distribution', {
-      comment: `Self-registration wizard (${config.stage})`,
+      // The generation changes the distribution at a rotation, so CloudFormation resolves the origin secret again.
+      comment: `Self-registration wizard (${config.stage}, origin secret generation ${config.originSecretGeneration})`,
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
       // South American edge locations are only in the "All" price class.
@@ -140,10 +142,15 @@ export class WebStack extends Stack {
         '/v1/*': {
           origin: new RestApiOrigin(props.api, {
             readTimeout: Duration.seconds(30),
+            // The regional ACL refuses any request without it (rule 37); a dynamic reference, never the value.
+            customHeaders: {
+              [originVerifyHeader]: secretReference(originSecretNames(config.stage).current),
+            },
           }),
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
+          // This managed policy forwards CloudFront-Viewer-Address, the only client address the API trusts (rule 38).
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.headersPolicy,
           compress: true,

@@ -13,7 +13,7 @@ const limits = new DynamoLimitStore(db(), config.table('limits'));
 const sms =
   config.mode === 'local' && config.localOutboxDir
     ? new LocalOutboxSmsSender(config.localOutboxDir)
-    : new SnsSmsSender();
+    : new SnsSmsSender(undefined, config.sms);
 
 export const handler = apiHandler(logger, async (request) => {
   const deps = {
