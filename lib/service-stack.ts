@@ -19,7 +19,9 @@ import {
   SecurityPolicy,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigateway';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -29,7 +31,13 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { type LimitGroup, type Route, routes, streamConsumers } from '../lambdas/routes.ts';
+import {
+  type LimitGroup,
+  type Route,
+  routes,
+  scheduledFunctions,
+  streamConsumers,
+} from '../lambdas/routes.ts';
 import type { DeployConfig } from './config.ts';
 import { EmailSending, SmsSettings } from './messaging.ts';
 import { Observability } from './observability.ts';
@@ -77,6 +85,7 @@ export class ServiceStack extends Stack {
   readonly alarmTopic: Topic;
   readonly webAcl: ServiceWebAcl;
   readonly originSecrets: OriginVerifySecrets;
+  readonly outboxSweep?: ServiceFunction;
   readonly email: EmailSending;
   readonly smsSettings: SmsSettings;
   readonly observability: Observability;
@@ -167,6 +176,27 @@ export class ServiceStack extends Stack {
           filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
         }),
       );
+    }
+
+    // The outbox sweep (rule 43): EventBridge runs it every few minutes, whatever the stream did or failed to do.
+    for (const scheduled of scheduledFunctions) {
+      const fn = functionFor(scheduled.handler, scheduled.needs, {
+        timeout: Duration.seconds(60),
+        environment: { METRICS_NAMESPACE: this.namespace },
+      });
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'ScanUnsentMessages',
+          actions: ['dynamodb:Scan'],
+          resources: [data.tables[scheduled.scans].tableArn],
+        }),
+      );
+      new Rule(this, `${functionConstructId(scheduled.handler)}Schedule`, {
+        description: `Self-registration (${config.stage}): runs ${scheduled.handler} every ${scheduled.everyMinutes} minutes`,
+        schedule: Schedule.rate(Duration.minutes(scheduled.everyMinutes)),
+        targets: [new LambdaFunction(fn.function, { retryAttempts: 2 })],
+      });
+      this.outboxSweep = fn;
     }
 
     this.api = this.createApi(config, removal, logRetention);

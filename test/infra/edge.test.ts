@@ -249,3 +249,59 @@ describe('SMS origination identity from deployment context', () => {
     expect(others).toEqual([]);
   });
 });
+
+describe('no stranded completion email (rule 43)', () => {
+  const sweepFunction = () => {
+    const fn = prod.built.service.functions['sweep-outbox'];
+    expect(fn).toBeDefined();
+    return fn as NonNullable<typeof fn>;
+  };
+  const logicalId = (construct: unknown) => prod.built.service.getLogicalId(construct as never);
+
+  it('an EventBridge schedule runs the sweep every 5 minutes', () => {
+    const rules = Object.values(resourcesOf(prod.service, 'AWS::Events::Rule')).map(
+      (r) => r.Properties as Json,
+    );
+    const fnId = logicalId(sweepFunction().function.node.defaultChild);
+    const schedule = rules.find((r) => JSON.stringify(r.Targets).includes(fnId));
+    expect(schedule).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    prod.service.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+  });
+
+  it('the sweep may scan and update the outbox, read customers and send email, nothing more', () => {
+    const policy = sweepFunction().role.node.findChild('DefaultPolicy').node.findChild('Resource');
+    const statements = (prod.service.toJSON().Resources[logicalId(policy)].Properties.PolicyDocument
+      .Statement ?? []) as Json[];
+    const actions = statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    expect(actions).toContain('dynamodb:Scan');
+    expect(actions).toContain('ses:SendEmail');
+    const scan = statements.find((st) => st.Sid === 'ScanUnsentMessages');
+    const outboxId = prod.built.data.getLogicalId(prod.built.data.tables.outbox.node.defaultChild as never);
+    expect(JSON.stringify(scan?.Resource)).toContain(outboxId);
+    expect(actions).not.toContain('sns:Publish');
+    const env = (
+      prod.service.toJSON().Resources[logicalId(sweepFunction().function.node.defaultChild)]
+        .Properties as Json
+    ).Environment.Variables;
+    expect(env.METRICS_NAMESPACE).toBe('SelfRegistration/prod');
+  });
+
+  it('an alarm fires when the oldest unsent email is older than 15 minutes, or the sweep stops reporting', () => {
+    const alarm = prod.built.service.observability.alarms.OutboxStranded;
+    const properties = prod.service.toJSON().Resources[logicalId(alarm?.node.defaultChild)]
+      .Properties as Json;
+    expect(properties).toMatchObject({
+      MetricName: 'OldestUnsentEmailAgeSeconds',
+      Namespace: 'SelfRegistration/prod',
+      Statistic: 'Maximum',
+      Threshold: 900,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(properties.AlarmActions).toHaveLength(1);
+  });
+});
