@@ -95,6 +95,10 @@ describe('service functions (dev)', () => {
         ...(needs.hmacKey ? ['HMAC_SECRET_ARN'] : []),
         ...(needs.pepper ? ['PEPPER_SECRET_ARN'] : []),
         ...(needs.email ? ['EMAIL_FROM', 'SES_CONFIGURATION_SET'] : []),
+        // The outbox sweep publishes its own metric (EMF) under the stack's namespace.
+        ...(scheduledFunctions.some((scheduled) => scheduled.handler === handler)
+          ? ['METRICS_NAMESPACE']
+          : []),
       ];
 
       // Act
