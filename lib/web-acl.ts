@@ -4,6 +4,7 @@
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type LimitGroup, type Route, routes } from '../lambdas/routes.ts';
+import { viewerIpHeader } from './viewer-ip-function.ts';
 
 export type WebAclScope = 'REGIONAL' | 'CLOUDFRONT';
 
@@ -18,7 +19,7 @@ export const rateLimits = {
   all: { limit: 300, windowSeconds: 300 },
 } as const;
 
-/** The header whose address keys every per-client rule of the regional ACL: CloudFront writes it (rule 38). */
+/** CloudFront's `ip:port` of the viewer, which the code keys on (rule 38); the origin rule requires it. */
 export const viewerAddressHeader = 'CloudFront-Viewer-Address';
 
 /**
@@ -90,7 +91,9 @@ function routeGroupStatement(
 
 /**
  * Blocks, before every other rule, a request whose origin header is neither the current nor the previous
- * secret, or that lacks CloudFront's viewer address: only CloudFront can have sent it (rules 37, 38).
+ * secret, or that lacks CloudFront's viewer address or the viewer IP its function sets: only CloudFront can
+ * have sent it (rules 37, 38). WAF skips a forwarded-IP rate rule entirely when its header is missing, so
+ * without this a request that somehow lacked the function's header would have no per-client limit at all.
  */
 function originRule(
   origin: NonNullable<ServiceWebAclProps['originVerify']>,
@@ -127,14 +130,14 @@ function originRule(
                   })),
                 },
               },
-              {
+              ...[viewerAddressHeader, viewerIpHeader].map((name) => ({
                 sizeConstraintStatement: {
-                  fieldToMatch: header(viewerAddressHeader),
+                  fieldToMatch: header(name),
                   comparisonOperator: 'GT',
                   size: 0,
                   textTransformations: [{ priority: 0, type: 'NONE' }],
                 },
-              },
+              })),
             ],
           },
         },
@@ -167,14 +170,18 @@ export class ServiceWebAcl extends Construct {
       throw new Error('The regional web ACL, and only it, checks the origin secret');
     }
     // CloudFront hands its ACL the viewer's TCP address. Behind CloudFront the regional ACL sees an edge node and
-    // X-Forwarded-For starts with whatever the client wrote, so it keys on CloudFront-Viewer-Address, which
-    // CloudFront overwrites; a value WAF cannot read as an address counts as a match (fails closed), and a
-    // request without the header never gets this far (the origin rule below blocks it).
+    // X-Forwarded-For starts with whatever the client wrote, so it keys on the header CloudFront's viewer-request
+    // function overwrites with the viewer's bare IP (lib/viewer-ip-function.ts). Not CloudFront-Viewer-Address:
+    // it is `ip:port`, and nothing documents that WAF drops the port, which would make every request a
+    // fallback or every connection its own key. Fallback MATCH fails closed: a value WAF cannot read as an
+    // address means the function or CloudFront changed, and counting such requests as over the limit (429,
+    // visible on the RateLimited alarm) beats NO_MATCH, which would exempt them from every per-client limit.
+    // A request without the header never gets this far (the origin rule below blocks it).
     const perClient: Pick<CfnWebACL.RateBasedStatementProperty, 'aggregateKeyType' | 'forwardedIpConfig'> =
       regional
         ? {
             aggregateKeyType: 'FORWARDED_IP',
-            forwardedIpConfig: { headerName: viewerAddressHeader, fallbackBehavior: 'MATCH' },
+            forwardedIpConfig: { headerName: viewerIpHeader, fallbackBehavior: 'MATCH' },
           }
         : { aggregateKeyType: 'IP' };
     const tooMany: CfnWebACL.RuleActionProperty = {

@@ -7,6 +7,7 @@ import {
   AllowedMethods,
   CachePolicy,
   Distribution,
+  FunctionEventType,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -24,6 +25,7 @@ import type { Construct } from 'constructs';
 import { contentSecurityPolicy, securityHeaders } from '../web/security-headers.ts';
 import type { DeployConfig } from './config.ts';
 import { originSecretNames, originVerifyHeader, secretReference } from './origin-verify.ts';
+import { viewerIpFunction } from './viewer-ip-function.ts';
 
 export interface WebStackProps extends StackProps {
   config: DeployConfig;
@@ -150,7 +152,16 @@ export class WebStack extends Stack {
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
-          // This managed policy forwards CloudFront-Viewer-Address, the only client address the API trusts (rule 38).
+          // The regional ACL's rate rules key on the header this sets: the viewer's IP without the port that
+          // CloudFront-Viewer-Address carries (rule 38).
+          functionAssociations: [
+            {
+              function: viewerIpFunction(this, 'ViewerIpFunction'),
+              eventType: FunctionEventType.VIEWER_REQUEST,
+            },
+          ],
+          // Every viewer header but Host, so CloudFront-Viewer-Address (the address the code trusts, rule 38) and
+          // the header the viewer-request function set, which counts as a viewer header from then on.
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.headersPolicy,
           compress: true,

@@ -6,6 +6,7 @@ import { type LimitGroup, routes } from '../../lambdas/routes.ts';
 import { originSecretNames } from '../../lib/origin-verify.ts';
 // test/infra/api.test.ts checks that the stage carries methodThrottling; here, that the WAF limits fit under it.
 import { methodThrottling, stageThrottling } from '../../lib/service-stack.ts';
+import { viewerIpFunctionSource } from '../../lib/viewer-ip-function.ts';
 import { rateLimits } from '../../lib/web-acl.ts';
 import { buildTemplates, prodContext, resourcesOf, type Templates } from './app-fixture.ts';
 
@@ -83,11 +84,19 @@ describe('only CloudFront reaches the API (rule 37)', () => {
       }),
       expect.objectContaining({ SearchString: `{{resolve:secretsmanager:${names.previous}:SecretString}}` }),
     ]);
-    expect(inner[1]?.SizeConstraintStatement).toMatchObject({
-      FieldToMatch: { SingleHeader: { Name: 'cloudfront-viewer-address' } },
-      ComparisonOperator: 'GT',
-      Size: 0,
-    });
+    // WAF skips a forwarded-IP rate rule when its header is missing: the origin rule makes that a 403.
+    expect(inner.slice(1).map((s) => s.SizeConstraintStatement)).toEqual([
+      expect.objectContaining({
+        FieldToMatch: { SingleHeader: { Name: 'cloudfront-viewer-address' } },
+        ComparisonOperator: 'GT',
+        Size: 0,
+      }),
+      expect.objectContaining({
+        FieldToMatch: { SingleHeader: { Name: 'x-viewer-ip' } },
+        ComparisonOperator: 'GT',
+        Size: 0,
+      }),
+    ]);
     expect(acl.Description).toContain('generation 7');
   });
 
@@ -103,15 +112,19 @@ describe('client addresses the client cannot forge (rule 38)', () => {
     }
   });
 
-  it('every regional rate rule keys on CloudFront-Viewer-Address, every edge one on the TCP address', () => {
+  it("every regional rate rule keys on the function's bare viewer IP (failing closed), every edge one on the TCP address", () => {
     const regional = rateRules(regionalAcl());
     const edge = rateRules(edgeAcl());
     expect(regional.length).toBeGreaterThanOrEqual(3);
     for (const r of regional) {
       expect(r.Statement.RateBasedStatement).toMatchObject({
         AggregateKeyType: 'FORWARDED_IP',
-        ForwardedIPConfig: { HeaderName: 'CloudFront-Viewer-Address', FallbackBehavior: 'MATCH' },
+        ForwardedIPConfig: { HeaderName: 'x-viewer-ip', FallbackBehavior: 'MATCH' },
       });
+    }
+    // CloudFront-Viewer-Address is `ip:port`: no rate rule of either ACL may key on it.
+    for (const r of [...regional, ...edge]) {
+      expect(JSON.stringify(r.Statement).toLowerCase()).not.toContain('cloudfront-viewer-address');
     }
     expect(edge.map((r) => r.Name).sort()).toEqual(regional.map((r) => r.Name).sort());
     for (const r of edge) {
@@ -120,14 +133,31 @@ describe('client addresses the client cannot forge (rule 38)', () => {
     }
   });
 
-  it('CloudFront forwards its viewer-address header to the API (AllViewerExceptHostHeader)', () => {
-    const distribution = Object.values(resourcesOf(prod.web, 'AWS::CloudFront::Distribution'))[0]
-      ?.Properties as Json;
-    const api = (distribution.DistributionConfig.CacheBehaviors as Json[]).find(
-      (b) => b.PathPattern === '/v1/*',
-    );
-    // The managed policy's id; AWS lists CloudFront-Viewer-Address among the headers it forwards.
-    expect(api?.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+  const distributionConfig = () =>
+    (Object.values(resourcesOf(prod.web, 'AWS::CloudFront::Distribution'))[0]?.Properties as Json)
+      ?.DistributionConfig as Json;
+  const apiBehavior = () =>
+    (distributionConfig().CacheBehaviors as Json[]).find((b) => b.PathPattern === '/v1/*') as Json;
+
+  it('CloudFront forwards every viewer header but Host to the API (AllViewerExceptHostHeader)', () => {
+    // The managed policy's id: CloudFront-Viewer-Address, and the header the viewer-request function set.
+    expect(apiBehavior().OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+  });
+
+  it('a cloudfront-js-2.0 function sets the viewer IP on every /v1/* viewer request, and only there', () => {
+    const functions = Object.entries(resourcesOf(prod.web, 'AWS::CloudFront::Function'));
+    expect(functions).toHaveLength(1);
+    const [functionId, fn] = functions[0] as [string, { Properties: Json }];
+    expect(fn.Properties).toMatchObject({
+      AutoPublish: true,
+      FunctionCode: viewerIpFunctionSource,
+      FunctionConfig: { Runtime: 'cloudfront-js-2.0' },
+    });
+    expect(apiBehavior().FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+    ]);
+    // The wizard's static files need no client address.
+    expect(distributionConfig().DefaultCacheBehavior).not.toHaveProperty('FunctionAssociations');
   });
 });
 
