@@ -160,8 +160,9 @@ export class WebStack extends Stack {
               eventType: FunctionEventType.VIEWER_REQUEST,
             },
           ],
-          // Every viewer header but Host, so CloudFront-Viewer-Address (the address the code trusts, rule 38) and
-          // the header the viewer-request function set, which counts as a viewer header from then on.
+          // Every viewer header but Host: CloudFront-Viewer-Address (the address the code trusts, rule 38) and the
+          // header the viewer-request function set. AWS asks only that the policy include a function's header;
+          // that "all viewer headers" does is read from the docs, and the first-deploy call checks it.
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.headersPolicy,
           compress: true,
