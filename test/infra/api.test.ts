@@ -207,7 +207,7 @@ describe('API (dev)', () => {
           Limit: rateLimits.identify.limit,
           EvaluationWindowSec: 60,
           AggregateKeyType: 'FORWARDED_IP',
-          ForwardedIPConfig: { HeaderName: 'CloudFront-Viewer-Address', FallbackBehavior: 'MATCH' },
+          ForwardedIPConfig: { HeaderName: 'x-viewer-ip', FallbackBehavior: 'MATCH' },
           ScopeDownStatement: {
             AndStatement: {
               Statements: [
