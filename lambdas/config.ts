@@ -42,6 +42,12 @@ const schema = z.object({
   LOCAL_SECRETS_FILE: z.optional(z.string().check(z.minLength(1))),
   /** Local: folder of the SMS outbox that `/_local/sms` serves. */
   LOCAL_OUTBOX_DIR: z.optional(z.string().check(z.minLength(1))),
+  /** AWS: the SMS origination identity, from deployment context (a short code for Ecuador). */
+  SMS_ORIGINATION_NUMBER: z.optional(z.string().check(z.regex(/^\+?\d{3,15}$/))),
+  /** AWS: an alphanumeric SMS sender ID (1-11 characters, at least one letter), where the country shows one. */
+  SMS_SENDER_ID: z.optional(z.string().check(z.regex(/^(?=.*[A-Za-z])[A-Za-z0-9-]{1,11}$/))),
+  /** CloudWatch namespace of the metrics a function publishes itself (the outbox sweep's EMF lines). */
+  METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), 'SelfRegistration/local'),
   EMAIL_FROM: z._default(z.email(), 'no-reply@produbanco.com.ec'),
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** argon2id cost: never below m=19 MiB, t=2, p=1 (SECURITY.md rule 19). */
@@ -85,6 +91,8 @@ export interface Config {
     extension?: { port: number; token: string };
   };
   localOutboxDir?: string;
+  sms: { originationNumber?: string; senderId?: string };
+  metricsNamespace: string;
   email: { from: string; configurationSet?: string };
   argon2: { memoryKiB: number; timeCost: number };
   logLevel: Parsed['LOG_LEVEL'];
@@ -135,6 +143,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
           : undefined,
     },
     localOutboxDir: c.LOCAL_OUTBOX_DIR,
+    sms: { originationNumber: c.SMS_ORIGINATION_NUMBER, senderId: c.SMS_SENDER_ID },
+    metricsNamespace: c.METRICS_NAMESPACE,
     email: { from: c.EMAIL_FROM, configurationSet: c.SES_CONFIGURATION_SET },
     argon2: { memoryKiB: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST },
     logLevel: c.LOG_LEVEL,

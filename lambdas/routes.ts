@@ -287,3 +287,16 @@ export const streamConsumers = [
     needs: { tables: { outbox: 'readWrite', customers: 'read' }, email: true },
   },
 ] as const;
+
+/**
+ * Functions run on a schedule. The outbox sweep delivers completion emails a dead worker left behind (rule 43);
+ * besides its needs it may Scan the outbox table (granted next to its schedule in lib/service-stack.ts).
+ */
+export const scheduledFunctions = [
+  {
+    handler: 'sweep-outbox',
+    everyMinutes: 5,
+    scans: 'outbox' as TableName,
+    needs: { tables: { outbox: 'readWrite', customers: 'read' }, email: true },
+  },
+] as const;

@@ -7,4 +7,4 @@ import { config } from './runtime.ts';
 export const smsSender = (): SmsSender =>
   config.mode === 'local' && config.localOutboxDir
     ? new LocalOutboxSmsSender(config.localOutboxDir)
-    : new SnsSmsSender();
+    : new SnsSmsSender(undefined, config.sms);

@@ -26,6 +26,11 @@ export interface DeployConfig {
   otpReservedConcurrency: number;
   /** Production keeps everything; dev destroys whatever holds no users. */
   isProd: boolean;
+  /** SMS origination identity (a short code registered for Ecuador) and optional sender ID, sent with each SMS. */
+  smsOriginationNumber?: string;
+  smsSenderId?: string;
+  /** Bumped at each origin-secret rotation so CloudFormation resolves the secret again (docs/DEPLOYMENT.md). */
+  originSecretGeneration: string;
 }
 
 /** The context keys this app reads, with what each means; DEPLOYMENT.md carries the same table. */
@@ -42,6 +47,9 @@ export const contextKeys = {
   smsMonthlySpendLimitUsd:
     'SNS MonthlySpendLimit in USD, within the account quota (required in prod; dev: 1)',
   otpReservedConcurrency: 'reserved concurrency of send-otp (default 5)',
+  smsOriginationNumber: 'SMS origination identity: the short code AWS registered for Ecuador (optional)',
+  smsSenderId: 'alphanumeric SMS sender ID, 1-11 characters, where a country shows one (optional)',
+  originSecretGeneration: 'bumped at each origin-secret rotation, e.g. 2026-11-28 (default 1)',
 } as const;
 
 export type ContextKey = keyof typeof contextKeys;
@@ -149,6 +157,27 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
     problems.push(problem('smsMonthlySpendLimitUsd', 'prod needs the SMS monthly spend limit'));
   }
   const otpReservedConcurrency = integer('otpReservedConcurrency', 5, 1) ?? 5;
+  const smsOriginationNumber = text('smsOriginationNumber');
+  if (smsOriginationNumber !== undefined && !/^\+?\d{3,15}$/.test(smsOriginationNumber)) {
+    problems.push(
+      problem('smsOriginationNumber', 'smsOriginationNumber must be a short code or E.164 number'),
+    );
+  }
+  const originSecretGeneration = text('originSecretGeneration') ?? '1';
+  if (!/^[A-Za-z0-9.-]{1,32}$/.test(originSecretGeneration)) {
+    problems.push(
+      problem(
+        'originSecretGeneration',
+        'originSecretGeneration must be 1-32 letters, digits, dots or hyphens',
+      ),
+    );
+  }
+  const smsSenderId = text('smsSenderId');
+  if (smsSenderId !== undefined && !/^(?=.*[A-Za-z])[A-Za-z0-9-]{1,11}$/.test(smsSenderId)) {
+    problems.push(
+      problem('smsSenderId', 'smsSenderId must be 1-11 letters, digits or hyphens, with a letter'),
+    );
+  }
 
   if (problems.length > 0) {
     throw new DeployConfigError(
@@ -168,5 +197,8 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
     cloudFrontWebAclArn,
     smsMonthlySpendLimitUsd: smsMonthlySpendLimitUsd as number,
     otpReservedConcurrency,
+    smsOriginationNumber,
+    smsSenderId,
+    originSecretGeneration,
   };
 }

@@ -31,6 +31,16 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
     );
   }
 
+  // Service stack: the origin secrets (rule 37).
+  for (const secret of [service.originSecrets.current, service.originSecrets.previous]) {
+    acknowledge(
+      secret,
+      'AwsSolutions-SMG4',
+      'Rotated by the documented procedure (docs/DEPLOYMENT.md), not by a rotation Lambda: the regional ACL must accept ' +
+        'the new value before CloudFront sends it, which takes two ordered deployments.',
+    );
+  }
+
   // Service stack: functions.
   const consumers = new Set<string>(streamConsumers.map((consumer) => consumer.handler));
   for (const [handler, fn] of Object.entries(service.functions)) {

@@ -20,6 +20,7 @@ import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { OLDEST_UNSENT_METRIC } from '../lambdas/registration/outbox-sweep.ts';
 import type { ServiceFunction } from './service-function.ts';
 
 /** The values of the `event` field the code logs; anything else is not counted. */
@@ -65,6 +66,7 @@ export const thresholds = {
   emailFailuresPer5Minutes: 1,
   sesBounceRate: 0.05,
   sesComplaintRate: 0.001,
+  oldestUnsentEmailSeconds: 15 * 60,
 } as const;
 
 export interface ObservabilityProps {
@@ -263,6 +265,24 @@ export class Observability extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    // The outbox sweep publishes the age of the oldest unsent email each run (every 5 minutes, rule 43). No
+    // datapoint in 15 minutes means the sweep itself is not running, which strands emails just the same.
+    add(
+      'OutboxStranded',
+      new Alarm(this, 'OutboxStranded', {
+        alarmDescription: `A completion email has waited more than ${thresholds.oldestUnsentEmailSeconds / 60} minutes unsent, or the outbox sweep has not run.`,
+        metric: new Metric({
+          namespace: props.namespace,
+          metricName: OLDEST_UNSENT_METRIC,
+          statistic: 'Maximum',
+          period: Duration.minutes(15),
+        }),
+        threshold: thresholds.oldestUnsentEmailSeconds,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.BREACHING,
       }),
     );
 

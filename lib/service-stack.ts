@@ -19,7 +19,9 @@ import {
   SecurityPolicy,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigateway';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -29,10 +31,17 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { type LimitGroup, type Route, routes, streamConsumers } from '../lambdas/routes.ts';
+import {
+  type LimitGroup,
+  type Route,
+  routes,
+  scheduledFunctions,
+  streamConsumers,
+} from '../lambdas/routes.ts';
 import type { DeployConfig } from './config.ts';
 import { EmailSending, SmsSettings } from './messaging.ts';
 import { Observability } from './observability.ts';
+import { OriginVerifySecrets, originVerifyHeader } from './origin-verify.ts';
 import {
   type DataResources,
   type FunctionNeeds,
@@ -41,15 +50,20 @@ import {
 } from './service-function.ts';
 import { ServiceWebAcl } from './web-acl.ts';
 
-/** Per-method throttling (requests per second, burst), far below the 10,000 rps account default. */
+/**
+ * Per-method throttling (requests per second, burst), shared by every client: sized in docs/CAPACITY.md from
+ * 10 completed registrations a second (five times the expected peak hour), far below the 10,000 rps account
+ * default. The per-client WAF limits (lib/web-acl.ts) keep any one client to a small fraction of each (rule 39).
+ */
 export const methodThrottling: Record<LimitGroup, Required<ThrottleSettings>> = {
-  identify: { rateLimit: 5, burstLimit: 10 },
-  'sign-in': { rateLimit: 5, burstLimit: 10 },
-  otp: { rateLimit: 5, burstLimit: 10 },
+  identify: { rateLimit: 20, burstLimit: 40 },
+  'sign-in': { rateLimit: 50, burstLimit: 100 },
+  otp: { rateLimit: 20, burstLimit: 40 },
   wizard: { rateLimit: 25, burstLimit: 50 },
   public: { rateLimit: 10, burstLimit: 20 },
 };
-export const stageThrottling: Required<ThrottleSettings> = { rateLimit: 50, burstLimit: 100 };
+/** Every method together at the design load (docs/CAPACITY.md): about 140 rps. */
+export const stageThrottling: Required<ThrottleSettings> = { rateLimit: 150, burstLimit: 300 };
 
 /** The construct id of a route's function, e.g. StartRegistrationFunction. */
 export const functionConstructId = (handler: string): string =>
@@ -71,6 +85,8 @@ export class ServiceStack extends Stack {
   readonly outboxDlq: Queue;
   readonly alarmTopic: Topic;
   readonly webAcl: ServiceWebAcl;
+  readonly originSecrets: OriginVerifySecrets;
+  readonly outboxSweep?: ServiceFunction;
   readonly email: EmailSending;
   readonly smsSettings: SmsSettings;
   readonly observability: Observability;
@@ -127,9 +143,15 @@ export class ServiceStack extends Stack {
       return fn;
     };
 
+    // The origination identity is deployment context, so changing it is a redeploy, never a code change.
+    const smsOrigin: Record<string, string> = {
+      ...(config.smsOriginationNumber ? { SMS_ORIGINATION_NUMBER: config.smsOriginationNumber } : {}),
+      ...(config.smsSenderId ? { SMS_SENDER_ID: config.smsSenderId } : {}),
+    };
     for (const route of routes) {
       functionFor(route.handler, route.needs, {
         reservedConcurrentExecutions: route.needs.sms ? config.otpReservedConcurrency : undefined,
+        environment: route.needs.sms ? smsOrigin : undefined,
       });
     }
 
@@ -157,11 +179,35 @@ export class ServiceStack extends Stack {
       );
     }
 
+    // The outbox sweep (rule 43): EventBridge runs it every few minutes, whatever the stream did or failed to do.
+    for (const scheduled of scheduledFunctions) {
+      const fn = functionFor(scheduled.handler, scheduled.needs, {
+        timeout: Duration.seconds(60),
+        environment: { METRICS_NAMESPACE: this.namespace },
+      });
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'ScanUnsentMessages',
+          actions: ['dynamodb:Scan'],
+          resources: [data.tables[scheduled.scans].tableArn],
+        }),
+      );
+      new Rule(this, `${functionConstructId(scheduled.handler)}Schedule`, {
+        description: `Self-registration (${config.stage}): runs ${scheduled.handler} every ${scheduled.everyMinutes} minutes`,
+        schedule: Schedule.rate(Duration.minutes(scheduled.everyMinutes)),
+        targets: [new LambdaFunction(fn.function, { retryAttempts: 2 })],
+      });
+      this.outboxSweep = fn;
+    }
+
     this.api = this.createApi(config, removal, logRetention);
 
+    this.originSecrets = new OriginVerifySecrets(this, 'OriginVerify', { stage: config.stage });
     this.webAcl = new ServiceWebAcl(this, 'ApiWaf', {
       scope: 'REGIONAL',
       metricPrefix: `SelfRegistration${config.isProd ? 'Prod' : 'Dev'}Api`,
+      originVerify: { headerName: originVerifyHeader, acceptedValues: this.originSecrets.acceptedValues },
+      originSecretGeneration: config.originSecretGeneration,
     });
     new CfnWebACLAssociation(this, 'ApiWafAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,

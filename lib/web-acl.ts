@@ -1,21 +1,38 @@
 // One WAFv2 web ACL shape for both entry points (CloudFront in us-east-1, the regional API): AWS managed
-// rules plus per-IP rate rules whose scope comes from the route table's limit groups.
+// rules plus per-client rate rules whose scope comes from the route table's limit groups. The regional one
+// also refuses any request that does not carry CloudFront's origin secret (rule 37).
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type LimitGroup, type Route, routes } from '../lambdas/routes.ts';
+import { viewerIpHeader } from './viewer-ip-function.ts';
 
 export type WebAclScope = 'REGIONAL' | 'CLOUDFRONT';
 
-/** Requests per client address per window; identify mirrors IDENTIFY_MAX_PER_IP_PER_MINUTE of the code. */
+/**
+ * Requests per client address per window (WAF counts over the trailing window, checked every few seconds).
+ * Sized in docs/CAPACITY.md: each stays a small fraction of its method's throttle (rule 39). identify mirrors
+ * IDENTIFY_MAX_PER_IP_PER_MINUTE of the code.
+ */
 export const rateLimits = {
   identify: { limit: 10, windowSeconds: 60 },
   /** Mirrors SIGN_IN_MAX_PER_IP_PER_MINUTE of the code, on POST /v1/sign-ins. */
   signIn: { limit: 20, windowSeconds: 60 },
   otp: { limit: 10, windowSeconds: 60 },
-  all: { limit: 600, windowSeconds: 300 },
-  /** Regional only: by source address, which behind CloudFront is an edge node shared by many viewers. */
-  sourceFlood: { limit: 5000, windowSeconds: 300 },
+  all: { limit: 300, windowSeconds: 300 },
 } as const;
+
+/** CloudFront's `ip:port` of the viewer, which the code keys on (rule 38); the origin rule requires it. */
+export const viewerAddressHeader = 'CloudFront-Viewer-Address';
+
+/**
+ * How WAF reads the request path before a route regex sees it (rule 45): decoded (`%2F` is `/`), repeated
+ * slashes and dot segments collapsed, lower case. Route paths are lower case, so the regexes match the result.
+ */
+export const pathTransformations: CfnWebACL.TextTransformationProperty[] = [
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+  { priority: 2, type: 'LOWERCASE' },
+];
 
 export const managedRuleGroups = [
   'AWSManagedRulesAmazonIpReputationList',
@@ -66,7 +83,7 @@ function routeGroupStatement(
           regexMatchStatement: {
             fieldToMatch: { uriPath: {} },
             regexString: pathRegex(members.map((route) => route.path)),
-            textTransformations: [{ priority: 0, type: 'NONE' }],
+            textTransformations: pathTransformations,
           },
         },
       ],
@@ -74,10 +91,72 @@ function routeGroupStatement(
   };
 }
 
+/**
+ * Blocks, before every other rule, a request whose origin header is neither the current nor the previous
+ * secret, or that lacks CloudFront's viewer address or the viewer IP its function sets: only CloudFront can
+ * have sent it (rules 37, 38). WAF skips a forwarded-IP rate rule entirely when its header is missing, so
+ * without this a request that somehow lacked the function's header would have no per-client limit at all.
+ */
+function originRule(
+  origin: NonNullable<ServiceWebAclProps['originVerify']>,
+  metricName: string,
+): CfnWebACL.RuleProperty {
+  // singleHeader is untyped JSON in the L1 construct: CloudFormation's own key spelling (Name) is needed.
+  const header = (name: string) => ({ singleHeader: { Name: name.toLowerCase() } });
+  return {
+    name: 'RequireCloudFrontOrigin',
+    priority: 1,
+    action: {
+      block: {
+        customResponse: {
+          responseCode: 403,
+          customResponseBodyKey: 'forbidden',
+          responseHeaders: [{ name: 'Cache-Control', value: 'no-store' }],
+        },
+      },
+    },
+    statement: {
+      notStatement: {
+        statement: {
+          andStatement: {
+            statements: [
+              {
+                orStatement: {
+                  statements: origin.acceptedValues.map((value) => ({
+                    byteMatchStatement: {
+                      fieldToMatch: header(origin.headerName),
+                      positionalConstraint: 'EXACTLY',
+                      searchString: value,
+                      textTransformations: [{ priority: 0, type: 'NONE' }],
+                    },
+                  })),
+                },
+              },
+              ...[viewerAddressHeader, viewerIpHeader].map((name) => ({
+                sizeConstraintStatement: {
+                  fieldToMatch: header(name),
+                  comparisonOperator: 'GT',
+                  size: 0,
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              })),
+            ],
+          },
+        },
+      },
+    },
+    visibilityConfig: visibility(metricName),
+  };
+}
+
 export interface ServiceWebAclProps {
   scope: WebAclScope;
   /** Prefix of CloudWatch metric names, e.g. SelfRegistrationProdApi. */
   metricPrefix: string;
+  /** Regional only: the origin header and the values (dynamic references) it may carry: current and previous. */
+  originVerify?: { headerName: string; acceptedValues: string[] };
+  /** Changes the ACL's description, so CloudFormation updates it and resolves the secrets again (a rotation). */
+  originSecretGeneration?: string;
 }
 
 export class ServiceWebAcl extends Construct {
@@ -89,13 +168,22 @@ export class ServiceWebAcl extends Construct {
   constructor(scope: Construct, id: string, props: ServiceWebAclProps) {
     super(scope, id);
     const regional = props.scope === 'REGIONAL';
-    // CloudFront hands WAF the viewer's address; behind CloudFront the regional ACL sees an edge node, so it
-    // keys on the first X-Forwarded-For address and blocks a request whose header holds no valid address.
+    if (regional !== (props.originVerify !== undefined)) {
+      throw new Error('The regional web ACL, and only it, checks the origin secret');
+    }
+    // CloudFront hands its ACL the viewer's TCP address. Behind CloudFront the regional ACL sees an edge node and
+    // X-Forwarded-For starts with whatever the client wrote, so it keys on the header CloudFront's viewer-request
+    // function overwrites with the viewer's bare IP (lib/viewer-ip-function.ts). Not CloudFront-Viewer-Address:
+    // it is `ip:port`, and nothing documents that WAF drops the port, which would make every request a
+    // fallback or every connection its own key. Fallback MATCH fails closed: a value WAF cannot read as an
+    // address means the function or CloudFront changed, and counting such requests as over the limit (429,
+    // visible on the RateLimited alarm) beats NO_MATCH, which would exempt them from every per-client limit.
+    // A request without the header never gets this far (the origin rule below blocks it).
     const perClient: Pick<CfnWebACL.RateBasedStatementProperty, 'aggregateKeyType' | 'forwardedIpConfig'> =
       regional
         ? {
             aggregateKeyType: 'FORWARDED_IP',
-            forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
+            forwardedIpConfig: { headerName: viewerIpHeader, fallbackBehavior: 'MATCH' },
           }
         : { aggregateKeyType: 'IP' };
     const tooMany: CfnWebACL.RuleActionProperty = {
@@ -144,8 +232,8 @@ export class ServiceWebAcl extends Construct {
         scopeDownStatement: routeGroupStatement('otp'),
       }),
       rateRule('RateLimitAll', 30, rateLimits.all, perClient),
-      ...(regional
-        ? [rateRule('RateLimitSourceFlood', 40, rateLimits.sourceFlood, { aggregateKeyType: 'IP' })]
+      ...(props.originVerify
+        ? [originRule(props.originVerify, `${props.metricPrefix}RequireCloudFrontOrigin`)]
         : []),
       ...managedRuleGroups.map(
         (name, index): CfnWebACL.RuleProperty => ({
@@ -165,8 +253,20 @@ export class ServiceWebAcl extends Construct {
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       scope: props.scope,
       defaultAction: { allow: {} },
-      description: `Self-registration ${regional ? 'API' : 'CloudFront'}: managed rules and per-client rate limits`,
+      description: `Self-registration ${regional ? 'API' : 'CloudFront'}: managed rules and per-client rate limits${
+        props.originSecretGeneration ? `, origin secret generation ${props.originSecretGeneration}` : ''
+      }`,
       customResponseBodies: {
+        forbidden: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            type: 'about:blank',
+            title: 'Forbidden',
+            status: 403,
+            code: 'forbidden',
+            detail: 'La solicitud no llegó por el canal autorizado de Produbanco.',
+          }),
+        },
         rateLimited: {
           contentType: 'APPLICATION_JSON',
           content: JSON.stringify({

@@ -7,6 +7,7 @@ import {
   AllowedMethods,
   CachePolicy,
   Distribution,
+  FunctionEventType,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -23,6 +24,8 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import { contentSecurityPolicy, securityHeaders } from '../web/security-headers.ts';
 import type { DeployConfig } from './config.ts';
+import { originSecretNames, originVerifyHeader, secretReference } from './origin-verify.ts';
+import { viewerIpFunction } from './viewer-ip-function.ts';
 
 export interface WebStackProps extends StackProps {
   config: DeployConfig;
@@ -117,7 +120,8 @@ export class WebStack extends Stack {
         : {};
 
     this.distribution = new Distribution(this, 'Distribution', {
-      comment: `Self-registration wizard (${config.stage})`,
+      // The generation changes the distribution at a rotation, so CloudFormation resolves the origin secret again.
+      comment: `Self-registration wizard (${config.stage}, origin secret generation ${config.originSecretGeneration})`,
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
       // South American edge locations are only in the "All" price class.
@@ -140,10 +144,25 @@ export class WebStack extends Stack {
         '/v1/*': {
           origin: new RestApiOrigin(props.api, {
             readTimeout: Duration.seconds(30),
+            // The regional ACL refuses any request without it (rule 37); a dynamic reference, never the value.
+            customHeaders: {
+              [originVerifyHeader]: secretReference(originSecretNames(config.stage).current),
+            },
           }),
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
+          // The regional ACL's rate rules key on the header this sets: the viewer's IP without the port that
+          // CloudFront-Viewer-Address carries (rule 38).
+          functionAssociations: [
+            {
+              function: viewerIpFunction(this, 'ViewerIpFunction'),
+              eventType: FunctionEventType.VIEWER_REQUEST,
+            },
+          ],
+          // Every viewer header but Host: CloudFront-Viewer-Address (the address the code trusts, rule 38) and the
+          // header the viewer-request function set. AWS asks only that the policy include a function's header;
+          // that "all viewer headers" does is read from the docs, and the first-deploy call checks it.
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.headersPolicy,
           compress: true,

@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { VIEWER_ADDRESS_HEADER } from '../../lambdas/http/api-handler.ts';
 import type { Route } from '../../lambdas/routes.ts';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -19,6 +20,14 @@ export interface GatewayOptions {
 
 /** API Gateway's own payload limit is 10 MB; locally a smaller cap keeps a stray upload from filling memory. */
 const MAX_READ_BYTES = 1024 * 1024;
+
+/** Client-written address headers that must never reach a function: the gateway sets the viewer address. */
+const clientAddressHeaders = new Set([
+  VIEWER_ADDRESS_HEADER.toLowerCase(),
+  'x-forwarded-for',
+  'forwarded',
+  'x-real-ip',
+]);
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -93,9 +102,15 @@ function toEvent(
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
     const value = req.rawHeaders[i + 1] as string;
+    // The client may write these; CloudFront overwrites the viewer address, and so does this gateway.
+    if (clientAddressHeaders.has(name.toLowerCase())) continue;
     headers[name] = value;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
+  const peer = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  // As CloudFront does: the TCP peer and its port, the only client address the functions read.
+  headers[VIEWER_ADDRESS_HEADER] = `${peer}:${req.socket.remotePort ?? 0}`;
+  multiValueHeaders[VIEWER_ADDRESS_HEADER] = [headers[VIEWER_ADDRESS_HEADER]];
   const query = [...url.searchParams.entries()];
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of query) multiQuery[k] = [...(multiQuery[k] ?? []), v];
@@ -127,7 +142,7 @@ function toEvent(
       resourceId: route.handler,
       resourcePath: route.path,
       identity: {
-        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        sourceIp: peer,
         userAgent: req.headers['user-agent'] ?? null,
         accessKey: null,
         accountId: null,

@@ -13,6 +13,39 @@ export interface Logger extends EventLog {
   child(fields: Record<string, string>): Logger;
 }
 
+// What a request value looks like inside free text (an error message, the first line of a stack): digit runs
+// (card numbers, codes, PINs, cédulas, phones), email addresses, quoted strings, long token-like words.
+const TEXT_SECRETS: [RegExp, string][] = [
+  [/[^\s@"'<>]+@[^\s@"'<>]+/g, '[email]'],
+  [/"[^"]*"|'[^']*'|`[^`]*`/g, '[value]'],
+  [/(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{16,}/g, '[token]'],
+  [/\+?\d[\d\s.-]*\d/g, '[number]'],
+];
+
+/**
+ * Free text with every request-looking value taken out. Stack frames (`    at fn (file:line:col)`) name code,
+ * never data, so they stay whole; every other line (the message, a cause's message) is scrubbed.
+ */
+export function redactText(text: string): string {
+  return text
+    .split('\n')
+    .map((line) =>
+      /^\s+at\s/.test(line)
+        ? line
+        : TEXT_SECRETS.reduce((scrubbed, [pattern, mark]) => scrubbed.replace(pattern, mark), line),
+    )
+    .join('\n');
+}
+
+/** Error fields: the event rules, then free text scrubbed, since a message or stack may quote the request. */
+const cleanError = (fields: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(clean(fields)).map(([k, v]) => [
+      k,
+      typeof v === 'string' && !ALLOWED.has(k) ? redactText(v) : v,
+    ]),
+  );
+
 const clean = (fields: Record<string, unknown>) =>
   Object.fromEntries(
     Object.entries(fields).map(([k, v]) => [k, !ALLOWED.has(k) && SECRET_FIELD.test(k) ? '[redacted]' : v]),
@@ -29,7 +62,7 @@ export function jsonLogger(
   };
   return {
     record: (event: SecurityEvent) => emit('info', event),
-    error: (message, fields = {}) => emit('error', { message, ...fields }),
+    error: (message, fields = {}) => emit('error', cleanError({ message, ...fields })),
     child: (fields) => jsonLogger(level, write, { ...context, ...fields }),
   };
 }

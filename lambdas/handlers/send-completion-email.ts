@@ -1,19 +1,10 @@
-// The outbox stream consumer: sends each new completion email through SES. The only function that sends
-// email. Failed records are reported so the stream retries them, then its on-failure destination keeps them.
-import { SESClient } from '@aws-sdk/client-ses';
+// The outbox stream consumer: sends each new completion email through SES. Failed records are reported so the
+// stream retries them, then its on-failure destination keeps them; the scheduled sweep (sweep-outbox) picks up
+// whatever a dead worker left behind.
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { DynamoOutbox } from '../adapters/dynamodb/outbox.ts';
-import { SesEmailSender } from '../adapters/email.ts';
+import { outboxDelivery } from '../outbox-delivery.ts';
 import { deliverCompletionMessage } from '../registration/completion-email.ts';
-import { clock, config, logger } from '../runtime.ts';
-import { db, directory } from '../storage.ts';
-
-const outbox = new DynamoOutbox(db(), config.table('outbox'));
-const email = new SesEmailSender(
-  new SESClient(config.sesEndpoint ? { endpoint: config.sesEndpoint } : {}),
-  config.email.from,
-  config.email.configurationSet,
-);
+import { logger } from '../runtime.ts';
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const failures: DynamoDBBatchResponse['batchItemFailures'] = [];
@@ -22,10 +13,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const messageId = image?.messageId?.S;
     if (record.eventName !== 'INSERT' || !messageId || image?.status?.S !== 'pending') continue;
     try {
-      await deliverCompletionMessage(
-        { outbox, clock, directory: directory(), email, events: logger },
-        messageId,
-      );
+      await deliverCompletionMessage(outboxDelivery(), messageId);
     } catch (error) {
       logger.error('completion email failed', { messageId, problem: (error as Error).name });
       failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });

@@ -1,6 +1,7 @@
 // The primary adapter shared by every route: a middy handler that reads the request (JSON body, bearer
 // token, path id), and one error middleware that turns every failure into problem+json.
 import { randomUUID } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from '../adapters/event-log.ts';
@@ -14,6 +15,8 @@ export interface ApiRequest {
   event: APIGatewayProxyEvent;
   requestId: string;
   log: Logger;
+  /** The client's address as CloudFront saw it (locally: the gateway's TCP peer); never a header the client
+   * wrote. IPv6 clients are keyed by their /64, the smallest block a home or mobile line gets. */
   sourceIp: string;
   /** The JSON body: 400 when not JSON, 413 when over 16 KiB. */
   json(): unknown;
@@ -34,6 +37,42 @@ const header = (event: APIGatewayProxyEvent, name: string): string | undefined =
   }
   return undefined;
 };
+
+/** Set by CloudFront from the TCP connection (and by the local gateway from its peer), never by the client. */
+export const VIEWER_ADDRESS_HEADER = 'CloudFront-Viewer-Address';
+
+/** The first four groups of an IPv6 address, expanded, so every spelling of one /64 gives one key. */
+function ipv6Prefix64(address: string): string {
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.padStart(4, '0'))
+    .join(':')}::/64`;
+}
+
+/**
+ * The client address from CloudFront-Viewer-Address: `198.51.100.10:46532` or `2001:db8::1:46532` (the
+ * port is always last, after the last colon; a bracketed `[2001:db8::1]:46532` is read too). Undefined when
+ * the header is missing or holds no address.
+ */
+export function viewerAddress(value: string | undefined): string | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(text);
+  const portAt = text.lastIndexOf(':');
+  const address =
+    bracketed?.[1] ?? (portAt > 0 && /^\d{1,5}$/.test(text.slice(portAt + 1)) ? text.slice(0, portAt) : '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped && isIPv4(mapped)) return mapped;
+  if (isIPv4(address)) return address;
+  if (isIPv6(address) && !address.includes('.')) return ipv6Prefix64(address);
+  return undefined;
+}
 
 const requestIdOf = (event: APIGatewayProxyEvent, context: Context): string =>
   event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
@@ -80,6 +119,7 @@ export function errorResponse(error: unknown, requestId: string, log: Logger): A
     code = 'service_unavailable';
     log.error('dependency failed', { problem: error.message, cause: (error.cause as Error)?.name });
   } else {
+    // The logger scrubs message lines of the stack (rule 46): an error may quote the request it failed on.
     log.error('unexpected error', { problem: (error as Error)?.name, stack: (error as Error)?.stack });
   }
   const retryAfter = (extras as { retryAfterSeconds?: number }).retryAfterSeconds;
@@ -105,12 +145,20 @@ export function apiHandler(logger: Logger, run: (request: ApiRequest) => Promise
     .handler(async (event, context) => {
       const requestId = requestIdOf(event, context);
       const log = logger.child({ requestId });
+      // Behind CloudFront, requestContext.identity.sourceIp is an edge node shared by many customers and
+      // X-Forwarded-For is whatever the client wrote first: only the viewer address keys per-client limits.
+      // A request without it did not come through CloudFront (or the gateway) and is refused before any work.
+      const sourceIp = viewerAddress(header(event, VIEWER_ADDRESS_HEADER));
+      if (sourceIp === undefined) {
+        log.error('request without a viewer address', { problem: 'client_address_missing' });
+        fail('forbidden');
+      }
       bodyText(event);
       const response = await run({
         event,
         requestId,
         log,
-        sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',
+        sourceIp: sourceIp as string,
         json: () => readJson(event),
         session: () => readSession(event),
       });

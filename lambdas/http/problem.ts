@@ -86,6 +86,11 @@ const problems: Record<ErrorCode, ProblemText> = {
     title: 'Método no permitido',
     detail: 'El recurso no admite este método.',
   },
+  forbidden: {
+    status: 403,
+    title: 'Acceso no permitido',
+    detail: 'La solicitud no llegó por el canal autorizado de Produbanco. Ingresa desde el sitio oficial.',
+  },
   service_unavailable: {
     status: 503,
     title: 'Servicio no disponible',

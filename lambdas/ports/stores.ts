@@ -150,6 +150,15 @@ export interface Outbox {
   markSent(messageId: string, now: number): Promise<void>;
   /** Gives a message back after a failed delivery, counting the attempt. */
   release(messageId: string, now: number): Promise<void>;
-  /** Messages waiting for delivery (the local drain; AWS uses the table's stream). */
-  pending(now: number): Promise<string[]>;
+  /**
+   * Every message not sent yet, oldest first: `due` when it can be claimed now (pending, or its lease ended).
+   * The scheduled sweep (and the local drain) deliver the due ones and report the age of the oldest.
+   */
+  unsent(now: number): Promise<UnsentMessage[]>;
+}
+
+export interface UnsentMessage {
+  messageId: string;
+  createdAt: number;
+  due: boolean;
 }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'token_already_active'
   | 'not_found'
   | 'method_not_allowed'
+  | 'forbidden'
   | 'service_unavailable'
   | 'internal_error';
 

@@ -5,7 +5,7 @@ import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes, streamConsumers } from '../../lambdas/routes.ts';
+import { routes, scheduledFunctions, streamConsumers } from '../../lambdas/routes.ts';
 import { type TableName, tableEnvVar } from '../../lambdas/tables.ts';
 import type { SelfRegistrationApp } from '../../lib/app.ts';
 import { type FunctionNeeds, hashingMemoryMiB, tableActions } from '../../lib/service-function.ts';
@@ -22,6 +22,7 @@ interface Statement {
 const functions: [string, FunctionNeeds][] = [
   ...routes.map((route): [string, FunctionNeeds] => [route.handler, route.needs]),
   ...streamConsumers.map((consumer): [string, FunctionNeeds] => [consumer.handler, consumer.needs]),
+  ...scheduledFunctions.map((scheduled): [string, FunctionNeeds] => [scheduled.handler, scheduled.needs]),
 ];
 const consumerHandlers = new Set<string>(streamConsumers.map((consumer) => consumer.handler));
 const actionsOf = (statement: Statement): string[] =>
@@ -95,6 +96,10 @@ describe('service functions (dev)', () => {
         ...(needs.pepper ? ['PEPPER_SECRET_ARN'] : []),
         ...(needs.tokenKey ? ['TOKEN_KEY_SECRET_ARN'] : []),
         ...(needs.email ? ['EMAIL_FROM', 'SES_CONFIGURATION_SET'] : []),
+        // The outbox sweep publishes its own metric (EMF) under the stack's namespace.
+        ...(scheduledFunctions.some((scheduled) => scheduled.handler === handler)
+          ? ['METRICS_NAMESPACE']
+          : []),
       ];
 
       // Act

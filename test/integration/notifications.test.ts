@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SesEmailSender } from '../../lambdas/adapters/email.ts';
-import { SnsSmsSender } from '../../lambdas/adapters/sms.ts';
+import { SmsDestinationError, SnsSmsSender } from '../../lambdas/adapters/sms.ts';
 import { DependencyError } from '../../lambdas/registration/errors.ts';
 
 const sns = new SNSClient({ region: 'us-east-1' });
@@ -42,6 +42,47 @@ describe('SnsSmsSender', () => {
       MessageAttributes: { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } },
     });
     expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input).not.toHaveProperty('TopicArn');
+  });
+
+  it('sends the origination number and sender ID of the deployment as SNS message attributes', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-3' });
+    const sender = new SnsSmsSender(sns, { originationNumber: '+59312345', senderId: 'Produbanco' });
+
+    // Act
+    await sender.send('+593991234190', 'Produbanco: tu clave temporal es 012345.');
+
+    // Assess
+    expect(snsMock).toHaveReceivedCommandExactlyOnceWith(PublishCommand, {
+      PhoneNumber: '+593991234190',
+      Message: 'Produbanco: tu clave temporal es 012345.',
+      MessageAttributes: {
+        'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+        'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: '+59312345' },
+        'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: 'Produbanco' },
+      },
+    });
+  });
+
+  it.each([
+    ['a US number', '+12025550123'],
+    ['a Colombian mobile', '+573001234567'],
+    ['ten digits after +593', '+5939912341900'],
+    ['eight digits after +593', '+59399123419'],
+    ['no plus sign', '593991234190'],
+    ['a national number', '0991234190'],
+    ['spaces', '+593 99 123 4190'],
+    ['a trailing newline', '+593991234190\n'],
+  ])('refuses %s before calling SNS', async (_name, to) => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-4' });
+
+    // Act
+    const sending = new SnsSmsSender(sns).send(to, 'Produbanco: tu clave temporal es 012345.');
+
+    // Assess
+    await expect(sending).rejects.toBeInstanceOf(SmsDestinationError);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
   it('without a given client, makes its own SNS client on the first send and reuses it', async () => {

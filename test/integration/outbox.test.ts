@@ -119,7 +119,7 @@ describe('DynamoOutbox', () => {
     expect(await s.outbox.claim(randomUUID(), NOW, LEASE)).toBeUndefined();
   });
 
-  it('lists pending and abandoned messages, not leased or sent ones', async () => {
+  it('lists unsent messages oldest first, due when pending or abandoned, never sent ones', async () => {
     // Prepare
     const [pending, leased, abandoned, sent] = await Promise.all([1, 2, 3, 4].map(() => pendingMessage()));
     if (!pending || !leased || !abandoned || !sent) throw new Error('prepare');
@@ -129,12 +129,15 @@ describe('DynamoOutbox', () => {
     await s.outbox.markSent(sent.messageId, NOW);
 
     // Act
-    const ids = await s.outbox.pending(NOW);
+    const unsent = await s.outbox.unsent(NOW);
+    const due = (id: string) => unsent.find((message) => message.messageId === id)?.due;
 
     // Assess
-    expect(ids).toContain(pending.messageId);
-    expect(ids).toContain(abandoned.messageId);
-    expect(ids).not.toContain(leased.messageId);
-    expect(ids).not.toContain(sent.messageId);
+    expect(due(pending.messageId)).toBe(true);
+    expect(due(abandoned.messageId)).toBe(true);
+    expect(due(leased.messageId)).toBe(false);
+    expect(unsent.map((message) => message.messageId)).not.toContain(sent.messageId);
+    const created = unsent.map((message) => message.createdAt);
+    expect(created).toEqual([...created].sort((a, b) => a - b));
   });
 });

@@ -1,6 +1,7 @@
 // The customer-email outbox in DynamoDB: a conditional claim with a lease makes each email go out once.
+// `unsent` scans the table: it holds a week of messages (a few tens of thousands at most), read every 5 minutes.
 import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Outbox, OutboxMessage } from '../../ports/stores.ts';
+import type { Outbox, OutboxMessage, UnsentMessage } from '../../ports/stores.ts';
 import { storage } from './client.ts';
 
 export class DynamoOutbox implements Outbox {
@@ -81,8 +82,8 @@ export class DynamoOutbox implements Outbox {
     );
   }
 
-  async pending(now: number): Promise<string[]> {
-    const ids: string[] = [];
+  async unsent(now: number): Promise<UnsentMessage[]> {
+    const found: UnsentMessage[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await storage(() =>
@@ -90,16 +91,23 @@ export class DynamoOutbox implements Outbox {
           new ScanCommand({
             TableName: this.table,
             ExclusiveStartKey: start,
-            FilterExpression: '#status = :pending OR (#status = :sending AND leaseUntil < :now)',
+            FilterExpression: '#status IN (:pending, :sending)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':now': now },
-            ProjectionExpression: 'messageId',
+            ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending' },
+            ProjectionExpression: 'messageId, createdAt, #status, leaseUntil',
           }),
         ),
       );
-      for (const item of page.Items ?? []) ids.push(item.messageId as string);
+      for (const item of page.Items ?? []) {
+        found.push({
+          messageId: item.messageId as string,
+          createdAt: item.createdAt as number,
+          // The same test as claim's condition: pending, or a lease that ended before now.
+          due: item.status === 'pending' || (item.leaseUntil as number) < now,
+        });
+      }
       start = page.LastEvaluatedKey;
     } while (start);
-    return ids;
+    return found.sort((a, b) => a.createdAt - b.createdAt);
   }
 }
