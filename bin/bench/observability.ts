@@ -3,6 +3,7 @@
 // `--enable-source-maps`. Each sample is a fresh Node process that imports the bundle and serves one request
 // whose AWS calls (DynamoDB, the secrets extension) reach a stub on 127.0.0.1, as a Lambda cold start does.
 import { execFile } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -131,6 +132,11 @@ interface Sample {
   totalCpuMs: number;
   processMs: number;
   status: number;
+  /** Lines the function wrote to stdout, and how many of them were EMF metrics. */
+  logLines: number;
+  emfLines: number;
+  /** X-Ray segment documents the process sent to the daemon address. */
+  segments: number;
 }
 
 /** DynamoDB (any call answers `{}`: no item) and the Parameters and Secrets extension, on 127.0.0.1. */
@@ -154,8 +160,27 @@ async function startStub(): Promise<{ server: Server; port: number; calls: () =>
   return { server, port: (server.address() as AddressInfo).port, calls: () => calls };
 }
 
+/** Stands in for the X-Ray daemon: counts the segment documents it receives. */
+async function startDaemon(): Promise<{ socket: Socket; port: number; segments: () => number }> {
+  let segments = 0;
+  const socket = createSocket('udp4');
+  socket.on('message', (message) => {
+    segments += message
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes('"trace_id"')).length;
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { socket, port: socket.address().port, segments: () => segments };
+}
+
 /** Lambda's environment for the function, plus what a cold start in AWS has: credentials, X-Ray, the extension. */
-function environment(bundle: BuiltBundle, variant: Variant, stubPort: number): Record<string, string> {
+function environment(
+  bundle: BuiltBundle,
+  variant: Variant,
+  stubPort: number,
+  daemonPort: number,
+): Record<string, string> {
   const { NODE_OPTIONS: _lib, ...env } = lambdaEnvironment(bundle);
   return {
     ...env,
@@ -171,8 +196,8 @@ function environment(bundle: BuiltBundle, variant: Variant, stubPort: number): R
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     LAMBDA_TASK_ROOT: bundle.file.replace(/\/index\.mjs$/, ''),
     _X_AMZN_TRACE_ID: 'Root=1-65f05a2d-5f2b6c1e8a9d4e3f2a1b0c9d;Parent=53995c3f42cd8ad8;Sampled=1',
-    // Segments go by UDP to a port nobody listens on, as cheap as the daemon's.
-    AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+    // Segments go by UDP to the bench, which counts them as the X-Ray daemon would receive them.
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemonPort}`,
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     POWERTOOLS_SERVICE_NAME: 'self-registration',
   };
@@ -199,6 +224,7 @@ export async function measureObservability(
 ): Promise<VariantResult[]> {
   const dir = bundleDir('registration-observability-');
   const stub = await startStub();
+  const daemon = await startDaemon();
   try {
     const importer = join(dir, 'import-and-invoke.mjs');
     writeFileSync(importer, IMPORTER);
@@ -219,8 +245,9 @@ export async function measureObservability(
         const event = JSON.stringify(firstRequests[result.fn as (typeof OBSERVED_FUNCTIONS)[number]]);
         const callsBefore = stub.calls();
         const started = performance.now();
-        const { stderr } = await run(process.execPath, [importer, result.bundle.file, event], {
-          env: environment(result.bundle, result.variant, stub.port),
+        const segmentsBefore = daemon.segments();
+        const { stdout, stderr } = await run(process.execPath, [importer, result.bundle.file, event], {
+          env: environment(result.bundle, result.variant, stub.port, daemon.port),
           cwd: dir,
           timeout: 30_000,
           maxBuffer: 16 * 1024 * 1024,
@@ -228,7 +255,16 @@ export async function measureObservability(
         const processMs = performance.now() - started;
         const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
         if (!line) throw new Error(`${result.fn} (${result.variant.name}) printed no figures: ${stderr}`);
-        result.samples.push({ ...JSON.parse(line.slice(6)), processMs });
+        const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+        // UDP is asynchronous: give the last datagram a moment to arrive before counting.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        result.samples.push({
+          ...JSON.parse(line.slice(6)),
+          processMs,
+          logLines: lines.length,
+          emfLines: lines.filter((l) => l.includes('"_aws"')).length,
+          segments: daemon.segments() - segmentsBefore,
+        });
         result.stubCalls = stub.calls() - callsBefore;
       }
     }
@@ -236,6 +272,7 @@ export async function measureObservability(
     return results;
   } finally {
     stub.server.close();
+    daemon.socket.close();
     removeBundles(dir);
   }
 }
@@ -264,7 +301,9 @@ function report(results: VariantResult[], rounds: number, out: (text?: string) =
           'cpu ms',
           'process ms',
           'status',
-          'stub calls',
+          'AWS calls',
+          'log lines (EMF)',
+          'X-Ray segments',
         ],
         rows.map((r) => {
           const imp = spread(r.samples.map((s) => s.importMs));
@@ -283,6 +322,8 @@ function report(results: VariantResult[], rounds: number, out: (text?: string) =
             fixed(median(r.samples.map((s) => s.processMs))),
             [...new Set(r.samples.map((s) => s.status))].join('/'),
             String(r.stubCalls),
+            `${median(r.samples.map((s) => s.logLines))} (${median(r.samples.map((s) => s.emfLines))})`,
+            String(median(r.samples.map((s) => s.segments))),
           ];
         }),
       ),
