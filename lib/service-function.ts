@@ -219,9 +219,11 @@ export class ServiceFunction extends Construct {
           : undefined,
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      // No NODE_OPTIONS=--enable-source-maps: it parses the source map at every cold start (about 25 ms, a
+      // quarter of the floor; docs/PERFORMANCE.md). Logged stack traces are resolved off the hot path with the
+      // map kept beside the bundle in the cloud assembly (`npm run stack`).
       environment: {
         RUNTIME_MODE: 'aws',
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
         ...environment,
       },

@@ -40,7 +40,7 @@ const swapEventLog = (replacement: string): Plugin => ({
 
 export interface Variant {
   name: string;
-  /** What the variant changes against `as today`. */
+  /** What the variant changes against the baseline. */
   what: string;
   nodeOptions?: string;
   changes: (entry: string) => BuildChanges;
@@ -50,19 +50,19 @@ const variantModule = (file: string) => join(import.meta.dirname, 'observability
 
 export const VARIANTS: Variant[] = [
   {
-    name: 'as today',
-    what: 'hand-written logger, metric filters, no SDK capture, NODE_OPTIONS=--enable-source-maps',
+    name: 'baseline',
+    what: 'as lib/ builds it: hand-written logger, metric filters, no SDK capture, NODE_OPTIONS unset',
+    changes: () => ({}),
+  },
+  {
+    name: 'source maps',
+    what: 'the same bundle with NODE_OPTIONS=--enable-source-maps (as lib/ set it before)',
     nodeOptions: SOURCE_MAPS,
     changes: () => ({}),
   },
   {
-    name: 'no source maps',
-    what: 'the same bundle, NODE_OPTIONS unset',
-    changes: () => ({}),
-  },
-  {
     name: 'tracer',
-    what: 'no source maps; Powertools Tracer capturing the DynamoDB client (and fetch)',
+    what: 'Powertools Tracer capturing the DynamoDB client (and fetch)',
     changes: (entry) => ({
       entrySource: [
         "import { Tracer } from '@aws-lambda-powertools/tracer';",
@@ -74,12 +74,12 @@ export const VARIANTS: Variant[] = [
   },
   {
     name: 'logger',
-    what: 'no source maps; Powertools Logger writes the redacted lines',
+    what: 'Powertools Logger writes the redacted lines',
     changes: () => ({ plugins: [swapEventLog(variantModule('powertools-logger.ts'))] }),
   },
   {
     name: 'metrics',
-    what: 'no source maps; every security event also an EMF metric (Powertools Metrics)',
+    what: 'every security event also an EMF metric (Powertools Metrics)',
     changes: () => ({ plugins: [swapEventLog(variantModule('powertools-metrics.ts'))] }),
   },
 ];
@@ -181,9 +181,8 @@ function environment(
   stubPort: number,
   daemonPort: number,
 ): Record<string, string> {
-  const { NODE_OPTIONS: _lib, ...env } = lambdaEnvironment(bundle);
   return {
-    ...env,
+    ...lambdaEnvironment(bundle),
     ...(variant.nodeOptions ? { NODE_OPTIONS: variant.nodeOptions } : {}),
     LOG_LEVEL: 'info',
     AWS_ACCESS_KEY_ID: 'AKIABENCHBENCHBENCH0',
@@ -277,6 +276,8 @@ export async function measureObservability(
   }
 }
 
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${fixed(value)}`;
+
 function report(results: VariantResult[], rounds: number, out: (text?: string) => void): void {
   out(
     `  ${rounds} fresh processes per variant, variants taking turns; import = import() of the bundle, first call = one request (DynamoDB and the secrets extension stubbed on 127.0.0.1), process = spawn to exit`,
@@ -284,9 +285,10 @@ function report(results: VariantResult[], rounds: number, out: (text?: string) =
   for (const v of VARIANTS) out(`  ${v.name}: ${v.what}`);
   for (const fn of new Set(results.map((r) => r.fn))) {
     const rows = results.filter((r) => r.fn === fn);
-    const base = rows.find((r) => r.variant.name === 'no source maps') as VariantResult;
+    const base = rows.find((r) => r.variant.name === 'baseline') as VariantResult;
     const totalOf = (r: VariantResult) => r.samples.map((s) => s.importMs + s.invokeMs);
     const baseTotal = median(totalOf(base));
+    const baseCpu = median(base.samples.map((s) => s.totalCpuMs));
     out(`\n  ${fn}`);
     out(
       table(
@@ -297,8 +299,9 @@ function report(results: VariantResult[], rounds: number, out: (text?: string) =
           'import ms (p10-p90)',
           'first call ms',
           'import + call',
-          'vs no maps',
+          'vs baseline',
           'cpu ms',
+          'cpu vs baseline',
           'process ms',
           'status',
           'AWS calls',
@@ -319,6 +322,7 @@ function report(results: VariantResult[], rounds: number, out: (text?: string) =
               ? '-'
               : `${total.median - baseTotal >= 0 ? '+' : ''}${fixed(total.median - baseTotal)}`,
             fixed(median(r.samples.map((s) => s.totalCpuMs))),
+            r === base ? '-' : signed(median(r.samples.map((s) => s.totalCpuMs)) - baseCpu),
             fixed(median(r.samples.map((s) => s.processMs))),
             [...new Set(r.samples.map((s) => s.status))].join('/'),
             String(r.stubCalls),

@@ -58,13 +58,26 @@ export function resolveStack(stack: string, mapFile: string, projectRoot: string
 
 interface TemplateResource {
   Type?: string;
-  Properties?: { Description?: string };
+  Properties?: { Description?: string; Code?: { S3Key?: unknown } };
   Metadata?: Record<string, unknown>;
+}
+
+/** Where a function's asset folder may be: the path CDK records (the CLI turns that on), or `asset.<hash>`. */
+function assetFolders(cdkOut: string, templateDir: string, resource: TemplateResource): string[] {
+  const folders: string[] = [];
+  const recorded = resource.Metadata?.['aws:asset:path'];
+  if (typeof recorded === 'string') folders.push(join(templateDir, recorded));
+  const key = resource.Properties?.Code?.S3Key;
+  if (typeof key === 'string') {
+    const hash = key.replace(/\.zip$/, '');
+    folders.push(join(templateDir, `asset.${hash}`), join(cdkOut, `asset.${hash}`));
+  }
+  return folders;
 }
 
 /**
  * The source map of a function's asset in a synthesized cloud assembly: the function whose description
- * `lib/service-function.ts` sets to `Self-registration: <handler>`, and the asset path CDK records on it.
+ * `lib/service-function.ts` sets to `Self-registration: <handler>`, in the asset folder of its code.
  */
 export function mapInCloudAssembly(cdkOut: string, handler: string): string | undefined {
   if (!existsSync(cdkOut)) return undefined;
@@ -78,10 +91,10 @@ export function mapInCloudAssembly(cdkOut: string, handler: string): string | un
     for (const resource of Object.values(template.Resources ?? {})) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       if (resource.Properties?.Description !== `Self-registration: ${handler}`) continue;
-      const assetPath = resource.Metadata?.['aws:asset:path'];
-      if (typeof assetPath !== 'string') continue;
-      const map = join(dirname(join(cdkOut, file)), assetPath, 'index.mjs.map');
-      if (existsSync(map)) return map;
+      for (const folder of assetFolders(cdkOut, dirname(join(cdkOut, file)), resource)) {
+        const map = join(folder, 'index.mjs.map');
+        if (existsSync(map)) return map;
+      }
     }
   }
   return undefined;
