@@ -382,6 +382,12 @@ out(
 );
 out(`  SMS price used: $${PRICES.smsEcuador.usd} per SMS to Ecuador, an estimate to check.`);
 
+// 9. Observability at cold start -----------------------------------------------------------------------------
+if (settings.observabilityRounds > 0) {
+  out(`\n8. Observability at cold start (Powertools Tracer, Logger, Metrics, source maps) [${elapsed()}]`);
+  await measureObservability(settings.observabilityRounds, out);
+}
+
 // Goals --------------------------------------------------------------------------------------------------------
 out(`\nGoals (run took ${elapsed()}, load avg ${load()} at the end)`);
 out(

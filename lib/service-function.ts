@@ -205,7 +205,10 @@ export class ServiceFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
+      // No X-Ray in the function: capturing the SDK clients (Powertools Tracer, which loads aws-xray-sdk-core and
+      // async hooks) adds 26-39% to a cold start (docs/PERFORMANCE.md), and active tracing without it records no
+      // DynamoDB, SNS or SES call. API Gateway's tracing still samples each request's path and latency.
+      tracing: Tracing.DISABLED,
       // Secrets come through the Parameters and Secrets extension: a local HTTP call, cached, and no Secrets
       // Manager client to load at cold start (lambdas/adapters/secrets.ts).
       paramsAndSecrets:

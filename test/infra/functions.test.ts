@@ -64,7 +64,7 @@ describe('service functions (dev)', () => {
   });
 
   it.each(functions)(
-    '%s: newest Node runtime, arm64, X-Ray, own log group, memory for its work',
+    '%s: newest Node runtime, arm64, no in-function X-Ray, own log group, memory for its work',
     (handler, needs) => {
       // Act
       const { Properties: properties } = functionResource(handler);
@@ -75,11 +75,12 @@ describe('service functions (dev)', () => {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        TracingConfig: { Mode: 'Active' },
         MemorySize: needs.hashes ? hashingMemoryMiB : 256,
         LoggingConfig: { LogGroup: { Ref: built.service.getLogicalId(logGroup) } },
       });
       expect(resourceOf(built.service.getLogicalId(logGroup)).Properties.RetentionInDays).toBe(30);
+      // Tracing is off in the functions (its cold-start cost, docs/PERFORMANCE.md): Lambda's default mode.
+      expect(properties.TracingConfig).toBeUndefined();
     },
   );
 
@@ -146,8 +147,6 @@ describe('service functions (dev)', () => {
     (handler, needs) => {
       // Prepare
       const allowedOnAnyResource = new Set([
-        'xray:PutTraceSegments',
-        'xray:PutTelemetryRecords',
         ...(needs.sms ? ['sns:Publish'] : []),
         ...(consumerHandlers.has(handler) ? ['dynamodb:ListStreams'] : []),
       ]);
