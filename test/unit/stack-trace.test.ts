@@ -52,17 +52,11 @@ describe('resolving a logged stack trace with the bundle source map', () => {
 
   afterAll(() => removeBundles(dir));
 
-  it('logs a minified stack when Lambda runs without --enable-source-maps', () => {
-    // Assess
-    const stack = stackText(errorLine);
-    expect(stack).toMatch(/^TypeError/);
-    expect(stack).toMatch(/index\.mjs:\d+:\d+/);
-    expect(stack).not.toMatch(/\.ts:\d+/);
-  });
-
   it('resolves the logged line to the TypeScript line that threw', () => {
-    // Prepare
+    // Prepare: the function logged positions in the minified bundle only
     const threw = lineOf('lambdas/http/api-handler.ts', 'Buffer.byteLength(body');
+    expect(stackText(errorLine)).toMatch(/^TypeError[\s\S]*index\.mjs:\d+:\d+/);
+    expect(stackText(errorLine)).not.toMatch(/\.ts:\d+/);
 
     // Act
     const { text, frames, resolved } = resolveStack(stackText(errorLine), `${bundle.file}.map`, projectRoot);
@@ -75,6 +69,35 @@ describe('resolving a logged stack trace with the bundle source map', () => {
     expect(firstOwnFrame).toContain(`lambdas/http/api-handler.ts:${threw}:`);
     expect(text).not.toMatch(/index\.mjs/);
   });
+
+  it('npm run stack reads the logged line from stdin and prints the resolved stack', async () => {
+    // Prepare
+    const threw = lineOf('lambdas/http/api-handler.ts', 'Buffer.byteLength(body');
+    const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
+
+    // Act
+    const child = execFile(
+      tsx,
+      [join(projectRoot, 'bin', 'stack.ts'), 'verify-otp', '--map', `${bundle.file}.map`],
+      {
+        cwd: projectRoot,
+      },
+    );
+    child.stdin?.end(`${errorLine}\n`);
+    const printed = await new Promise<{ stdout: string; stderr: string }>((done, failed) => {
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (chunk) => (stdout += chunk));
+      child.stderr?.on('data', (chunk) => (stderr += chunk));
+      child.on('error', failed);
+      child.on('close', () => done({ stdout, stderr }));
+    });
+
+    // Assess
+    expect(printed.stdout).toContain(`lambdas/http/api-handler.ts:${threw}:`);
+    expect(printed.stdout).not.toMatch(/index\.mjs/);
+    expect(printed.stderr).toMatch(/(\d+) of \1 bundle frames resolved/);
+  }, 60_000);
 
   it('finds the source map of a function in a cloud assembly by its description and asset path', () => {
     // Prepare: the layout `cdk synth` writes, with this bundle as the asset of verify-otp
