@@ -1,6 +1,5 @@
-// What observability costs at cold start: the functions as built today against variants with Powertools
-// Tracer capturing the SDK clients, Powertools Logger, Powertools Metrics (EMF), and without
-// `--enable-source-maps`. Each sample is a fresh Node process that imports the bundle and serves one request
+// What observability costs at cold start: two functions as lib/ builds them against variants with Powertools
+// Tracer capturing the SDK clients, Powertools Logger, Powertools Metrics (EMF), or `--enable-source-maps`. Each sample is a fresh Node process that imports the bundle and serves one request
 // whose AWS calls (DynamoDB, the secrets extension) reach a stub on 127.0.0.1, as a Lambda cold start does.
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
@@ -23,7 +22,7 @@ import { fixed, kib, median, percentile, table } from './stats.ts';
 
 const run = promisify(execFile);
 
-/** The two functions measured: the hottest step after the code and the one that holds the most. */
+/** An authenticated step with the HMAC key, and step 1, the function with the most AWS calls and argon2. */
 export const OBSERVED_FUNCTIONS = ['verify-otp', 'start-registration'] as const;
 
 export const SOURCE_MAPS = '--enable-source-maps';
