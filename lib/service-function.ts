@@ -206,7 +206,7 @@ export class ServiceFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       // No X-Ray in the function: capturing the SDK clients (Powertools Tracer, which loads aws-xray-sdk-core and
-      // async hooks) adds 26-39% to a cold start (docs/PERFORMANCE.md), and active tracing without it records no
+      // async hooks) adds 17-39% to a cold start (docs/PERFORMANCE.md), and active tracing without it records no
       // DynamoDB, SNS or SES call. API Gateway's tracing still samples each request's path and latency.
       tracing: Tracing.DISABLED,
       // Secrets come through the Parameters and Secrets extension: a local HTTP call, cached, and no Secrets
