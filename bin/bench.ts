@@ -11,6 +11,7 @@ import { type BuiltBundle, buildBundles, contributions, findings, removeBundles 
 import { measureColdStarts } from './bench/cold-start.ts';
 import { cognitoPerThousand, costPerThousand, type FunctionRun, PRICES } from './bench/cost.ts';
 import { calibrate, hasherFor, hashingCeiling, msPerHash } from './bench/hashing.ts';
+import { measureObservability } from './bench/observability.ts';
 import { fixed, kib, median, percentile, sum, table, verdict } from './bench/stats.ts';
 import {
   type Around,
@@ -31,7 +32,13 @@ const settings = {
   throughputSeconds: Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 30),
   hashSamples: 15,
   calibrationSamples: 5,
+  observabilityRounds: Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 31),
 };
+
+/** `npm run bench -- --only observability` runs that section alone. */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && only !== 'observability')
+  throw new Error(`--only knows one section: observability`);
 
 /** Seconds of a parallel run left out before counting, so the figure is the steady state. */
 const RAMP_UP_SECONDS = 5;
@@ -50,6 +57,13 @@ out(
   `  machine   ${cpus().length} x ${cpus()[0]?.model.trim()}, Node ${process.version}, ${process.platform}/${process.arch}`,
 );
 out(`  load avg  ${load()} (1, 5, 15 min) at start`);
+
+if (only === 'observability') {
+  out('\nObservability at cold start (bin/bench/observability.ts)');
+  await measureObservability(settings.observabilityRounds, out);
+  out(`\n(took ${elapsed()}, load avg ${load()} at the end)`);
+  process.exit(0);
+}
 
 // 1. Bundles -------------------------------------------------------------------------------------------------
 const { dir, bundles, floor } = await buildBundles();
@@ -367,6 +381,12 @@ out(
   ),
 );
 out(`  SMS price used: $${PRICES.smsEcuador.usd} per SMS to Ecuador, an estimate to check.`);
+
+// 9. Observability at cold start -----------------------------------------------------------------------------
+if (settings.observabilityRounds > 0) {
+  out(`\n8. Observability at cold start (Powertools Tracer, Logger, Metrics, source maps) [${elapsed()}]`);
+  await measureObservability(settings.observabilityRounds, out);
+}
 
 // Goals --------------------------------------------------------------------------------------------------------
 out(`\nGoals (run took ${elapsed()}, load avg ${load()} at the end)`);

@@ -45,7 +45,7 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
   const consumers = new Set<string>(streamConsumers.map((consumer) => consumer.handler));
   for (const [handler, fn] of Object.entries(service.functions)) {
     const route = routes.find((candidate) => candidate.handler === handler);
-    const reasons = ['xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions'];
+    const reasons: string[] = [];
     if (route?.needs.sms) {
       reasons.push(
         'sns:Publish to a phone number (SMS) has no resource ARN; publishing to any topic is denied',
@@ -56,6 +56,8 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
         'dynamodb:ListStreams, needed by the stream event source mapping, has no resource-level permission',
       );
     }
+    // Without X-Ray in the functions, only these two kinds of action need a '*' resource.
+    if (reasons.length === 0) continue;
     const policy = fn.role.node.tryFindChild('DefaultPolicy');
     if (!policy) throw new Error(`${handler} has no role policy to acknowledge`);
     acknowledge(

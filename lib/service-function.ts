@@ -207,7 +207,10 @@ export class ServiceFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
+      // No X-Ray in the function: capturing the SDK clients (Powertools Tracer, which loads aws-xray-sdk-core and
+      // async hooks) adds 17-39% to a cold start (docs/PERFORMANCE.md), and active tracing without it records no
+      // DynamoDB, SNS or SES call. API Gateway's tracing still samples each request's path and latency.
+      tracing: Tracing.DISABLED,
       // Secrets come through the Parameters and Secrets extension: a local HTTP call, cached, and no Secrets
       // Manager client to load at cold start (lambdas/adapters/secrets.ts).
       paramsAndSecrets:
@@ -221,9 +224,11 @@ export class ServiceFunction extends Construct {
           : undefined,
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      // No NODE_OPTIONS=--enable-source-maps: it parses the source map at every cold start (about 25 ms, a
+      // quarter of the floor; docs/PERFORMANCE.md). Logged stack traces are resolved off the hot path with the
+      // map kept beside the bundle in the cloud assembly (`npm run stack`).
       environment: {
         RUNTIME_MODE: 'aws',
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
         ...environment,
       },

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { type RouteNeeds, routes, streamConsumers } from '../../lambdas/routes.ts';
 import { nodeRuntime } from '../../lib/service-function.ts';
 
@@ -45,46 +45,69 @@ export function functionSpecs(): FunctionSpec[] {
   ];
 }
 
-/** Builds into a temporary folder whose node_modules points at the project's, so `argon2` resolves as in the asset. */
-export async function buildBundles(): Promise<{ dir: string; bundles: BuiltBundle[]; floor: BuiltBundle }> {
-  const dir = mkdtempSync(join(tmpdir(), 'registration-bundles-'));
+/** A temporary folder whose node_modules points at the project's, so `argon2` resolves as in the asset. */
+export function bundleDir(prefix = 'registration-bundles-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  const one = async (spec: FunctionSpec): Promise<BuiltBundle> => {
-    const outDir = join(dir, spec.name.replace(/[^\w-]+/g, '-'));
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, 'index.mjs');
-    const result = await build({
-      entryPoints: [spec.entry],
-      absWorkingDir: root,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: esbuildTarget,
-      mainFields: ['module', 'main'],
-      banner: { js: esmRequireBanner },
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      // Same as the stack: the SDK is bundled but for the Secrets Manager client (in Lambda the secrets
-      // extension serves secrets); the native argon2 stays outside, for the hashing functions.
-      external: ['@aws-sdk/client-secrets-manager', ...(spec.needs.hashes ? ['argon2'] : [])],
-      outfile: file,
-      metafile: true,
-      logLevel: 'error',
-    });
-    const code = readFileSync(file);
-    return {
-      ...spec,
-      file,
-      bytes: code.length,
-      gzipBytes: gzipSync(code).length,
-      mapBytes: readFileSync(`${file}.map`).length,
-      metafile: result.metafile,
-    };
+  return dir;
+}
+
+/** What a variant of a function changes in the build: extra code around the entry, modules swapped. */
+export interface BuildChanges {
+  /** Output folder name, when one function is built more than once. */
+  outName?: string;
+  /** Source of an entry module that replaces `spec.entry` (resolved from the project root). */
+  entrySource?: string;
+  plugins?: Plugin[];
+}
+
+/** One function, built with the settings of lib/service-function.ts. */
+export async function buildBundle(
+  dir: string,
+  spec: FunctionSpec,
+  changes: BuildChanges = {},
+): Promise<BuiltBundle> {
+  const outDir = join(dir, (changes.outName ?? spec.name).replace(/[^\w-]+/g, '-'));
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'index.mjs');
+  const result = await build({
+    ...(changes.entrySource === undefined
+      ? { entryPoints: [spec.entry] }
+      : { stdin: { contents: changes.entrySource, resolveDir: root, sourcefile: 'entry.ts', loader: 'ts' } }),
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: esbuildTarget,
+    mainFields: ['module', 'main'],
+    banner: { js: esmRequireBanner },
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    // Same as the stack: the SDK is bundled but for the Secrets Manager client (in Lambda the secrets
+    // extension serves secrets); the native argon2 stays outside, for the hashing functions.
+    external: ['@aws-sdk/client-secrets-manager', ...(spec.needs.hashes ? ['argon2'] : [])],
+    outfile: file,
+    metafile: true,
+    logLevel: 'error',
+    plugins: changes.plugins ?? [],
+  });
+  const code = readFileSync(file);
+  return {
+    ...spec,
+    file,
+    bytes: code.length,
+    gzipBytes: gzipSync(code).length,
+    mapBytes: readFileSync(`${file}.map`).length,
+    metafile: result.metafile,
   };
+}
+
+export async function buildBundles(): Promise<{ dir: string; bundles: BuiltBundle[]; floor: BuiltBundle }> {
+  const dir = bundleDir();
   const bundles: BuiltBundle[] = [];
-  for (const spec of functionSpecs()) bundles.push(await one(spec));
-  const floor = await one({
+  for (const spec of functionSpecs()) bundles.push(await buildBundle(dir, spec));
+  const floor = await buildBundle(dir, {
     name: FLOOR,
     entry: join(import.meta.dirname, 'floor-handler.ts'),
     needs: { tables: { registrations: 'read' } },

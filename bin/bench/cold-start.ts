@@ -15,7 +15,6 @@ export function lambdaEnvironment(bundle: BuiltBundle): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     RUNTIME_MODE: 'aws',
-    NODE_OPTIONS: '--enable-source-maps',
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_LAMBDA_FUNCTION_NAME: bundle.name,

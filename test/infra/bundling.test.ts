@@ -10,6 +10,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapInCloudAssembly } from '../../bin/stack/resolve.ts';
 import { routes } from '../../lambdas/routes.ts';
 import { type TableName, tableNames } from '../../lambdas/tables.ts';
 import { ServiceFunction } from '../../lib/service-function.ts';
@@ -67,6 +68,15 @@ describe('bundling start-registration for real', () => {
     // Minified: long lines (template literals keep a few newlines).
     expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+  });
+
+  it('keeps the source map in the cloud assembly, where `npm run stack` finds it by the function name', () => {
+    // Act
+    const found = mapInCloudAssembly(outdir, 'start-registration');
+
+    // Assess
+    expect(found).toBe(join(assetDir, 'index.mjs.map'));
+    expect(mapInCloudAssembly(outdir, 'verify-otp')).toBeUndefined();
   });
 
   it('keeps argon2 out of the bundle and ships its linux-arm64 prebuild in node_modules', () => {

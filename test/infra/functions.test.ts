@@ -65,7 +65,7 @@ describe('service functions (dev)', () => {
   });
 
   it.each(functions)(
-    '%s: newest Node runtime, arm64, X-Ray, own log group, memory for its work',
+    '%s: newest Node runtime, arm64, no in-function X-Ray, own log group, memory for its work',
     (handler, needs) => {
       // Act
       const { Properties: properties } = functionResource(handler);
@@ -76,11 +76,12 @@ describe('service functions (dev)', () => {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        TracingConfig: { Mode: 'Active' },
         MemorySize: needs.hashes ? hashingMemoryMiB : 256,
         LoggingConfig: { LogGroup: { Ref: built.service.getLogicalId(logGroup) } },
       });
       expect(resourceOf(built.service.getLogicalId(logGroup)).Properties.RetentionInDays).toBe(30);
+      // Tracing is off in the functions (its cold-start cost, docs/PERFORMANCE.md): Lambda's default mode.
+      expect(properties.TracingConfig).toBeUndefined();
     },
   );
 
@@ -90,7 +91,6 @@ describe('service functions (dev)', () => {
       // Prepare
       const expected = [
         'RUNTIME_MODE',
-        'NODE_OPTIONS',
         ...Object.keys(needs.tables).map((name) => tableEnvVar(name as TableName)),
         ...(needs.hmacKey ? ['HMAC_SECRET_ARN'] : []),
         ...(needs.pepper ? ['PEPPER_SECRET_ARN'] : []),
@@ -119,7 +119,8 @@ describe('service functions (dev)', () => {
         usesSecrets ? /AWS-Parameters-and-Secrets-Lambda-Extension/ : /^\[\]$/,
       );
       expect(variables.RUNTIME_MODE).toBe('aws');
-      expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      // Source maps are resolved off the hot path (`npm run stack`), not at every cold start.
+      expect(variables.NODE_OPTIONS).toBeUndefined();
       for (const name of ['HMAC_SECRET_ARN', 'PEPPER_SECRET_ARN', 'TOKEN_KEY_SECRET_ARN'].filter(
         (key) => key in variables,
       )) {
@@ -154,8 +155,6 @@ describe('service functions (dev)', () => {
     (handler, needs) => {
       // Prepare
       const allowedOnAnyResource = new Set([
-        'xray:PutTraceSegments',
-        'xray:PutTelemetryRecords',
         ...(needs.sms ? ['sns:Publish'] : []),
         ...(consumerHandlers.has(handler) ? ['dynamodb:ListStreams'] : []),
       ]);
