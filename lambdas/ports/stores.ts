@@ -104,14 +104,23 @@ export interface CodeStore {
   countAttempt(registrationId: string, now: number, maxAttempts: number): Promise<CodeRecord | undefined>;
 }
 
+/** A counted hit (its id takes it back), or a refusal with the time the oldest counted hit leaves. */
+export type WindowHit = { allowed: true; hitId: string } | { allowed: false; retryAt: number };
+
 export interface LimitStore {
-  /** Counts one hit in a fixed window if fewer than `max` were counted; false when the limit is reached. */
-  hit(key: string, max: number, windowEndsAt: number): Promise<boolean>;
+  /**
+   * Counts one hit on `key` if fewer than `max` hits are counted in the sliding window (now - windowMs, now]:
+   * exact over every window of that length (rule 42), atomic under parallel callers. A refusal counts
+   * nothing. Throws DependencyError when it cannot count for sure (rule 44).
+   */
+  hit(key: string, max: number, windowMs: number, now: number): Promise<WindowHit>;
   /** Takes back a hit whose request was then refused (a refused request counts toward no limit). */
-  refund(key: string): Promise<void>;
+  refund(key: string, hitId: string): Promise<void>;
+  /** The hits counted on `key` in (now - windowMs, now], of at most `max`. */
+  count(key: string, max: number, windowMs: number, now: number): Promise<number>;
   /**
    * Counts a PIN try before the PIN is checked: refused ('locked') while a lock is on or when `max` tries are
-   * already counted. An expired lock starts a new count.
+   * already counted. An expired lock starts a new count. Throws DependencyError when contended (rule 44).
    */
   pinTry(
     key: string,

@@ -1,9 +1,9 @@
 // Step 4: choose a username, unique case-insensitively, reserved for this registration until `complete`.
 import * as z from 'zod/mini';
-import { ConflictError, type UserStore } from '../ports/stores.ts';
+import { ConflictError, type LimitStore, type UserStore } from '../ports/stores.ts';
 import { usernameErrors } from './credentials-policy.ts';
 import { fail } from './errors.ts';
-import { isAlive, usernameKey } from './registration.ts';
+import { isAlive, type Registration, usernameKey } from './registration.ts';
 import { runStep, type SessionDeps, type SessionInput } from './session.ts';
 import type { Step } from './steps.ts';
 import { fieldError, parseBody, rejectFields } from './validation.ts';
@@ -15,6 +15,32 @@ export const chooseUsernameSchema = z.strictObject({
 
 export interface ChooseUsernameDeps extends SessionDeps {
   users: UserStore;
+  limits: LimitStore;
+  /** Username calls one registration may make (rule 41): `username_taken` cannot list names. */
+  usernameMaxTries: number;
+}
+
+/** Counts the call before anything is checked; the one after the last try answers 429 username_tries. */
+async function countTry(deps: ChooseUsernameDeps, registration: Registration): Promise<void> {
+  const now = deps.clock.now();
+  const sessionMs = deps.session.maxSeconds * 1000;
+  // A window as long as the registration's whole life: a plain count of its calls.
+  const hit = await deps.limits.hit(
+    `username#${registration.registrationId}`,
+    deps.usernameMaxTries,
+    sessionMs,
+    now,
+  );
+  if (hit.allowed) return;
+  deps.events.record({
+    event: 'rate_limited',
+    registrationId: registration.registrationId,
+    limit: 'username_tries',
+  });
+  fail('rate_limited', {
+    reason: 'username_tries',
+    retryAfterSeconds: Math.max(1, Math.ceil((registration.createdAt + sessionMs - now) / 1000)),
+  });
 }
 
 export async function chooseUsername(
@@ -28,6 +54,7 @@ export async function chooseUsername(
     input,
     'choose-username',
     async (registration) => {
+      await countTry(deps, registration);
       const { username, confirmation } = parseBody(chooseUsernameSchema, input.readBody());
       key = usernameKey(username);
       rejectFields([

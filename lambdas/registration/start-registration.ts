@@ -64,14 +64,17 @@ export interface StartRegistrationResult {
 
 const MINUTE = 60_000;
 
-/** Per client address: a fixed one-minute window, counted before anything else (rule 4). */
+/** Per client address: a sliding one-minute window, counted before anything else (rules 4, 42). */
 async function countAddress(deps: StartRegistrationDeps, sourceIp: string): Promise<void> {
   const now = deps.clock.now();
-  const windowEnd = (Math.floor(now / MINUTE) + 1) * MINUTE;
-  const key = `ip#${deps.keyed.digest('address', sourceIp)}#${windowEnd}`;
-  if (!(await deps.limits.hit(key, deps.rules.identifyPerIpPerMinute, windowEnd))) {
-    deps.events.record({ event: 'rate_limited', limit: 'identify_per_address' });
-    fail('rate_limited', { retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now) / 1000)) });
+  const key = `ip#${deps.keyed.digest('address', sourceIp)}`;
+  const hit = await deps.limits.hit(key, deps.rules.identifyPerIpPerMinute, MINUTE, now);
+  if (!hit.allowed) {
+    deps.events.record({ event: 'rate_limited', limit: 'per_address' });
+    fail('rate_limited', {
+      reason: 'per_address',
+      retryAfterSeconds: Math.max(1, Math.ceil((hit.retryAt - now) / 1000)),
+    });
   }
 }
 

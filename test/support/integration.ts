@@ -346,6 +346,7 @@ export interface Rules {
   otp: OtpRules;
   pin: { maxAttempts: number; lockSeconds: number };
   identifyPerIpPerMinute: number;
+  usernameMaxTries: number;
 }
 
 /** The production defaults of API.md, except where a test would trip a limit it does not test. */
@@ -354,6 +355,7 @@ export const defaultRules = (): Rules => ({
   otp: { ttlSeconds: 300, maxAttempts: 3, maxSends: 3, cooldownSeconds: 30, perPhonePerHour: 5 },
   pin: { maxAttempts: 3, lockSeconds: 86_400 },
   identifyPerIpPerMinute: 10,
+  usernameMaxTries: 10,
 });
 
 export interface Services {
@@ -459,7 +461,13 @@ export const useCaseDeps = (s: Services) => ({
     otp: s.rules.otp,
   },
   verifyOtp: { ...sessionDeps(s), random: s.random, keyed: s.keyed, codes: s.codes, otp: s.rules.otp },
-  chooseUsername: { ...sessionDeps(s), users: s.users, directory: s.directory },
+  chooseUsername: {
+    ...sessionDeps(s),
+    users: s.users,
+    directory: s.directory,
+    limits: s.limits,
+    usernameMaxTries: s.rules.usernameMaxTries,
+  },
   createPassword: { ...sessionDeps(s), directory: s.directory, hasher: s.hasher },
   answers: { ...sessionDeps(s), hasher: s.hasher },
   session: sessionDeps(s),

@@ -218,6 +218,26 @@ describe('problem details', () => {
     expect(response.json.code).toBe('rate_limited');
   });
 
+  it.each([
+    ['resend_cooldown', 30, 'Podrás pedir una nueva clave temporal en 30 segundos.'],
+    ['sends_per_phone', 1_500, 'Podrás pedir otra en 25 minutos.'],
+    ['sends_per_registration', 61, 'inténtalo en 2 minutos.'],
+    ['per_address', 1, 'Podrás intentarlo de nuevo en 1 segundo.'],
+    ['username_tries', 900, 'Probaste demasiados nombres de usuario en este registro.'],
+  ] as const)('429 %s: the body names the reason and says when to try again', async (reason, wait, text) => {
+    // Prepare
+    const { call } = harness(async () => fail('rate_limited', { reason, retryAfterSeconds: wait }));
+
+    // Act
+    const response = await call(event({}));
+
+    // Assess
+    expect(response.headers?.['Retry-After']).toBe(String(wait));
+    expect(response.json.reason).toBe(reason);
+    expect(response.json.detail).toContain(text);
+    expect(response.json).not.toHaveProperty('retryAfterSeconds');
+  });
+
   it('otp_invalid carries attemptsLeft; step_out_of_order carries currentStep', async () => {
     // Prepare
     const otp = harness(async () => fail('otp_invalid', { attemptsLeft: 1 }));

@@ -195,21 +195,42 @@ describe('step 1: velocity per client address (rule 4)', () => {
     const world = createWorld();
     world.clock.set('2026-06-15T10:00:15.000Z');
     const max = world.rules.identifyPerIpPerMinute;
-    for (let i = 0; i < max; i++) await start(world, card, '192.0.2.1');
+    await start(world, card, '192.0.2.1');
+    world.clock.set('2026-06-15T10:00:30.000Z');
+    for (let i = 1; i < max; i++) await start(world, card, '192.0.2.1');
+    world.clock.set('2026-06-15T10:00:40.000Z');
     const calls = world.directory.authenticateCalls;
 
     // Act
     const refused = await refusal(start(world, card, '192.0.2.1'));
     const otherAddress = await start(world, card, '192.0.2.2');
 
-    // Assess
+    // Assess: the oldest call (10:00:15) leaves the window at 10:01:15, 35 s later.
     expect(refused.code).toBe('rate_limited');
-    expect(refused.extras.retryAfterSeconds).toBe(45);
+    expect(refused.extras).toMatchObject({ reason: 'per_address', retryAfterSeconds: 35 });
     expect(otherAddress.step).toBe('verify-contact');
     expect(world.directory.authenticateCalls).toBe(calls + 1);
   });
 
-  it('rule 4: the window resets at the next minute', async () => {
+  it('rule 42: a burst across a minute boundary gets no more than the limit through (sliding window)', async () => {
+    // Prepare: the limit spent in the last second of a minute.
+    const world = createWorld();
+    const max = world.rules.identifyPerIpPerMinute;
+    world.clock.set('2026-06-15T10:00:59.500Z');
+    for (let i = 0; i < max; i++) await start(world, card, '192.0.2.1');
+
+    // Act: the first second of the next minute, then the moment the first calls leave the window.
+    world.clock.set('2026-06-15T10:01:00.500Z');
+    const early = await refusal(start(world, card, '192.0.2.1'));
+    world.clock.set('2026-06-15T10:01:59.500Z');
+    const later = await start(world, card, '192.0.2.1');
+
+    // Assess
+    expect(early.extras).toMatchObject({ reason: 'per_address', retryAfterSeconds: 59 });
+    expect(later.step).toBe('verify-contact');
+  });
+
+  it('rule 4: a minute after the calls, the address may call again', async () => {
     // Prepare
     const world = createWorld();
     const max = world.rules.identifyPerIpPerMinute;
