@@ -32,8 +32,24 @@ export interface CompletionMessage {
   createdAt: number;
 }
 
+/** The customer's open registration that a new step 1 closes, as read before the write. */
+export interface Superseded {
+  /** The registration the customer's pointer named when read (undefined: no pointer yet). */
+  pointer?: string;
+  /** Its closing write, when it is still open: the closed state, and its username reservation to free. */
+  close?: { next: Registration; expectedVersion: number; usernameKey?: string };
+}
+
 export interface RegistrationStore {
-  create(registration: Registration): Promise<void>;
+  /**
+   * In one transaction: the new registration, the customer's pointer to it (if it still names
+   * `superseded.pointer`) and the closing of the registration it named (rule 41). ConflictError('version')
+   * when a parallel step 1 or step of the old registration moved first. Without `superseded` the pointer is
+   * left alone (a store-level set-up; step 1 always passes it).
+   */
+  create(registration: Registration, superseded?: Superseded): Promise<void>;
+  /** The registration id the customer's pointer names (the last one opened), if any. */
+  lastOpenedBy(customerId: string): Promise<string | undefined>;
   get(registrationId: string): Promise<Registration | undefined>;
   /** Records activity (idle timeout) without moving the step. */
   touch(registrationId: string, now: number): Promise<void>;

@@ -18,6 +18,7 @@ import {
   type LimitStore,
   type NewUser,
   type RegistrationStore,
+  type Superseded,
   type UsernameHolder,
   type UserStore,
   type WindowHit,
@@ -470,13 +471,36 @@ export class FakeRegistrationStore implements RegistrationStore {
     return entry?.kind === 'reservation' && entry.registrationId === registrationId;
   }
 
-  async create(registration: Registration): Promise<void> {
+  /** Each customer's pointer to the registration its last step 1 opened. */
+  readonly pointers = new Map<string, string>();
+
+  async create(registration: Registration, superseded?: Superseded): Promise<void> {
     await turn();
     this.faults.check('registrations.create');
     if (this.registrations.has(registration.registrationId)) {
       throw new DependencyError('registration id exists already');
     }
+    if (superseded) {
+      if (this.pointers.get(registration.customerId) !== superseded.pointer)
+        throw new ConflictError('version');
+      const close = superseded.close;
+      if (close) {
+        this.checkVersion(close.next, close.expectedVersion);
+        if (close.usernameKey && !this.mayRelease(close.usernameKey, close.next.registrationId)) {
+          throw new ConflictError('version');
+        }
+        this.write(close.next);
+        if (close.usernameKey) this.users.usernames.delete(close.usernameKey);
+      }
+      this.pointers.set(registration.customerId, registration.registrationId);
+    }
     this.write(registration);
+  }
+
+  async lastOpenedBy(customerId: string): Promise<string | undefined> {
+    await turn();
+    this.faults.check('registrations.lastOpenedBy');
+    return this.pointers.get(customerId);
   }
 
   async get(registrationId: string): Promise<Registration | undefined> {

@@ -359,41 +359,40 @@ describe('complete: one user per customer (rule 25)', () => {
     ]);
   });
 
-  it('rule 25: a second registration of the same customer gets already_registered at complete', async () => {
+  it('rule 41: a second step 1 of the same customer closes the first: its token is dead, its username free', async () => {
     // Prepare
     const world = createWorld();
     const first = new Wizard(world);
-    const second = new Wizard(world, { ...tomas.credentials[1] });
     await first.toFinish('tomas.uno');
-    await second.toFinish('tomas.dos');
-    await first.complete();
 
     // Act
-    const error = await refusal(second.complete());
+    const second = new Wizard(world, { ...tomas.credentials[1] });
+    await second.toUsername();
+    const again = await second.username('tomas.uno');
+    const dead = await refusal(first.complete());
 
     // Assess
-    expect(error.code).toBe('already_registered');
-    expect(world.users.users.size).toBe(1);
-    expect(second.stored().status).toBe('open');
+    expect(again.step).toBe('create-password');
+    expect(dead.code).toBe('session_invalid');
+    expect(first.stored().status).toBe('cancelled');
+    expect(world.users.users.size).toBe(0);
+    expect(world.events.of('registration_cancelled')).toEqual([
+      expect.objectContaining({ registrationId: first.registrationId, reason: 'superseded' }),
+    ]);
   });
 
-  it('rule 25: parallel completes of two registrations of one customer give one user', async () => {
+  it('rule 41: parallel step 1s of one customer leave exactly one registration open', async () => {
     // Prepare
     const world = createWorld();
-    const first = new Wizard(world);
-    const second = new Wizard(world, { ...tomas.credentials[1] });
-    await first.toFinish('tomas.uno');
-    await second.toFinish('tomas.dos');
+    const wizards = [new Wizard(world), new Wizard(world, { ...tomas.credentials[1] }), new Wizard(world)];
 
     // Act
-    const outcomes = await Promise.allSettled([first.complete(), second.complete()]);
+    await Promise.all(wizards.map((w) => w.start()));
 
     // Assess
-    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-    const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
-    expect(rejected.reason).toMatchObject({ code: 'already_registered' });
-    expect(world.users.users.size).toBe(1);
-    expect(world.registrations.outbox.size).toBe(1);
+    const open = [...world.registrations.registrations.values()].filter((r) => r.status === 'open');
+    expect(open).toHaveLength(1);
+    expect(world.registrations.pointers.get(tomas.customerId)).toBe(open[0]?.registrationId);
   });
 
   it('rule 25: after completion, step 1 for that customer is already_registered', async () => {
