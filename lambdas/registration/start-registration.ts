@@ -7,6 +7,7 @@ import {
 } from '../ports/customer-directory.ts';
 import { ConflictError, type LimitStore, type RegistrationStore, type UserStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
+import { pinKey as pinKeyOf } from './credential-locks.ts';
 import { DependencyError, fail } from './errors.ts';
 import { isValidCedula, isValidRuc, passesLuhn } from './identity-numbers.ts';
 import { maskEmail, maskPhone } from './masking.ts';
@@ -138,7 +139,7 @@ export async function startRegistration(
   rejectPastExpiry(credential, deps.clock.now());
 
   const identifier = deps.keyed.digest('credential', credentialIdentifier(credential));
-  const pinKey = `pin#${identifier}`;
+  const pinKey = pinKeyOf(identifier);
   const { pin: pinRules } = deps.rules;
   const attempt = await deps.limits.pinTry(
     pinKey,

@@ -184,6 +184,7 @@ describe('races through the use cases', () => {
         return hashing.directory.authenticate(credential);
       },
       getCustomer: (id) => hashing.directory.getCustomer(id),
+      credentialKeys: (id) => hashing.directory.credentialKeys(id),
     };
     const pinWizard = new Wizard(wire(tables, { rules, hasher: hashing.hasher, directory: counted }));
     const wrong = { ...customer.card, pin: customer.card.pin === '0000' ? '1111' : '0000' };

@@ -239,6 +239,15 @@ export class FakeCustomerDirectory implements CustomerDirectory {
     return customer ? this.view(customer) : undefined;
   }
 
+  async credentialKeys(customerId: string): Promise<string[]> {
+    await turn();
+    this.faults.check('directory.credentialKeys');
+    const keyed = hmacKeyed(HMAC_TEST_KEY);
+    return (this.customers.get(customerId)?.credentials ?? []).map((c) =>
+      keyed.digest('credential', credentialIdentifier(c)),
+    );
+  }
+
   private view({ credentials: _c, ...customer }: FakeCustomer): Customer {
     return copy(customer);
   }
@@ -690,7 +699,16 @@ export function createWorld(options: { rules?: typeof defaultRules; ints?: numbe
     },
     session,
     sendOtp: { ...session, random, keyed, codes, limits, directory, sms, otp: rules.otp },
-    verifyOtp: { ...session, random, keyed, codes, otp: rules.otp },
+    verifyOtp: {
+      ...session,
+      random,
+      keyed,
+      codes,
+      limits,
+      directory,
+      otp: { ...rules.otp, maxFailuresPerCustomer: rules.otpMaxFailuresPerCustomer },
+      pin: rules.pin,
+    },
     username: { ...session, users, directory, limits, usernameMaxTries: rules.usernameMaxTries },
     password: { ...session, directory, hasher },
     answers: { ...session, hasher },

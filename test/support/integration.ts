@@ -477,7 +477,16 @@ export const useCaseDeps = (s: Services) => ({
     sms: s.sms,
     otp: s.rules.otp,
   },
-  verifyOtp: { ...sessionDeps(s), random: s.random, keyed: s.keyed, codes: s.codes, otp: s.rules.otp },
+  verifyOtp: {
+    ...sessionDeps(s),
+    random: s.random,
+    keyed: s.keyed,
+    codes: s.codes,
+    limits: s.limits,
+    directory: s.directory,
+    otp: { ...s.rules.otp, maxFailuresPerCustomer: 10 },
+    pin: s.rules.pin,
+  },
   chooseUsername: {
     ...sessionDeps(s),
     users: s.users,
