@@ -40,18 +40,18 @@ const tokenMatches = (token: string, storedHash: string): boolean => {
 /** Registration ids are UUIDs; anything else cannot name one and is never looked up. */
 const REGISTRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The registration behind a live token, or 401 session_invalid for any other case. */
-export async function loadSession(deps: SessionDeps, input: SessionInput): Promise<Registration> {
+/** The registration the token belongs to, whatever its state; undefined when none does. */
+export async function findByToken(deps: SessionDeps, input: SessionInput): Promise<Registration | undefined> {
   const lookUp = input.token !== undefined && REGISTRATION_ID.test(input.registrationId);
   const registration = lookUp ? await deps.registrations.get(input.registrationId) : undefined;
-  if (
-    !registration ||
-    !input.token ||
-    !tokenMatches(input.token, registration.tokenHash) ||
-    !isAlive(registration, deps.clock.now(), deps.session)
-  ) {
-    return fail('session_invalid');
-  }
+  if (!registration || !input.token || !tokenMatches(input.token, registration.tokenHash)) return undefined;
+  return registration;
+}
+
+/** The registration behind a live token, or 401 session_invalid for any other case. */
+export async function loadSession(deps: SessionDeps, input: SessionInput): Promise<Registration> {
+  const registration = await findByToken(deps, input);
+  if (!registration || !isAlive(registration, deps.clock.now(), deps.session)) return fail('session_invalid');
   return registration;
 }
 

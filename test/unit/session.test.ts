@@ -232,7 +232,7 @@ describe('timeouts (rule 23)', () => {
     expect(late.expiresAt).toBe('2026-06-15T10:20:00.000Z');
   });
 
-  it('rule 23: a completed registration is dead', async () => {
+  it('rule 23: a completed registration is dead for every call but a repeated complete', async () => {
     // Prepare
     const world = createWorld();
     const wizard = new Wizard(world);
@@ -240,12 +240,50 @@ describe('timeouts (rule 23)', () => {
     await wizard.complete();
 
     // Act
-    const error = await refusal(wizard.get());
-    const again = await refusal(wizard.complete());
+    const errors = await Promise.all(
+      [wizard.get(), wizard.image(), wizard.cancel()].map((call) => refusal(call)),
+    );
 
     // Assess
-    expect(error.code).toBe('session_invalid');
-    expect(again.code).toBe('session_invalid');
+    expect(errors.map((e) => e.code)).toEqual(['session_invalid', 'session_invalid', 'session_invalid']);
+  });
+
+  it('complete is idempotent: a repeat answers the same body for SESSION_IDLE_SECONDS, creating nothing', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toFinish();
+    const first = await wizard.complete();
+    const history = world.registrations.history.length;
+
+    // Act
+    world.clock.advanceSeconds(world.rules.session.idleSeconds - 1);
+    const repeated = await wizard.complete();
+    world.clock.advanceSeconds(1);
+    const late = await refusal(wizard.complete());
+
+    // Assess
+    expect(repeated).toEqual(first);
+    expect(late.code).toBe('session_invalid');
+    expect(world.users.users.size).toBe(1);
+    expect(world.registrations.outbox.size).toBe(1);
+    expect(world.registrations.history.length).toBe(history);
+    expect(world.events.of('registration_completed')).toHaveLength(1);
+  });
+
+  it('complete is idempotent under parallel calls: every one answers 201, one user, one message', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toFinish();
+
+    // Act
+    const answers = await Promise.all([wizard.complete(), wizard.complete(), wizard.complete()]);
+
+    // Assess
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(world.users.users.size).toBe(1);
+    expect(world.registrations.outbox.size).toBe(1);
   });
 
   it('rule 23: a cancelled registration is dead', async () => {
