@@ -406,7 +406,39 @@ describe('secrets only in bodies and headers (rule 8)', () => {
         parameters.every((p) => p === '{id}'),
         route.path,
       ).toBe(true);
-      expect(route.path).not.toContain('?');
     }
+  });
+
+  it('rule 8: a token in the query string or the path is never read as the bearer', async () => {
+    // Prepare
+    const seen = harness(async (request) => ({
+      status: 200,
+      body: { token: request.session().token ?? null },
+    }));
+    const base = event({ id: 'a1b2', headers: json });
+    const inQuery = {
+      ...base,
+      queryStringParameters: { token: 'secret-token-0123456789', access_token: 'secret-token-0123456789' },
+      multiValueQueryStringParameters: {
+        token: ['secret-token-0123456789'],
+        access_token: ['secret-token-0123456789'],
+      },
+    };
+    const inHeader = event({
+      id: 'a1b2',
+      headers: { ...json, Authorization: 'Bearer header-token-0123456789' },
+    });
+
+    // Act
+    const fromQuery = await seen.call(inQuery);
+    const fromHeader = await seen.call({
+      ...inHeader,
+      queryStringParameters: { token: 'secret-token-0123456789' },
+    });
+
+    // Assess: only the Authorization header carries it, and the query value is never logged.
+    expect(fromQuery.json).toEqual({ token: null });
+    expect(fromHeader.json).toEqual({ token: 'header-token-0123456789' });
+    expect(seen.lines.join('\n')).not.toContain('secret-token-0123456789');
   });
 });

@@ -155,10 +155,8 @@ describe('step 1: PIN-try counter and lock (rule 3)', () => {
     expect(fourth.code).toBe('credential_locked');
   });
 
-  // Bug: start-registration.ts counts the try (limits.pinTry) before directory.authenticate and never takes it
-  // back when the directory fails, so PIN_MAX_ATTEMPTS outages (or two wrong PINs and one outage) leave the
-  // count at the limit and the next try, right PIN included, gets 423 for PIN_LOCK_SECONDS: no wrong PIN was
-  // entered (rule 3 counts wrong PINs) and the failed step cannot be retried (rule 29).
+  // The try is counted before the directory is asked; an outage gives it back (pinRelease), because no wrong
+  // PIN was entered (rule 3 counts wrong PINs) and the failed step must be retryable (rule 29).
   it('rule 3: directory outages are not wrong PINs: after PIN_MAX_ATTEMPTS outages the right PIN still works', async () => {
     // Prepare
     const world = createWorld();
@@ -321,9 +319,8 @@ describe('step 1: formats before any lookup (rule 5)', () => {
     },
   );
 
-  // Bug: validation.ts maps a zod invalid_type issue to 'required' when `issue.input` is undefined, but zod 4
-  // leaves `input` out of issues unless asked (reportInput), so a present value of the wrong type is reported
-  // as a missing field ("Este campo es obligatorio.").
+  // zod 4 leaves `input` out of its issues unless asked, so validation.ts must not read a missing `input` as a
+  // missing field: a present value of the wrong type is invalid_type, never "Este campo es obligatorio.".
   it('rule 5: a PIN sent as a number is invalid_type, not required', async () => {
     // Prepare
     const world = createWorld();
