@@ -16,18 +16,6 @@ const GSM7_BASIC =
 const fitsOneGsm7Segment = (text: string): boolean =>
   [...text].length <= 160 && [...text].every((c) => GSM7_BASIC.includes(c));
 
-describe('the GSM-7 check itself', () => {
-  it('refuses á í ó ú and text over 160 characters, accepts é and ñ', () => {
-    expect(fitsOneGsm7Segment('Código')).toBe(false);
-    expect(fitsOneGsm7Segment('ingresá')).toBe(false);
-    expect(fitsOneGsm7Segment('día')).toBe(false);
-    expect(fitsOneGsm7Segment('menú')).toBe(false);
-    expect(fitsOneGsm7Segment('x'.repeat(161))).toBe(false);
-    expect(fitsOneGsm7Segment('€')).toBe(false);
-    expect(fitsOneGsm7Segment(`café año ${'x'.repeat(151)}`)).toBe(true);
-  });
-});
-
 describe('the code (rule 9)', () => {
   it('rule 9: six digits with leading zeros kept: a random 42 is 000042', () => {
     // Prepare
@@ -375,6 +363,30 @@ describe('resends (rule 14)', () => {
     expect(error.extras.retryAfterSeconds).toBe(3600 - 120);
     expect(world.codes.records.get(fourth.registrationId)).toBeUndefined();
     expect(world.events.of('rate_limited').map((e) => e.limit)).toEqual(['sends_per_phone']);
+  });
+
+  it('rule 42: five sends just before an hour boundary still refuse a sixth just after it (sliding window)', async () => {
+    // Prepare: 10:57:30 to 10:59:30, over two registrations.
+    const world = createWorld();
+    world.clock.set('2026-06-15T10:57:30.000Z');
+    for (let r = 0; r < 2; r++) {
+      const wizard = new Wizard(world);
+      await wizard.start();
+      for (let i = 0; i < (r === 0 ? 3 : 2); i++) {
+        await wizard.sendOtp();
+        world.clock.advanceSeconds(30);
+      }
+    }
+
+    // Act
+    world.clock.set('2026-06-15T11:00:30.000Z');
+    const after = new Wizard(world);
+    await after.start();
+    const error = await refusal(after.sendOtp());
+
+    // Assess: the oldest send (10:57:30) leaves the hour at 11:57:30.
+    expect(error.extras).toMatchObject({ reason: 'sends_per_phone', retryAfterSeconds: 3420 });
+    expect(world.sms.sent).toHaveLength(5);
   });
 
   it('rule 14: the per-phone limit counts only that phone and lifts in the next hour', async () => {
