@@ -13,6 +13,7 @@ import {
   removeBundles,
 } from '../../bin/bench/bundles.ts';
 import { mapInCloudAssembly, resolveStack, stackText } from '../../bin/stack/resolve.ts';
+import { type TableName, tableEnvVar } from '../../lambdas/tables.ts';
 
 const run = promisify(execFile);
 const projectRoot = join(import.meta.dirname, '..', '..');
@@ -30,20 +31,23 @@ describe('resolving a logged stack trace with the bundle source map', () => {
 
   beforeAll(async () => {
     // Prepare: verify-otp as the stack builds it, and a request whose body is not a string, which makes the
-    // handler throw a TypeError that the error middleware logs with its stack.
+    // handler throw a TypeError that the error middleware logs with its stack (through CloudFront, as in AWS).
     const spec = functionSpecs().find((s) => s.name === 'verify-otp');
     if (!spec) throw new Error('verify-otp is not a function of the route table');
     bundle = await buildBundle(dir, spec);
     const script = `const { handler } = await import(${JSON.stringify(bundle.file)});
-      await handler({ body: 5, requestContext: { requestId: 'stack-test' } }, {});`;
+      await handler({ body: 5, headers: { 'CloudFront-Viewer-Address': '198.51.100.7:46532' },
+        requestContext: { requestId: 'stack-test' } }, {});`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',
         RUNTIME_MODE: 'aws',
         AWS_REGION: 'us-east-1',
-        REGISTRATIONS_TABLE: 'registrations',
-        CODES_TABLE: 'codes',
+        // Every table the function is granted, as the stack gives it: a name is all import needs.
+        ...Object.fromEntries(
+          Object.keys(spec.needs.tables).map((name) => [tableEnvVar(name as TableName), name]),
+        ),
         HMAC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:hmac-AbCdEf',
       },
     });
