@@ -41,6 +41,11 @@ export const newCode = (random: RandomSource): string => random.int(1_000_000).t
 export const codeDigest = (keyed: Keyed, registrationId: string, code: string): string =>
   keyed.digest('otp', `${registrationId}:${code}`);
 
+/** The per-phone send counters of one phone number: this prefix and the end of the hour (rule 14). The phone is
+ * keyed, never stored; the privacy tool finds a customer's counters by the same prefix. */
+export const phoneCounterPrefix = (keyed: Keyed, phone: string): string =>
+  `sms#${keyed.digest('phone', phone)}#`;
+
 /** One GSM-7 segment: no accented vowels, at most 160 characters (rule 16). */
 export const otpMessage = (code: string, ttlSeconds: number): string =>
   `Produbanco: tu clave temporal de registro es ${code}. Vence en ${Math.round(ttlSeconds / 60)} minutos. No la compartas con nadie.`;
@@ -72,7 +77,7 @@ export async function sendOtp(deps: SendOtpDeps, input: SessionInput): Promise<S
   const customer = await deps.directory.getCustomer(registration.customerId);
   if (!customer) throw new DependencyError('customer of an open registration is missing from the directory');
   const hourEnd = (Math.floor(now / HOUR) + 1) * HOUR;
-  const phoneKey = `sms#${deps.keyed.digest('phone', customer.phone)}#${hourEnd}`;
+  const phoneKey = `${phoneCounterPrefix(deps.keyed, customer.phone)}${hourEnd}`;
   if (!(await deps.limits.hit(phoneKey, otp.perPhonePerHour, hourEnd)))
     rateLimited('sends_per_phone', hourEnd);
 

@@ -64,6 +64,9 @@ export interface StartRegistrationResult {
 
 const MINUTE = 60_000;
 
+/** The PIN-try counter of a credential, by the keyed digest of its identifier (the directory keys it the same). */
+export const pinCounterKey = (credentialDigest: string): string => `pin#${credentialDigest}`;
+
 /** Per client address: a fixed one-minute window, counted before anything else (rule 4). */
 async function countAddress(deps: StartRegistrationDeps, sourceIp: string): Promise<void> {
   const now = deps.clock.now();
@@ -94,7 +97,7 @@ export async function startRegistration(
   rejectPastExpiry(credential, deps.clock.now());
 
   const identifier = deps.keyed.digest('credential', credentialIdentifier(credential));
-  const pinKey = `pin#${identifier}`;
+  const pinKey = pinCounterKey(identifier);
   const { pin: pinRules } = deps.rules;
   const attempt = await deps.limits.pinTry(
     pinKey,
