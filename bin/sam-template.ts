@@ -4,7 +4,15 @@
 // so the template holds no Fn::ImportValue; the functions reach DynamoDB Local and read the local secrets
 // file. Writes .sam/template.json, the bundled assets beside it, and .sam/env.json (`--env-vars`), keyed by
 // the template's logical ids. See docs/SAM-LOCAL.md.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -113,6 +121,10 @@ const needsOf = new Map<string, Needs>([
 /** Synthesizes the SAM template with real bundling and writes it, its assets and the env-vars file. */
 export function synthSamTemplate(options: SamTemplateOptions): SamTemplate {
   const outdir = resolve(options.outdir);
+  // The folder is emptied first: only when it is empty or a previous output (a cloud assembly).
+  if (existsSync(outdir) && readdirSync(outdir).length > 0 && !existsSync(join(outdir, 'manifest.json'))) {
+    throw new Error(`${outdir} is not empty and holds no previous template: choose another --outdir`);
+  }
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const app = new App({
