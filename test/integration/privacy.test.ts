@@ -15,16 +15,20 @@ import {
   type PrivacyExport,
   privacyDeps,
 } from '../../bin/privacy.ts';
+import { credentialIdentifier } from '../../lambdas/ports/customer-directory.ts';
+import { pinCounterKey } from '../../lambdas/registration/start-registration.ts';
 import { type TableName, tableDefinitions, tableEnvVar, tableNames } from '../../lambdas/tables.ts';
 import { projectRoot } from '../../lib/service-function.ts';
 import {
   freshTables,
+  getItem,
   outcome,
   type Services,
   scanAll,
   seed,
   type TestCustomer,
   testCustomer,
+  testKeyed,
   Wizard,
   wire,
 } from '../support/integration.ts';
@@ -204,5 +208,21 @@ describe('npm run privacy -- export|erase', () => {
     });
     expect(refused).toMatchObject({ code: 2 });
     expect((refused as { stderr: string }).stderr).toContain('usage: npm run privacy');
+  });
+
+  it("keeps an engaged PIN lock (it guards the customer's own credential) and erases the rest", async () => {
+    // Prepare: B's virtual key locked for another hour
+    const lockKey = pinCounterKey(testKeyed.digest('credential', credentialIdentifier(b.virtualKey)));
+    await services.limits.pinLock(lockKey, deps.now + 3_600_000);
+
+    // Act
+    const report = await eraseCustomer(deps, b.record.customer.customerId);
+
+    // Assess
+    expect(report.kept['pin-counter']?.count).toBe(1);
+    expect(report.erased).toEqual({ registration: 1, 'sms-code': 1, 'phone-counter': 1 });
+    expect(await getItem(services.db, services.tables.names.limits, { pk: lockKey })).toMatchObject({
+      lockedUntil: deps.now + 3_600_000,
+    });
   });
 });
