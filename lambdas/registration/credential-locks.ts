@@ -8,6 +8,9 @@ import type { Clock, EventLog } from '../ports/system.ts';
 /** The limits-table key of a credential's PIN tries and lock. */
 export const pinKey = (credentialDigest: string): string => `pin#${credentialDigest}`;
 
+/** The limits-table key of a customer's wrong SMS codes across registrations (rule 40). */
+export const customerFailureKey = (customerId: string): string => `otpfail#${customerId}`;
+
 export interface CustomerLockDeps {
   clock: Clock;
   limits: LimitStore;
@@ -28,7 +31,7 @@ export async function countCustomerFailure(
   const now = deps.clock.now();
   const windowMs = deps.pin.lockSeconds * 1000;
   const max = deps.otp.maxFailuresPerCustomer;
-  const key = `otpfail#${customerId}`;
+  const key = customerFailureKey(customerId);
   const hit = await deps.limits.hit(key, max, windowMs, now);
   // Read again after counting: of parallel failures that reach the bound together, each sees it.
   if (hit.allowed && (await deps.limits.count(key, max, windowMs, now)) < max) return undefined;

@@ -22,7 +22,13 @@ interface CredentialItem {
   expiryYear?: number;
 }
 
-const customerKey = (customerId: string): string => `CUSTOMER#${customerId}`;
+export const customerKey = (customerId: string): string => `CUSTOMER#${customerId}`;
+const CREDENTIAL_PREFIX = 'CREDENTIAL#';
+/** A credential item's key: the keyed digest of its identifier (card number, RUC + cédula, cédula). */
+export const credentialKey = (digest: string): string => `${CREDENTIAL_PREFIX}${digest}`;
+/** The digest back from a credential item's key, or undefined for a customer item. */
+export const credentialDigestOf = (pk: string): string | undefined =>
+  pk.startsWith(CREDENTIAL_PREFIX) ? pk.slice(CREDENTIAL_PREFIX.length) : undefined;
 
 export class DynamoCustomerDirectory implements CustomerDirectory {
   constructor(
@@ -41,7 +47,7 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
     const [keyed, hasher] = await Promise.all([this.secrets.keyed(), this.secrets.hasher()]);
     // Made before the look-up, whatever it finds: the first call of a process costs the same either way.
     await dummyHash(hasher);
-    const pk = `CREDENTIAL#${keyed.digest('credential', credentialIdentifier(credential))}`;
+    const pk = credentialKey(keyed.digest('credential', credentialIdentifier(credential)));
     const item = (await this.get(pk)) as CredentialItem | undefined;
     const pinMatches = await verifyOrDummy(hasher, item?.pinHash, credential.pin);
     if (!item || !pinMatches || item.status !== 'active') return undefined;
@@ -88,7 +94,7 @@ export async function writeDirectory(
 ): Promise<{ customers: number; credentials: number }> {
   const credentialItem = async (customerId: string, credential: DirectoryRecord['credentials'][number]) => {
     const item: CredentialItem = {
-      pk: `CREDENTIAL#${keyed.digest('credential', credentialIdentifier(credential))}`,
+      pk: credentialKey(keyed.digest('credential', credentialIdentifier(credential))),
       customerId,
       type: credential.type,
       pinHash: await hasher.hash(credential.pin),

@@ -1,0 +1,228 @@
+// The privacy tool (bin/privacy.ts) against DynamoDB Local: a customer with a user, a pending completion
+// email, a completed and an open registration, codes, a username reservation, a PIN-try counter and a phone
+// counter is exported (nothing secret in it) and erased (only what no legal duty needs), while another
+// customer's items stay exactly as they were.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  eraseCustomer,
+  exportCustomer,
+  type PrivacyDeps,
+  type PrivacyExport,
+  privacyDeps,
+} from '../../bin/privacy.ts';
+import { credentialIdentifier } from '../../lambdas/ports/customer-directory.ts';
+import { pinKey } from '../../lambdas/registration/credential-locks.ts';
+import { type TableName, tableDefinitions, tableEnvVar, tableNames } from '../../lambdas/tables.ts';
+import { projectRoot } from '../../lib/service-function.ts';
+import {
+  freshTables,
+  getItem,
+  outcome,
+  type Services,
+  scanAll,
+  seed,
+  type TestCustomer,
+  testCustomer,
+  testKeyed,
+  Wizard,
+  wire,
+} from '../support/integration.ts';
+
+const run = promisify(execFile);
+
+type Snapshot = Record<TableName, Map<string, unknown>>;
+
+async function everything(services: Services): Promise<Snapshot> {
+  const entries = await Promise.all(
+    tableNames.map(async (name) => {
+      const key = tableDefinitions[name].partitionKey;
+      const items = await scanAll(services.db, services.tables.names[name]);
+      return [name, new Map(items.map((item) => [String(item[key]), item]))] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Snapshot;
+}
+
+const kinds = (exported: PrivacyExport): Record<string, number> =>
+  exported.items.reduce<Record<string, number>>((counts, { kind }) => {
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    return counts;
+  }, {});
+
+/** What customer A holds (see beforeAll), by what erasure does with it. */
+const keptOfA = { customer: 1, credential: 2, user: 1, username: 1 };
+const erasedOfA = {
+  registration: 2,
+  'sms-code': 2,
+  'username-reservation': 1,
+  'pin-counter': 1,
+  'phone-counter': 1,
+  'completion-email': 1,
+};
+
+describe('npm run privacy -- export|erase', () => {
+  let services: Services;
+  let wizard: Wizard;
+  let a: TestCustomer;
+  let b: TestCustomer;
+  let deps: PrivacyDeps;
+  let stateDir: string;
+  let env: NodeJS.ProcessEnv;
+  const secrets: string[] = [];
+
+  beforeAll(async () => {
+    // Prepare: two customers of one directory, with the wizard's real use cases on DynamoDB Local
+    services = wire(await freshTables('privacy'));
+    wizard = new Wizard(services);
+    a = testCustomer(1);
+    b = testCustomer(2);
+    await seed(services, [a, b]);
+
+    // A: registers (user, username, pending email, used code) while a second registration is open with its
+    // own code and a username reservation; then a wrong PIN leaves a PIN-try counter.
+    const completed = await wizard.atFinish(a, 'privacidad.a');
+    const open = await wizard.start(a.virtualKey);
+    await wizard.sendOtp(open);
+    await wizard.verify(open, wizard.lastCode(a.record.customer.phone));
+    await wizard.username(open, 'privacidad.a2');
+    await wizard.complete(completed);
+    expect(await outcome(wizard.start({ ...a.card, pin: a.card.pin === '0000' ? '1111' : '0000' }))).toBe(
+      'invalid_credentials',
+    );
+    // B: an open registration with a code and counters of its own.
+    await wizard.verified(b);
+    expect(await outcome(wizard.start({ ...b.virtualKey, pin: '0000' }))).toBe('invalid_credentials');
+    secrets.push(a.card.cardNumber, a.card.pin, a.virtualKey.pin, completed.token, open.token);
+
+    // The tool's own wiring, as `npm run privacy` builds it from the environment (the test's HMAC key).
+    stateDir = mkdtempSync(join(tmpdir(), 'selfreg-privacy-'));
+    const secretsFile = join(stateDir, 'secrets.json');
+    const testKey = Buffer.alloc(32, 7).toString('utf8');
+    writeFileSync(secretsFile, JSON.stringify({ hmacKey: testKey, pepper: testKey }));
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+      LOCAL_SECRETS_FILE: secretsFile,
+      ...Object.fromEntries(tableNames.map((name) => [tableEnvVar(name), services.tables.names[name]])),
+    };
+    deps = { ...(await privacyDeps(env, false)), now: services.clock.now() };
+  }, 180_000);
+
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('exports every kind of item held about the customer, and nothing of another customer', async () => {
+    // Act
+    const exported = await exportCustomer(deps, a.record.customer.customerId);
+
+    // Assess
+    expect(kinds(exported)).toEqual({ ...keptOfA, ...erasedOfA });
+    const text = JSON.stringify(exported);
+    expect(text).not.toContain(b.record.customer.customerId);
+    expect(text).toContain(a.record.customer.email);
+  });
+
+  it('withholds every secret, hash and keyed digest from the export', async () => {
+    // Prepare: every hash or digest value stored anywhere in the tables
+    const stored = JSON.stringify([...Object.values(await everything(services))].map((m) => [...m.values()]));
+    const digests = new Set(stored.match(/[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g) ?? []);
+    const argon = new Set(stored.match(/\$argon2id\$[^"]+|fake\$[^"]+/g) ?? []);
+    expect(digests.size).toBeGreaterThan(5);
+    expect(argon.size).toBeGreaterThan(3);
+
+    // Act
+    const text = JSON.stringify(await exportCustomer(deps, a.record.customer.customerId));
+
+    // Assess
+    for (const value of [...secrets, ...digests, ...argon]) expect(text).not.toContain(value);
+    expect(text).toContain('[withheld: one-way hash]');
+    expect(text).toContain('[withheld: keyed digest]');
+  });
+
+  it('erases what no legal duty needs, keeps the customer and the user, and leaves the other customer alone', async () => {
+    // Prepare
+    const before = await everything(services);
+
+    // Act
+    const report = await eraseCustomer(deps, a.record.customer.customerId);
+
+    // Assess
+    expect(report.erased).toEqual(erasedOfA);
+    expect(Object.fromEntries(Object.entries(report.kept).map(([k, v]) => [k, v.count]))).toEqual(keptOfA);
+    const after = await everything(services);
+    const gone = tableNames.flatMap((name) =>
+      [...before[name].keys()].filter((key) => !after[name].has(key)).map((key) => `${name}:${key}`),
+    );
+    // Exactly the eight erased items are gone (the export after erasure shows they were A's)...
+    expect(gone).toHaveLength(8);
+    // ...and every item still there is exactly as it was, B's included.
+    for (const name of tableNames) {
+      for (const [key, item] of after[name]) expect(item).toEqual(before[name].get(key));
+    }
+    const again = await exportCustomer(deps, a.record.customer.customerId);
+    expect(kinds(again)).toEqual(keptOfA);
+  });
+
+  it('refuses --aws without every physical table name instead of guessing local names', async () => {
+    // Prepare
+    const { CODES_TABLE: _codes, ...withoutCodes } = env;
+
+    // Act
+    const refused = await privacyDeps(withoutCodes, true).catch((error: Error) => error);
+
+    // Assess
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toBe(
+      "--aws needs the tables' physical names: set CODES_TABLE (Data stack outputs)",
+    );
+  });
+
+  it('runs as npm run privacy, printing the export as JSON, and refuses a call without a customer', async () => {
+    // Act
+    const { stdout } = await run(
+      join(projectRoot, 'node_modules', '.bin', 'tsx'),
+      ['bin/privacy.ts', 'export', '--customer', b.record.customer.customerId],
+      { cwd: projectRoot, env },
+    );
+    const refused = await run(join(projectRoot, 'node_modules', '.bin', 'tsx'), ['bin/privacy.ts', 'erase'], {
+      cwd: projectRoot,
+      env,
+    }).catch((error: { code: number; stderr: string }) => error);
+
+    // Assess
+    const printed = JSON.parse(stdout) as PrivacyExport;
+    expect(printed.customerId).toBe(b.record.customer.customerId);
+    expect(kinds(printed)).toEqual({
+      customer: 1,
+      credential: 2,
+      registration: 1,
+      'sms-code': 1,
+      'pin-counter': 1,
+      'phone-counter': 1,
+    });
+    expect(refused).toMatchObject({ code: 2 });
+    expect((refused as { stderr: string }).stderr).toContain('usage: npm run privacy');
+  });
+
+  it("keeps an engaged PIN lock (it guards the customer's own credential) and erases the rest", async () => {
+    // Prepare: B's virtual key locked for another hour
+    const lockKey = pinKey(testKeyed.digest('credential', credentialIdentifier(b.virtualKey)));
+    await services.limits.pinLock(lockKey, deps.now + 3_600_000);
+
+    // Act
+    const report = await eraseCustomer(deps, b.record.customer.customerId);
+
+    // Assess
+    expect(report.kept['pin-counter']?.count).toBe(1);
+    expect(report.erased).toEqual({ registration: 1, 'sms-code': 1, 'phone-counter': 1 });
+    expect(await getItem(services.db, services.tables.names.limits, { pk: lockKey })).toMatchObject({
+      lockedUntil: deps.now + 3_600_000,
+    });
+  });
+});
