@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client.ts';
 import { credentialDigestOf, customerKey } from '../lambdas/adapters/dynamodb/customer-directory.ts';
+import { customerPointerId } from '../lambdas/adapters/dynamodb/registration-store.ts';
 import { userKey, usernameItemKey } from '../lambdas/adapters/dynamodb/user-store.ts';
 import { hmacKeyed } from '../lambdas/adapters/primitives.ts';
 import { loadSecrets } from '../lambdas/adapters/secrets.ts';
@@ -160,6 +161,13 @@ export const itemKinds: readonly ItemKind[] = [
     erase: always,
     reason:
       'erased: a wizard session serves no duty once the customer asks (TTL deletes it within a day anyway)',
+  },
+  {
+    kind: 'registration-pointer',
+    table: 'registrations',
+    find: (l) => get(l, 'registrations', customerPointerId(l.customerId)),
+    erase: always,
+    reason: "erased: the pointer to the customer's open registration (one open registration per customer)",
   },
   {
     kind: 'sms-code',

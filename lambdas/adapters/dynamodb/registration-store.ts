@@ -24,6 +24,9 @@ const CLEANUP_AFTER_MS = 86_400_000;
 /** Outbox items are kept a week for audit and support after they are sent. */
 export const OUTBOX_KEEP_MS = 7 * 86_400_000;
 
+/** The id of the item that names a customer's open registration (rule 41); never a registration UUID. */
+export const customerPointerId = (customerId: string): string => `customer#${customerId}`;
+
 export class DynamoRegistrationStore implements RegistrationStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -55,7 +58,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
    * are UUIDs): one strongly consistent item to condition the next step 1 on. A GSI on customerId would be
    * eventually consistent and offers no condition, so two parallel step 1s could both stay open.
    */
-  private pointerKey = (customerId: string) => ({ registrationId: `customer#${customerId}` });
+  private pointerKey = (customerId: string) => ({ registrationId: customerPointerId(customerId) });
 
   async create(registration: Registration, superseded?: Superseded): Promise<void> {
     if (!superseded) {
