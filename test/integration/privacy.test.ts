@@ -1,7 +1,7 @@
 // The privacy tool (bin/privacy.ts) against DynamoDB Local: a customer with a user, a pending completion
-// email, a completed and an open registration, codes, a username reservation, a PIN-try counter and a phone
-// counter is exported (nothing secret in it) and erased (only what no legal duty needs), while another
-// customer's items stay exactly as they were.
+// email, a completed and a closed registration, the pointer to the last one, codes, a PIN-try counter and a
+// phone counter is exported (nothing secret in it) and erased (only what no legal duty needs), while another
+// customer's items (an open registration holding a username) stay exactly as they were.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,8 +58,8 @@ const kinds = (exported: PrivacyExport): Record<string, number> =>
 const keptOfA = { customer: 1, credential: 2, user: 1, username: 1 };
 const erasedOfA = {
   registration: 2,
+  'registration-pointer': 1,
   'sms-code': 2,
-  'username-reservation': 1,
   'pin-counter': 1,
   'phone-counter': 1,
   'completion-email': 1,
@@ -83,21 +83,18 @@ describe('npm run privacy -- export|erase', () => {
     b = testCustomer(2);
     await seed(services, [a, b]);
 
-    // A: registers (user, username, pending email, used code) while a second registration is open with its
-    // own code and a username reservation; then a wrong PIN leaves a PIN-try counter.
+    // A: a first registration gets as far as its code, then a second one (which closes the first, rule 41)
+    // registers (user, username, pending email, used codes); then a wrong PIN leaves a PIN-try counter.
+    const closed = await wizard.verified(a, a.virtualKey);
     const completed = await wizard.atFinish(a, 'privacidad.a');
-    const open = await wizard.start(a.virtualKey);
-    await wizard.sendOtp(open);
-    await wizard.verify(open, wizard.lastCode(a.record.customer.phone));
-    await wizard.username(open, 'privacidad.a2');
     await wizard.complete(completed);
     expect(await outcome(wizard.start({ ...a.card, pin: a.card.pin === '0000' ? '1111' : '0000' }))).toBe(
       'invalid_credentials',
     );
-    // B: an open registration with a code and counters of its own.
-    await wizard.verified(b);
+    // B: an open registration with a code, a username reservation and counters of its own.
+    await wizard.username(await wizard.verified(b), 'privacidad.b');
     expect(await outcome(wizard.start({ ...b.virtualKey, pin: '0000' }))).toBe('invalid_credentials');
-    secrets.push(a.card.cardNumber, a.card.pin, a.virtualKey.pin, completed.token, open.token);
+    secrets.push(a.card.cardNumber, a.card.pin, a.virtualKey.pin, completed.token, closed.token);
 
     // The tool's own wiring, as `npm run privacy` builds it from the environment (the test's HMAC key).
     stateDir = mkdtempSync(join(tmpdir(), 'selfreg-privacy-'));
@@ -202,7 +199,9 @@ describe('npm run privacy -- export|erase', () => {
       customer: 1,
       credential: 2,
       registration: 1,
+      'registration-pointer': 1,
       'sms-code': 1,
+      'username-reservation': 1,
       'pin-counter': 1,
       'phone-counter': 1,
     });
@@ -220,7 +219,13 @@ describe('npm run privacy -- export|erase', () => {
 
     // Assess
     expect(report.kept['pin-counter']?.count).toBe(1);
-    expect(report.erased).toEqual({ registration: 1, 'sms-code': 1, 'phone-counter': 1 });
+    expect(report.erased).toEqual({
+      registration: 1,
+      'registration-pointer': 1,
+      'sms-code': 1,
+      'username-reservation': 1,
+      'phone-counter': 1,
+    });
     expect(await getItem(services.db, services.tables.names.limits, { pk: lockKey })).toMatchObject({
       lockedUntil: deps.now + 3_600_000,
     });
