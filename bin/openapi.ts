@@ -244,6 +244,11 @@ const problem = {
     },
     attemptsLeft: { type: 'integer' },
     currentStep: { type: 'string' },
+    reason: {
+      type: 'string',
+      enum: ['resend_cooldown', 'sends_per_registration', 'sends_per_phone', 'per_address', 'username_tries'],
+      description: 'rate_limited: the limit that was hit',
+    },
   },
 };
 

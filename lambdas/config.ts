@@ -17,6 +17,8 @@ const schema = z.object({
   PIN_MAX_ATTEMPTS: seconds(3),
   PIN_LOCK_SECONDS: seconds(86400),
   IDENTIFY_MAX_PER_IP_PER_MINUTE: seconds(10),
+  OTP_MAX_FAILURES_PER_CUSTOMER: seconds(10),
+  USERNAME_MAX_TRIES: seconds(10),
   SIGN_IN_MAX_PER_IP_PER_MINUTE: seconds(20),
   PASSWORD_MAX_ATTEMPTS: seconds(5),
   PASSWORD_LOCK_SECONDS: seconds(1800),
@@ -63,7 +65,11 @@ export interface Config {
     maxSends: number;
     cooldownSeconds: number;
     perPhonePerHour: number;
+    /** Wrong codes one customer may enter across registrations within the PIN lock time (rule 40). */
+    maxFailuresPerCustomer: number;
   };
+  /** Username calls one registration may make (rule 41). */
+  usernameMaxTries: number;
   session: { idleSeconds: number; maxSeconds: number };
   pin: { maxAttempts: number; lockSeconds: number };
   identifyPerIpPerMinute: number;
@@ -110,7 +116,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       maxSends: c.OTP_MAX_SENDS,
       cooldownSeconds: c.OTP_RESEND_COOLDOWN_SECONDS,
       perPhonePerHour: c.OTP_MAX_SENDS_PER_PHONE_PER_HOUR,
+      maxFailuresPerCustomer: c.OTP_MAX_FAILURES_PER_CUSTOMER,
     },
+    usernameMaxTries: c.USERNAME_MAX_TRIES,
     session: { idleSeconds: c.SESSION_IDLE_SECONDS, maxSeconds: c.SESSION_MAX_SECONDS },
     pin: { maxAttempts: c.PIN_MAX_ATTEMPTS, lockSeconds: c.PIN_LOCK_SECONDS },
     identifyPerIpPerMinute: c.IDENTIFY_MAX_PER_IP_PER_MINUTE,

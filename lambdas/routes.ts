@@ -57,7 +57,8 @@ export const routes: readonly Route[] = [
     limitGroup: 'identify',
     body: true,
     needs: {
-      tables: { customers: 'read', registrations: 'readWrite', limits: 'readWrite', users: 'read' },
+      // users: a new step 1 frees the username of the customer's registration it closes (rule 41).
+      tables: { customers: 'read', registrations: 'readWrite', limits: 'readWrite', users: 'readWrite' },
       hmacKey: true,
       hashes: true,
     },
@@ -100,7 +101,11 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'otp',
     body: true,
-    needs: { tables: { ...session, codes: 'readWrite' }, hmacKey: true },
+    // limits and customers: wrong codes per customer, and the lock of all its credentials (rule 40).
+    needs: {
+      tables: { ...session, codes: 'readWrite', limits: 'readWrite', customers: 'read' },
+      hmacKey: true,
+    },
   },
   {
     handler: 'choose-username',
@@ -109,7 +114,8 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: true,
-    needs: { tables: { ...session, users: 'readWrite' } },
+    // limits: USERNAME_MAX_TRIES (rule 41).
+    needs: { tables: { ...session, users: 'readWrite', limits: 'readWrite' } },
   },
   {
     handler: 'create-password',

@@ -83,14 +83,13 @@ export function errorResponse(error: unknown, requestId: string, log: Logger): A
     log.error('unexpected error', { problem: (error as Error)?.name, stack: (error as Error)?.stack });
   }
   const retryAfter = (extras as { retryAfterSeconds?: number }).retryAfterSeconds;
-  const { retryAfterSeconds: _omit, ...shown } = extras as { retryAfterSeconds?: number };
   return {
     statusCode: statusOf(code),
     headers: {
       ...baseHeaders(requestId, 'application/problem+json'),
       ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}),
     },
-    body: JSON.stringify(problemBody(code, requestId, shown)),
+    body: JSON.stringify(problemBody(code, requestId, extras)),
   };
 }
 

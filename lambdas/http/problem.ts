@@ -1,5 +1,5 @@
 // RFC 9457 problem details: each error code's status and Spanish text. A 5xx never reveals internals.
-import type { ErrorCode, ErrorExtras } from '../registration/errors.ts';
+import type { ErrorCode, ErrorExtras, RateLimitReason } from '../registration/errors.ts';
 
 interface ProblemText {
   status: number;
@@ -137,6 +137,27 @@ const stepNames: Record<string, string> = {
   scan: 'activación del token digital',
 };
 
+/** "30 segundos", "1 minuto", "2 horas": the wait, rounded up to the unit a customer reads. */
+export function waitText(seconds: number): string {
+  const unit = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  if (seconds < 60) return unit(Math.max(1, Math.ceil(seconds)), 'segundo', 'segundos');
+  if (seconds < 3600) return unit(Math.ceil(seconds / 60), 'minuto', 'minutos');
+  return unit(Math.ceil(seconds / 3600), 'hora', 'horas');
+}
+
+/** Which limit a 429 hit and when to try again, in the customer's words (API.md error table). */
+const rateLimitText: Record<RateLimitReason, (wait: string) => string> = {
+  resend_cooldown: (wait) => `Podrás pedir una nueva clave temporal en ${wait}.`,
+  sends_per_registration: (wait) =>
+    `Ya pediste todas las claves temporales que permite este registro. Empieza el registro de nuevo o inténtalo en ${wait}.`,
+  sends_per_phone: (wait) =>
+    `Enviamos a tu celular el máximo de claves temporales por hora. Podrás pedir otra en ${wait}.`,
+  per_address: (wait) =>
+    `Recibimos demasiados intentos desde tu conexión. Podrás intentarlo de nuevo en ${wait}.`,
+  username_tries: () =>
+    'Probaste demasiados nombres de usuario en este registro. Empieza el registro de nuevo para elegir otro.',
+};
+
 export const statusOf = (code: ErrorCode): number => problems[code].status;
 
 export interface Problem {
@@ -149,6 +170,7 @@ export interface Problem {
   errors?: { field: string; code: string; message: string }[];
   attemptsLeft?: number;
   currentStep?: string;
+  reason?: RateLimitReason;
 }
 
 export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExtras = {}): Problem {
@@ -160,6 +182,9 @@ export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExt
   if (code === 'otp_invalid' && extras.attemptsLeft !== undefined) {
     detail = `${detail} ${extras.attemptsLeft === 1 ? 'Te queda 1 intento' : `Te quedan ${extras.attemptsLeft} intentos`}.`;
   }
+  if (code === 'rate_limited' && extras.reason) {
+    detail = rateLimitText[extras.reason](waitText(extras.retryAfterSeconds ?? 1));
+  }
   return {
     type: `https://api.produbanco.com.ec/problems/${code.replaceAll('_', '-')}`,
     title: text.title,
@@ -170,5 +195,6 @@ export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExt
     ...(extras.errors ? { errors: extras.errors } : {}),
     ...(extras.attemptsLeft !== undefined ? { attemptsLeft: extras.attemptsLeft } : {}),
     ...(extras.currentStep ? { currentStep: extras.currentStep } : {}),
+    ...(code === 'rate_limited' && extras.reason ? { reason: extras.reason } : {}),
   };
 }

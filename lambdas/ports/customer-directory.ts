@@ -25,6 +25,11 @@ export interface CustomerDirectory {
    */
   authenticate(credential: Credential): Promise<Customer | undefined>;
   getCustomer(customerId: string): Promise<Customer | undefined>;
+  /**
+   * The keyed digests (Keyed 'credential') of the identifiers of every credential of the customer: the keys
+   * PIN tries and locks are kept on, so that all of them can be locked at once (rule 40).
+   */
+  credentialKeys(customerId: string): Promise<string[]>;
 }
 
 /** The identifier a PIN-try counter is kept on: the card number; RUC (and cédula); cédula. */

@@ -45,8 +45,24 @@ export interface TokenActivatedMessage {
 /** Every message the outbox delivers, told apart by `kind` (a completion message written before kinds had none). */
 export type OutboxMessage = (CompletionMessage & { kind?: 'registration-completed' }) | TokenActivatedMessage;
 
+/** The customer's open registration that a new step 1 closes, as read before the write. */
+export interface Superseded {
+  /** The registration the customer's pointer named when read (undefined: no pointer yet). */
+  pointer?: string;
+  /** Its closing write, when it is still open: the closed state, and its username reservation to free. */
+  close?: { next: Registration; expectedVersion: number; usernameKey?: string };
+}
+
 export interface RegistrationStore {
-  create(registration: Registration): Promise<void>;
+  /**
+   * In one transaction: the new registration, the customer's pointer to it (if it still names
+   * `superseded.pointer`) and the closing of the registration it named (rule 41). ConflictError('version')
+   * when a parallel step 1 or step of the old registration moved first. Without `superseded` the pointer is
+   * left alone (a store-level set-up; step 1 always passes it).
+   */
+  create(registration: Registration, superseded?: Superseded): Promise<void>;
+  /** The registration id the customer's pointer names (the last one opened), if any. */
+  lastOpenedBy(customerId: string): Promise<string | undefined>;
   get(registrationId: string): Promise<Registration | undefined>;
   /** Records activity (idle timeout) without moving the step. */
   touch(registrationId: string, now: number): Promise<void>;
@@ -117,14 +133,23 @@ export interface CodeStore {
   countAttempt(registrationId: string, now: number, maxAttempts: number): Promise<CodeRecord | undefined>;
 }
 
+/** A counted hit (its id takes it back), or a refusal with the time the oldest counted hit leaves. */
+export type WindowHit = { allowed: true; hitId: string } | { allowed: false; retryAt: number };
+
 export interface LimitStore {
-  /** Counts one hit in a fixed window if fewer than `max` were counted; false when the limit is reached. */
-  hit(key: string, max: number, windowEndsAt: number): Promise<boolean>;
+  /**
+   * Counts one hit on `key` if fewer than `max` hits are counted in the sliding window (now - windowMs, now]:
+   * exact over every window of that length (rule 42), atomic under parallel callers. A refusal counts
+   * nothing. Throws DependencyError when it cannot count for sure (rule 44).
+   */
+  hit(key: string, max: number, windowMs: number, now: number): Promise<WindowHit>;
   /** Takes back a hit whose request was then refused (a refused request counts toward no limit). */
-  refund(key: string): Promise<void>;
+  refund(key: string, hitId: string): Promise<void>;
+  /** The hits counted on `key` in (now - windowMs, now], of at most `max`. */
+  count(key: string, max: number, windowMs: number, now: number): Promise<number>;
   /**
    * Counts a PIN try before the PIN is checked: refused ('locked') while a lock is on or when `max` tries are
-   * already counted. An expired lock starts a new count.
+   * already counted. An expired lock starts a new count. Throws DependencyError when contended (rule 44).
    */
   pinTry(
     key: string,

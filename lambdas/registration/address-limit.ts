@@ -13,8 +13,8 @@ export interface AddressLimitDeps {
 }
 
 /**
- * Counts one call of `scope` from a client address in a fixed one-minute window, before anything else; over
- * `perMinute` the call answers 429 (rule 4). The address is keyed, never stored.
+ * Counts one call of `scope` from a client address in a sliding one-minute window, before anything else;
+ * over `perMinute` the call answers 429 `per_address` (rules 4 and 42). The address is keyed, never stored.
  */
 export async function countAddress(
   deps: AddressLimitDeps,
@@ -23,15 +23,19 @@ export async function countAddress(
   perMinute: number,
 ): Promise<void> {
   const now = deps.clock.now();
-  const windowEnd = (Math.floor(now / MINUTE) + 1) * MINUTE;
-  // Step 1 kept its key as it was, so counters in flight at a deploy still count.
+  // Step 1 keeps its key as it was, so counts in flight at a deploy still count.
   const prefix = scope === 'identify' ? 'ip' : `ip-${scope}`;
-  const key = `${prefix}#${deps.keyed.digest('address', sourceIp)}#${windowEnd}`;
-  if (!(await deps.limits.hit(key, perMinute, windowEnd))) {
-    deps.events.record({ event: 'rate_limited', limit: `${scope}_per_address` });
+  const key = `${prefix}#${deps.keyed.digest('address', sourceIp)}`;
+  const hit = await deps.limits.hit(key, perMinute, MINUTE, now);
+  if (!hit.allowed) {
+    deps.events.record({
+      event: 'rate_limited',
+      limit: 'per_address',
+      ...(scope === 'identify' ? {} : { scope }),
+    });
     fail('rate_limited', {
       reason: 'per_address',
-      retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now) / 1000)),
+      retryAfterSeconds: Math.max(1, Math.ceil((hit.retryAt - now) / 1000)),
     });
   }
 }

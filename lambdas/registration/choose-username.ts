@@ -1,9 +1,9 @@
 // Step 4: choose a username, unique case-insensitively, reserved for this registration until `complete`.
 import * as z from 'zod/mini';
-import { ConflictError, type UserStore } from '../ports/stores.ts';
+import { ConflictError, type LimitStore, type UserStore } from '../ports/stores.ts';
 import { usernameErrors } from './credentials-policy.ts';
-import { fail } from './errors.ts';
-import { isAlive, usernameKey } from './registration.ts';
+import { DependencyError, fail } from './errors.ts';
+import { isAlive, type Registration, usernameKey } from './registration.ts';
 import { runStep, type SessionDeps, type SessionInput } from './session.ts';
 import type { Step } from './steps.ts';
 import { fieldError, parseBody, rejectFields } from './validation.ts';
@@ -15,6 +15,31 @@ export const chooseUsernameSchema = z.strictObject({
 
 export interface ChooseUsernameDeps extends SessionDeps {
   users: UserStore;
+  limits: LimitStore;
+  /** Username calls one registration may make (rule 41): `username_taken` cannot list names. */
+  usernameMaxTries: number;
+}
+
+/**
+ * Counts the call before anything is checked; the one after the last try answers 429 username_tries.
+ * Returns the refund for a call that then failed on a dependency (503 is no try).
+ */
+async function countTry(deps: ChooseUsernameDeps, registration: Registration): Promise<() => Promise<void>> {
+  const now = deps.clock.now();
+  const sessionMs = deps.session.maxSeconds * 1000;
+  // A window as long as the registration's whole life: a plain count of its calls.
+  const key = `username#${registration.registrationId}`;
+  const hit = await deps.limits.hit(key, deps.usernameMaxTries, sessionMs, now);
+  if (hit.allowed) return () => deps.limits.refund(key, hit.hitId);
+  deps.events.record({
+    event: 'rate_limited',
+    registrationId: registration.registrationId,
+    limit: 'username_tries',
+  });
+  return fail('rate_limited', {
+    reason: 'username_tries',
+    retryAfterSeconds: Math.max(1, Math.ceil((registration.createdAt + sessionMs - now) / 1000)),
+  });
 }
 
 export async function chooseUsername(
@@ -23,11 +48,13 @@ export async function chooseUsername(
 ): Promise<{ step: Step }> {
   let key = '';
   let previousKey: string | undefined;
+  let refundTry: (() => Promise<void>) | undefined;
   const result = await runStep(
     deps,
     input,
     'choose-username',
     async (registration) => {
+      refundTry = await countTry(deps, registration);
       const { username, confirmation } = parseBody(chooseUsernameSchema, input.readBody());
       key = usernameKey(username);
       rejectFields([
@@ -59,6 +86,7 @@ export async function chooseUsername(
         });
       } catch (error) {
         if (error instanceof ConflictError && error.reason === 'username') fail('username_taken');
+        if (error instanceof DependencyError) await refundTry?.().catch(() => undefined);
         throw error;
       }
     },

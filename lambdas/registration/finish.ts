@@ -2,9 +2,16 @@
 // resume after a reload, and cancel.
 import { ConflictError } from '../ports/stores.ts';
 import type { RandomSource } from '../ports/system.ts';
-import { DependencyError, fail } from './errors.ts';
+import { DependencyError, fail, RegistrationError } from './errors.ts';
 import { expiresAt, type Registration, usernameKey } from './registration.ts';
-import { explainConflict, loadSession, openStep, type SessionDeps, type SessionInput } from './session.ts';
+import {
+  explainConflict,
+  findByToken,
+  loadSession,
+  openStep,
+  type SessionDeps,
+  type SessionInput,
+} from './session.ts';
 import type { Step } from './steps.ts';
 
 export interface CompleteDeps extends SessionDeps {
@@ -17,8 +24,36 @@ export interface CompleteResult {
   secondFactor: 'pending-activation' | 'later';
 }
 
+const answerOf = (registration: Registration): CompleteResult => ({
+  step: 'completed',
+  username: registration.username as string,
+  secondFactor: registration.secondFactor?.choice === 'digital-token' ? 'pending-activation' : 'later',
+});
+
+/**
+ * A repeated complete (the client lost the answer): the same 201 for SESSION_IDLE_SECONDS after it
+ * succeeded, computed from the stored registration, so nothing is created or sent twice.
+ */
+async function repeatedAnswer(deps: CompleteDeps, input: SessionInput): Promise<CompleteResult | undefined> {
+  const done = await findByToken(deps, input);
+  const fresh =
+    done?.status === 'completed' && deps.clock.now() < done.lastSeenAt + deps.session.idleSeconds * 1000;
+  return fresh ? answerOf(done) : undefined;
+}
+
 export async function completeRegistration(deps: CompleteDeps, input: SessionInput): Promise<CompleteResult> {
-  const { registration } = await openStep(deps, input, 'finish');
+  let opened: Awaited<ReturnType<typeof openStep>>;
+  try {
+    opened = await openStep(deps, input, 'finish');
+  } catch (error) {
+    const repeated =
+      error instanceof RegistrationError && error.code === 'session_invalid'
+        ? await repeatedAnswer(deps, input)
+        : undefined;
+    if (repeated) return repeated;
+    throw error;
+  }
+  const { registration } = opened;
   const { username, passwordHash, imageId, homePhone, workPhone, answers, terms, secondFactor } =
     registration;
   if (
@@ -68,14 +103,15 @@ export async function completeRegistration(deps: CompleteDeps, input: SessionInp
     if (!(error instanceof ConflictError)) throw error;
     if (error.reason === 'customer') return fail('already_registered');
     if (error.reason === 'username') return fail('username_taken');
-    return explainConflict(deps, input);
+    // A parallel complete of this registration won: the same answer.
+    return (await repeatedAnswer(deps, input)) ?? explainConflict(deps, input);
   }
   deps.events.record({
     event: 'registration_completed',
     registrationId: registration.registrationId,
     secondFactor: factor,
   });
-  return { step: 'completed', username, secondFactor: factor };
+  return answerOf(next);
 }
 
 export async function getRegistration(

@@ -44,18 +44,18 @@ const REGISTRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 /** Ids the service issues are UUIDs: anything else names nothing and is never looked up. */
 export const isIssuedId = (id: string): boolean => REGISTRATION_ID.test(id);
 
-/** The registration behind a live token, or 401 session_invalid for any other case. */
-export async function loadSession(deps: SessionDeps, input: SessionInput): Promise<Registration> {
+/** The registration the token belongs to, whatever its state; undefined when none does. */
+export async function findByToken(deps: SessionDeps, input: SessionInput): Promise<Registration | undefined> {
   const lookUp = input.token !== undefined && REGISTRATION_ID.test(input.registrationId);
   const registration = lookUp ? await deps.registrations.get(input.registrationId) : undefined;
-  if (
-    !registration ||
-    !input.token ||
-    !tokenMatches(input.token, registration.tokenHash) ||
-    !isAlive(registration, deps.clock.now(), deps.session)
-  ) {
-    return fail('session_invalid');
-  }
+  if (!registration || !input.token || !tokenMatches(input.token, registration.tokenHash)) return undefined;
+  return registration;
+}
+
+/** The registration behind a live token, or 401 session_invalid for any other case. */
+export async function loadSession(deps: SessionDeps, input: SessionInput): Promise<Registration> {
+  const registration = await findByToken(deps, input);
+  if (!registration || !isAlive(registration, deps.clock.now(), deps.session)) return fail('session_invalid');
   return registration;
 }
 

@@ -80,9 +80,8 @@ export const newCode = (random: RandomSource): string => random.int(1_000_000).t
 export const codeDigest = (keyed: Keyed, subjectId: string, code: string): string =>
   keyed.digest('otp', `${subjectId}:${code}`);
 
-/** The per-phone counter's key: a keyed digest, so the table never holds a phone number. */
-export const phoneLimitKey = (keyed: Keyed, phone: string, hourEnd: number): string =>
-  `sms#${keyed.digest('phone', phone)}#${hourEnd}`;
+/** The per-phone window's key: a keyed digest, so the table never holds a phone number. */
+export const phoneLimitKey = (keyed: Keyed, phone: string): string => `sms#${keyed.digest('phone', phone)}`;
 
 const sameDigest = (a: string, b: string): boolean => {
   const left = Buffer.from(a);
@@ -111,10 +110,10 @@ export async function issueSmsCode(deps: SmsCodeDeps, request: IssueSmsCodeReque
     rateLimited('resend_cooldown', previous.lastSentAt + cooldownMs);
   }
 
-  const hourEnd = (Math.floor(now / HOUR) + 1) * HOUR;
-  const phoneKey = phoneLimitKey(deps.keyed, request.phone, hourEnd);
-  if (!(await deps.limits.hit(phoneKey, otp.perPhonePerHour, hourEnd)))
-    rateLimited('sends_per_phone', hourEnd);
+  const phoneKey = phoneLimitKey(deps.keyed, request.phone);
+  const phoneHit = await deps.limits.hit(phoneKey, otp.perPhonePerHour, HOUR, now);
+  if (!phoneHit.allowed) return rateLimited('sends_per_phone', phoneHit.retryAt);
+  const refundPhone = () => deps.limits.refund(phoneKey, phoneHit.hitId);
 
   const code = newCode(deps.random);
   const codeHmac = codeDigest(deps.keyed, request.subjectId, code);
@@ -126,18 +125,18 @@ export async function issueSmsCode(deps: SmsCodeDeps, request: IssueSmsCodeReque
       { maxSends: otp.maxSends, cooldownMs },
     );
   } catch (error) {
-    await deps.limits.refund(phoneKey);
+    await refundPhone();
     throw error;
   }
   if (!issued.issued) {
     // A parallel send won the cooldown: this one counts toward nothing.
-    await deps.limits.refund(phoneKey);
+    await refundPhone();
     return rateLimited('resend_cooldown', now + cooldownMs);
   }
 
   const undoCode = async () => {
     await deps.codes.restore(request.subjectId, codeHmac, issued.previous);
-    await deps.limits.refund(phoneKey);
+    await refundPhone();
   };
   try {
     await request.beforeSend?.();

@@ -5,14 +5,15 @@ import {
   type CustomerDirectory,
   credentialIdentifier,
 } from '../ports/customer-directory.ts';
-import type { LimitStore, RegistrationStore, UserStore } from '../ports/stores.ts';
+import { ConflictError, type LimitStore, type RegistrationStore, type UserStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
 import { countAddress } from './address-limit.ts';
-import { fail } from './errors.ts';
+import { pinKey as pinKeyOf } from './credential-locks.ts';
+import { DependencyError, fail } from './errors.ts';
 import { isValidCedula, isValidRuc, passesLuhn } from './identity-numbers.ts';
 import { lockedCheck } from './lockout.ts';
 import { maskEmail, maskPhone } from './masking.ts';
-import { expiresAt, type Registration } from './registration.ts';
+import { expiresAt, type Registration, usernameKey } from './registration.ts';
 import { newToken, type SessionRules } from './session.ts';
 import { fieldError, parseBody, rejectFields } from './validation.ts';
 
@@ -74,6 +75,47 @@ function rejectPastExpiry(credential: Credential, now: number): void {
   rejectFields(expired ? [fieldError('expiryYear', 'card_expired')] : []);
 }
 
+/**
+ * Creates the registration and closes the customer's other open one in the same transaction (rule 41): its
+ * token dies and its username reservation is freed. A parallel step 1 or step of the old registration makes
+ * the write lose; it is read again and retried, then fails closed (503).
+ */
+async function openInPlaceOfOthers(deps: StartRegistrationDeps, registration: Registration): Promise<void> {
+  const now = registration.createdAt;
+  for (let round = 0; round < 3; round++) {
+    const pointer = await deps.registrations.lastOpenedBy(registration.customerId);
+    const previous = pointer ? await deps.registrations.get(pointer) : undefined;
+    const close =
+      previous?.status === 'open'
+        ? {
+            next: {
+              ...previous,
+              status: 'cancelled' as const,
+              version: previous.version + 1,
+              lastSeenAt: now,
+            },
+            expectedVersion: previous.version,
+            usernameKey: previous.username ? usernameKey(previous.username) : undefined,
+          }
+        : undefined;
+    try {
+      await deps.registrations.create(registration, { pointer, close });
+    } catch (error) {
+      if (error instanceof ConflictError) continue;
+      throw error;
+    }
+    if (close) {
+      deps.events.record({
+        event: 'registration_cancelled',
+        registrationId: close.next.registrationId,
+        reason: 'superseded',
+      });
+    }
+    return;
+  }
+  throw new DependencyError('step 1 kept losing to parallel writes of the same customer');
+}
+
 export async function startRegistration(
   deps: StartRegistrationDeps,
   input: { readBody: () => unknown; sourceIp: string },
@@ -83,7 +125,7 @@ export async function startRegistration(
   rejectPastExpiry(credential, deps.clock.now());
 
   const identifier = deps.keyed.digest('credential', credentialIdentifier(credential));
-  const pinKey = `pin#${identifier}`;
+  const pinKey = pinKeyOf(identifier);
   const checked = await lockedCheck(deps, pinKey, deps.rules.pin, () =>
     deps.directory.authenticate(credential),
   );
@@ -127,7 +169,7 @@ export async function startRegistration(
     contact: { phone: maskPhone(customer.phone), email: maskEmail(customer.email) },
     identityNumbers: customer.identityNumbers,
   };
-  await deps.registrations.create(registration);
+  await openInPlaceOfOthers(deps, registration);
   deps.events.record({
     event: 'registration_started',
     registrationId: registration.registrationId,

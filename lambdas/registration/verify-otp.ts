@@ -3,6 +3,7 @@
 import * as z from 'zod/mini';
 import { type CodeStore, ConflictError } from '../ports/stores.ts';
 import type { Keyed, RandomSource } from '../ports/system.ts';
+import { type CustomerLockDeps, countCustomerFailure } from './credential-locks.ts';
 import { fail } from './errors.ts';
 import type { Registration } from './registration.ts';
 import { explainConflict, loadSession, newToken, type SessionDeps, type SessionInput } from './session.ts';
@@ -13,11 +14,11 @@ export const verifyOtpSchema = z.strictObject({
   code: z.string().check(z.regex(/^\d{6}$/, 'code_format')),
 });
 
-export interface VerifyOtpDeps extends SessionDeps {
+export interface VerifyOtpDeps extends SessionDeps, CustomerLockDeps {
   random: RandomSource;
   keyed: Keyed;
   codes: CodeStore;
-  otp: Pick<SmsCodeRules, 'maxAttempts'>;
+  otp: Pick<SmsCodeRules, 'maxAttempts'> & CustomerLockDeps['otp'];
 }
 
 export async function verifyOtp(
@@ -39,6 +40,23 @@ export async function verifyOtp(
     subjectId: registration.registrationId,
     code,
     events: { registrationId: registration.registrationId },
+    // Rule 40: the customer's wrong codes across registrations; the one that reaches the bound locks every
+    // credential and closes this registration.
+    onWrongCode: async () => {
+      const lockedUntil = await countCustomerFailure(deps, registration.customerId);
+      if (lockedUntil === undefined) return;
+      const closed = { ...registration, status: 'cancelled' as const, version: registration.version + 1 };
+      await deps.registrations.save(closed, registration.version).catch((error: unknown) => {
+        // A parallel call moved it first: the lock holds anyway, and the next step 1 closes it.
+        if (!(error instanceof ConflictError)) throw error;
+      });
+      deps.events.record({
+        event: 'registration_cancelled',
+        registrationId: registration.registrationId,
+        reason: 'otp_failures',
+      });
+      fail('credential_locked', { retryAfterSeconds: Math.ceil((lockedUntil - deps.clock.now()) / 1000) });
+    },
   });
   if (!checked.found) return fail('step_out_of_order', { currentStep: registration.step });
 

@@ -1,6 +1,7 @@
-// DynamoLimitStore against DynamoDB Local: fixed-window counters with refunds, and the PIN-try counter with
+// DynamoLimitStore against DynamoDB Local: sliding windows with refunds, and the PIN-try counter with
 // its lock, reset and restart once the lock is over.
 import { randomUUID } from 'node:crypto';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLimitStore } from '../../lambdas/adapters/dynamodb/limit-store.ts';
 import {
@@ -25,75 +26,79 @@ describe('DynamoLimitStore', () => {
     s = wire(await freshTables('limits'));
   });
 
-  describe('hit and refund', () => {
-    it('counts up to max in a window, then refuses; the window ends with its TTL', async () => {
+  describe('hit, refund and count: sliding windows (rule 42)', () => {
+    it('counts up to max in a window, then refuses until the oldest hit leaves it', async () => {
       // Prepare
       const k = key('ip');
-      const windowEnd = NOW + MINUTE;
 
       // Act
       const hits = [];
-      for (let i = 0; i < 4; i++) hits.push(await s.limits.hit(k, 3, windowEnd));
+      for (let i = 0; i < 3; i++) hits.push(await s.limits.hit(k, 3, MINUTE, NOW + i * 1000));
+      const refused = await s.limits.hit(k, 3, MINUTE, NOW + 5_000);
 
       // Assess
-      expect(hits).toEqual([true, true, true, false]);
-      expect(await getItem(s.db, s.tables.names.limits, { pk: k })).toMatchObject({
-        count: 3,
-        ttl: windowEnd / 1000,
-      });
+      expect(hits.every((h) => h.allowed)).toBe(true);
+      expect(refused).toEqual({ allowed: false, retryAt: NOW + MINUTE });
+      expect(await s.limits.count(k, 3, MINUTE, NOW + 5_000)).toBe(3);
+      expect((await getItem(s.db, s.tables.names.limits, { pk: k }))?.ttl).toBe(
+        (NOW + 2_000 + MINUTE) / 1000,
+      );
     });
 
-    it('starts from zero in the next window (a key of its own)', async () => {
-      // Prepare
-      const base = key('ip');
-      for (let i = 0; i < 3; i++) await s.limits.hit(`${base}#1`, 3, NOW + MINUTE);
+    it('a burst across a minute boundary gets no more than max through', async () => {
+      // Prepare: the limit spent in the last half second of a minute.
+      const k = key('ip');
+      const edge = NOW + MINUTE;
+      for (let i = 0; i < 3; i++) expect((await s.limits.hit(k, 3, MINUTE, edge - 500)).allowed).toBe(true);
 
       // Act
-      const nextWindow = await s.limits.hit(`${base}#2`, 3, NOW + 2 * MINUTE);
+      const justAfter = await s.limits.hit(k, 3, MINUTE, edge + 500);
+      const stillInside = await s.limits.hit(k, 3, MINUTE, edge - 501 + MINUTE);
+      const leftWindow = await s.limits.hit(k, 3, MINUTE, edge - 500 + MINUTE);
 
       // Assess
-      expect(await s.limits.hit(`${base}#1`, 3, NOW + MINUTE)).toBe(false);
-      expect(nextWindow).toBe(true);
+      expect(justAfter).toEqual({ allowed: false, retryAt: edge - 500 + MINUTE });
+      expect(stillInside.allowed).toBe(false);
+      expect(leftWindow.allowed).toBe(true);
     });
 
-    it('a refund takes one hit back, so one more is allowed', async () => {
+    it('a refund takes its own hit back, so one more is allowed; a second refund does nothing', async () => {
       // Prepare
       const k = key('sms');
-      for (let i = 0; i < 3; i++) await s.limits.hit(k, 3, NOW + MINUTE);
+      const hits = [];
+      for (let i = 0; i < 3; i++) hits.push(await s.limits.hit(k, 3, MINUTE, NOW));
+      const first = hits[0] as { allowed: true; hitId: string };
 
       // Act
-      await s.limits.refund(k);
+      await s.limits.refund(k, first.hitId);
+      await s.limits.refund(k, first.hitId);
 
       // Assess
-      expect(await s.limits.hit(k, 3, NOW + MINUTE)).toBe(true);
-      expect(await s.limits.hit(k, 3, NOW + MINUTE)).toBe(false);
+      expect((await s.limits.hit(k, 3, MINUTE, NOW)).allowed).toBe(true);
+      expect((await s.limits.hit(k, 3, MINUTE, NOW)).allowed).toBe(false);
     });
 
-    it('never refunds below zero, nor creates a counter', async () => {
+    it('a refund of a hit that is not there creates nothing', async () => {
       // Prepare
-      const counted = key('sms');
       const unknown = key('sms');
-      await s.limits.hit(counted, 3, NOW + MINUTE);
 
       // Act
-      await s.limits.refund(counted);
-      await s.limits.refund(counted);
-      await s.limits.refund(unknown);
+      await s.limits.refund(unknown, '0:not-a-hit');
 
       // Assess
-      expect((await getItem(s.db, s.tables.names.limits, { pk: counted }))?.count).toBe(0);
       expect(await getItem(s.db, s.tables.names.limits, { pk: unknown })).toBeUndefined();
     });
 
-    it('allows exactly max of parallel hits', async () => {
+    it('allows exactly max of parallel hits, and refuses the rest with 429 material, not a failure', async () => {
       // Prepare
       const k = key('ip');
 
       // Act
-      const hits = await Promise.all(Array.from({ length: 12 }, () => s.limits.hit(k, 5, NOW + MINUTE)));
+      const hits = await Promise.all(Array.from({ length: 12 }, () => s.limits.hit(k, 5, MINUTE, NOW)));
 
       // Assess
-      expect(hits.filter(Boolean)).toHaveLength(5);
+      expect(hits.filter((h) => h.allowed)).toHaveLength(5);
+      expect(await s.limits.count(k, 5, MINUTE, NOW)).toBe(5);
     });
   });
 
@@ -260,6 +265,37 @@ describe('DynamoLimitStore', () => {
       const counted = tries.flatMap((t) => (t.locked ? [] : [t.tries])).sort();
       expect(counted).toEqual([1, 2, 3]);
       expect(tries.filter((t) => t.locked)).toHaveLength(7);
+    });
+
+    it('rule 44: a try that stays contended fails with DependencyError and stores no lock', async () => {
+      // Prepare: a parallel caller that, between each refused count and its re-read, clears the count and
+      // then counts to the limit again, so the store never sees a settled state.
+      const k = key('pin');
+      const db = newDocumentClient();
+      const store = new DynamoLimitStore(db, s.tables.names.limits);
+      const full = { pk: k, tries: 3, ttl: (NOW + LOCK_SECONDS * 1000) / 1000 };
+      const other = newDocumentClient();
+      db.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'GetItemCommand') {
+            await other.send(new DeleteCommand({ TableName: s.tables.names.limits, Key: { pk: k } }));
+          }
+          const result = await next(args);
+          if (context.commandName === 'GetItemCommand') {
+            await other.send(new PutCommand({ TableName: s.tables.names.limits, Item: full }));
+          }
+          return result;
+        },
+        { step: 'initialize', name: 'parallel-caller' },
+      );
+      await other.send(new PutCommand({ TableName: s.tables.names.limits, Item: full }));
+
+      // Act
+      const outcome = await store.pinTry(k, NOW - 1, 3, LOCK_SECONDS).catch((error: Error) => error.name);
+
+      // Assess
+      expect(outcome).toBe('DependencyError');
+      expect((await getItem(s.db, s.tables.names.limits, { pk: k }))?.lockedUntil).toBeUndefined();
     });
   });
 });

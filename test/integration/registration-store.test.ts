@@ -79,6 +79,82 @@ describe('DynamoRegistrationStore', () => {
     s = wire(await freshTables('registrations'));
   });
 
+  describe('one open registration per customer (rule 41)', () => {
+    it('a create that supersedes closes the old registration and frees its username in one transaction', async () => {
+      // Prepare
+      const old = await atFinish(`u${randomUUID().slice(0, 8)}`);
+      const first = registration({ customerId: old.customerId, registrationId: randomUUID() });
+      await s.registrations.create(first, {});
+      const oldId = await s.registrations.lastOpenedBy(old.customerId);
+      const stored = (await s.registrations.get(old.registrationId)) as Registration;
+
+      // Act: the pointer names `first`; close it (it has no username) and open `second`.
+      const second = registration({ customerId: old.customerId });
+      await s.registrations.create(second, {
+        pointer: first.registrationId,
+        close: {
+          next: { ...first, status: 'cancelled', version: first.version + 1 },
+          expectedVersion: first.version,
+        },
+      });
+      const third = registration({ customerId: old.customerId });
+      await s.registrations.create(third, {
+        pointer: second.registrationId,
+        close: {
+          next: { ...second, status: 'cancelled', version: second.version + 1 },
+          expectedVersion: second.version,
+        },
+      });
+
+      // Assess
+      expect(oldId).toBe(first.registrationId);
+      expect(stored.status).toBe('open');
+      expect((await s.registrations.get(first.registrationId))?.status).toBe('cancelled');
+      expect((await s.registrations.get(second.registrationId))?.status).toBe('cancelled');
+      expect(await s.registrations.lastOpenedBy(old.customerId)).toBe(third.registrationId);
+    });
+
+    it('frees the username of the closed registration', async () => {
+      // Prepare
+      const name = `u${randomUUID().slice(0, 8)}`;
+      const customerId = `C-${randomUUID().slice(0, 8)}`;
+      const first = registration({ customerId, step: 'choose-username' });
+      await s.registrations.create(first, {});
+      const reserved = advanced(first, { username: name, step: 'create-password' });
+      await s.registrations.saveWithUsername(reserved, first.version, { key: name, expiresAt: expiry });
+
+      // Act
+      await s.registrations.create(registration({ customerId }), {
+        pointer: first.registrationId,
+        close: {
+          next: { ...reserved, status: 'cancelled', version: reserved.version + 1 },
+          expectedVersion: reserved.version,
+          usernameKey: name,
+        },
+      });
+
+      // Assess
+      expect(await getItem(s.db, users(), { pk: `USERNAME#${name}` })).toBeUndefined();
+      expect((await s.registrations.get(first.registrationId))?.status).toBe('cancelled');
+    });
+
+    it('a stale pointer (a parallel step 1 won) is a conflict and writes nothing', async () => {
+      // Prepare
+      const customerId = `C-${randomUUID().slice(0, 8)}`;
+      const winner = registration({ customerId });
+      await s.registrations.create(winner, {});
+      const loser = registration({ customerId });
+
+      // Act
+      const outcome = s.registrations.create(loser, {});
+
+      // Assess
+      await expect(outcome).rejects.toEqual(new ConflictError('version'));
+      expect(await s.registrations.get(loser.registrationId)).toBeUndefined();
+      expect(await s.registrations.lastOpenedBy(customerId)).toBe(winner.registrationId);
+    });
+  });
+
   describe('create, get, touch, save', () => {
     it('creates a registration once and reads it back without its TTL attribute', async () => {
       // Prepare

@@ -9,7 +9,21 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoDbLocal();
+  // A DynamoDB Local already running (started by hand on a loaded machine) may be named instead.
+  const given = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (given) {
+    project.provide('dynamodbEndpoint', given);
+    return () => undefined;
+  }
+  // On a loaded shared machine the JVM can miss the start deadline once: try again before giving up.
+  let dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>> | undefined;
+  for (let attempt = 1; !dynamo; attempt++) {
+    try {
+      dynamo = await startDynamoDbLocal();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
   project.provide('dynamodbEndpoint', dynamo.endpoint);
   return () => dynamo.stop();
 }

@@ -30,8 +30,10 @@ import {
   type NewUser,
   type OutboxMessage,
   type RegistrationStore,
+  type Superseded,
   type UsernameHolder,
   type UserStore,
+  type WindowHit,
 } from '../../lambdas/ports/stores.ts';
 import type { Clock, EventLog, Hasher, RandomSource, SecurityEvent } from '../../lambdas/ports/system.ts';
 import { terms } from '../../lambdas/registration/catalog.ts';
@@ -249,6 +251,15 @@ export class FakeCustomerDirectory implements CustomerDirectory {
     return customer ? this.view(customer) : undefined;
   }
 
+  async credentialKeys(customerId: string): Promise<string[]> {
+    await turn();
+    this.faults.check('directory.credentialKeys');
+    const keyed = hmacKeyed(HMAC_TEST_KEY);
+    return (this.customers.get(customerId)?.credentials ?? []).map((c) =>
+      keyed.digest('credential', credentialIdentifier(c)),
+    );
+  }
+
   private view({ credentials: _c, ...customer }: FakeCustomer): Customer {
     return copy(customer);
   }
@@ -352,34 +363,50 @@ interface PinItem {
   lockedUntil?: number;
 }
 
-/** Fixed-window counters and PIN locks, with the conditions of the DynamoDB adapter. */
+/** Sliding-window hits and PIN locks, with the semantics of the DynamoDB adapter. */
 export class FakeLimitStore implements LimitStore {
-  readonly counters = new Map<string, number>();
+  /** The counted hits of each key: time and id. */
+  readonly hits = new Map<string, { at: number; hitId: string }[]>();
   readonly pins = new Map<string, PinItem>();
   pinTryCalls = 0;
+  private nextId = 0;
   constructor(private readonly faults = new Faults()) {}
 
-  /** The sum of the counters whose key starts with `prefix` (e.g. 'sms#', 'ip#'). */
+  /** The hits counted on keys that start with `prefix` (e.g. 'sms#', 'ip#'), whatever their time. */
   counted(prefix: string): number {
     let sum = 0;
-    for (const [key, count] of this.counters) if (key.startsWith(prefix)) sum += count;
+    for (const [key, hits] of this.hits) if (key.startsWith(prefix)) sum += hits.length;
     return sum;
   }
 
-  async hit(key: string, max: number, _windowEndsAt: number): Promise<boolean> {
-    await turn();
-    this.faults.check('limits.hit');
-    const count = this.counters.get(key) ?? 0;
-    if (count >= max) return false;
-    this.counters.set(key, count + 1);
-    return true;
+  private inWindow(key: string, windowMs: number, now: number) {
+    return (this.hits.get(key) ?? []).filter((h) => h.at > now - windowMs);
   }
 
-  async refund(key: string): Promise<void> {
+  async hit(key: string, max: number, windowMs: number, now: number): Promise<WindowHit> {
+    await turn();
+    this.faults.check('limits.hit');
+    const inside = this.inWindow(key, windowMs, now);
+    if (inside.length >= max)
+      return { allowed: false, retryAt: Math.min(...inside.map((h) => h.at)) + windowMs };
+    const hitId = `hit-${this.nextId++}`;
+    this.hits.set(key, [...(this.hits.get(key) ?? []), { at: now, hitId }]);
+    return { allowed: true, hitId };
+  }
+
+  async refund(key: string, hitId: string): Promise<void> {
     await turn();
     this.faults.check('limits.refund');
-    const count = this.counters.get(key) ?? 0;
-    if (count > 0) this.counters.set(key, count - 1);
+    this.hits.set(
+      key,
+      (this.hits.get(key) ?? []).filter((h) => h.hitId !== hitId),
+    );
+  }
+
+  async count(key: string, max: number, windowMs: number, now: number): Promise<number> {
+    await turn();
+    this.faults.check('limits.count');
+    return Math.min(max, this.inWindow(key, windowMs, now).length);
   }
 
   async pinTry(
@@ -465,13 +492,36 @@ export class FakeRegistrationStore implements RegistrationStore {
     return entry?.kind === 'reservation' && entry.registrationId === registrationId;
   }
 
-  async create(registration: Registration): Promise<void> {
+  /** Each customer's pointer to the registration its last step 1 opened. */
+  readonly pointers = new Map<string, string>();
+
+  async create(registration: Registration, superseded?: Superseded): Promise<void> {
     await turn();
     this.faults.check('registrations.create');
     if (this.registrations.has(registration.registrationId)) {
       throw new DependencyError('registration id exists already');
     }
+    if (superseded) {
+      if (this.pointers.get(registration.customerId) !== superseded.pointer)
+        throw new ConflictError('version');
+      const close = superseded.close;
+      if (close) {
+        this.checkVersion(close.next, close.expectedVersion);
+        if (close.usernameKey && !this.mayRelease(close.usernameKey, close.next.registrationId)) {
+          throw new ConflictError('version');
+        }
+        this.write(close.next);
+        if (close.usernameKey) this.users.usernames.delete(close.usernameKey);
+      }
+      this.pointers.set(registration.customerId, registration.registrationId);
+    }
     this.write(registration);
+  }
+
+  async lastOpenedBy(customerId: string): Promise<string | undefined> {
+    await turn();
+    this.faults.check('registrations.lastOpenedBy');
+    return this.pointers.get(customerId);
   }
 
   async get(registrationId: string): Promise<Registration | undefined> {
@@ -576,6 +626,8 @@ export const defaultRules = {
   session: { idleSeconds: 300, maxSeconds: 1200 },
   pin: { maxAttempts: 3, lockSeconds: 86400 },
   identifyPerIpPerMinute: 10,
+  usernameMaxTries: 10,
+  otpMaxFailuresPerCustomer: 10,
 };
 
 export const HMAC_TEST_KEY = Buffer.from('unit-test-hmac-key-0123456789abcdef');
@@ -659,8 +711,17 @@ export function createWorld(options: { rules?: typeof defaultRules; ints?: numbe
     },
     session,
     sendOtp: { ...session, random, keyed, codes, limits, directory, sms, otp: rules.otp },
-    verifyOtp: { ...session, random, keyed, codes, otp: rules.otp },
-    username: { ...session, users, directory },
+    verifyOtp: {
+      ...session,
+      random,
+      keyed,
+      codes,
+      limits,
+      directory,
+      otp: { ...rules.otp, maxFailuresPerCustomer: rules.otpMaxFailuresPerCustomer },
+      pin: rules.pin,
+    },
+    username: { ...session, users, directory, limits, usernameMaxTries: rules.usernameMaxTries },
     password: { ...session, directory, hasher },
     answers: { ...session, hasher },
     complete: { ...session, random },

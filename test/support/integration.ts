@@ -97,6 +97,23 @@ export async function getItem(
   return (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 }
 
+const SLOT = /^[sh]\d+$/;
+
+/**
+ * The limits table as what counts: a sliding-window item becomes its live hit times (a refunded slot holds
+ * time 0, which no window contains), and an item with none is as good as absent. PIN items stay as stored.
+ */
+export function liveLimits(items: Record<string, unknown>[]): Record<string, unknown>[] {
+  return items.flatMap((item) => {
+    if (!Object.keys(item).some((k) => SLOT.test(k))) return [item];
+    const hits = Object.entries(item)
+      .filter(([k, v]) => /^s\d+$/.test(k) && (v as number) > 0)
+      .map(([, v]) => v as number)
+      .sort((a, b) => a - b);
+    return hits.length ? [{ pk: item.pk, hits }] : [];
+  });
+}
+
 /** Every table's items, for before/after comparisons ("nothing half-written"). */
 export async function snapshot(tables: TestTables): Promise<Record<TableName, Record<string, unknown>[]>> {
   const entries = await Promise.all(
@@ -109,7 +126,7 @@ export async function snapshot(tables: TestTables): Promise<Record<TableName, Re
             ? 'messageId'
             : 'pk';
       items.sort((a, b) => String(a[key]).localeCompare(String(b[key])));
-      return [name, items] as const;
+      return [name, name === 'limits' ? liveLimits(items) : items] as const;
     }),
   );
   return Object.fromEntries(entries) as Record<TableName, Record<string, unknown>[]>;
@@ -346,6 +363,7 @@ export interface Rules {
   otp: OtpRules;
   pin: { maxAttempts: number; lockSeconds: number };
   identifyPerIpPerMinute: number;
+  usernameMaxTries: number;
 }
 
 /** The production defaults of API.md, except where a test would trip a limit it does not test. */
@@ -354,6 +372,7 @@ export const defaultRules = (): Rules => ({
   otp: { ttlSeconds: 300, maxAttempts: 3, maxSends: 3, cooldownSeconds: 30, perPhonePerHour: 5 },
   pin: { maxAttempts: 3, lockSeconds: 86_400 },
   identifyPerIpPerMinute: 10,
+  usernameMaxTries: 10,
 });
 
 export interface Services {
@@ -458,8 +477,23 @@ export const useCaseDeps = (s: Services) => ({
     sms: s.sms,
     otp: s.rules.otp,
   },
-  verifyOtp: { ...sessionDeps(s), random: s.random, keyed: s.keyed, codes: s.codes, otp: s.rules.otp },
-  chooseUsername: { ...sessionDeps(s), users: s.users, directory: s.directory },
+  verifyOtp: {
+    ...sessionDeps(s),
+    random: s.random,
+    keyed: s.keyed,
+    codes: s.codes,
+    limits: s.limits,
+    directory: s.directory,
+    otp: { ...s.rules.otp, maxFailuresPerCustomer: 10 },
+    pin: s.rules.pin,
+  },
+  chooseUsername: {
+    ...sessionDeps(s),
+    users: s.users,
+    directory: s.directory,
+    limits: s.limits,
+    usernameMaxTries: s.rules.usernameMaxTries,
+  },
   createPassword: { ...sessionDeps(s), directory: s.directory, hasher: s.hasher },
   answers: { ...sessionDeps(s), hasher: s.hasher },
   session: sessionDeps(s),

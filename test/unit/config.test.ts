@@ -14,7 +14,9 @@ describe('configuration', () => {
       maxSends: 3,
       cooldownSeconds: 30,
       perPhonePerHour: 5,
+      maxFailuresPerCustomer: 10,
     });
+    expect(config.usernameMaxTries).toBe(10);
     expect(config.session).toEqual({ idleSeconds: 300, maxSeconds: 1200 });
     expect(config.pin).toEqual({ maxAttempts: 3, lockSeconds: 86400 });
     expect(config.identifyPerIpPerMinute).toBe(10);

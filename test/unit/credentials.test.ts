@@ -10,7 +10,7 @@ import {
   usernameErrors,
 } from '../../lambdas/registration/credentials-policy.ts';
 import { answerChallengeQuestions } from '../../lambdas/registration/profile-steps.ts';
-import { createWorld, goodAnswers, refusal, tomas, Wizard } from '../support/fakes.ts';
+import { ana, cardOf, createWorld, goodAnswers, refusal, tomas, Wizard } from '../support/fakes.ts';
 
 const ids = tomas.identityNumbers;
 const codesOf = (errors: { code: string }[]) => errors.map((e) => e.code);
@@ -68,7 +68,7 @@ describe('username uniqueness and reservation (rule 17)', () => {
     // Prepare
     const world = createWorld();
     const first = new Wizard(world);
-    const second = new Wizard(world, { ...tomas.credentials[1] });
+    const second = new Wizard(world, { ...cardOf(ana) });
     await first.toUsername();
     await second.toUsername();
     await first.username('JuanPerez');
@@ -102,7 +102,7 @@ describe('username uniqueness and reservation (rule 17)', () => {
     // Prepare
     const world = createWorld();
     const first = new Wizard(world);
-    const second = new Wizard(world, { ...tomas.credentials[1] });
+    const second = new Wizard(world, { ...cardOf(ana) });
     await first.toUsername();
     await second.toUsername();
     await first.username('juanperez');
@@ -123,7 +123,7 @@ describe('username uniqueness and reservation (rule 17)', () => {
     await dead.toUsername();
     await dead.username('juanperez');
     world.clock.advanceSeconds(200);
-    const alive = new Wizard(world, { ...tomas.credentials[1] });
+    const alive = new Wizard(world, { ...cardOf(ana) });
     await alive.toUsername();
     world.clock.advanceSeconds(world.rules.session.idleSeconds - 200);
 
@@ -139,7 +139,7 @@ describe('username uniqueness and reservation (rule 17)', () => {
     // Prepare
     const world = createWorld();
     const first = new Wizard(world);
-    const second = new Wizard(world, { ...tomas.credentials[1] });
+    const second = new Wizard(world, { ...cardOf(ana) });
     await first.toUsername();
     await second.toUsername();
     await first.username('juanperez');
@@ -158,7 +158,7 @@ describe('username uniqueness and reservation (rule 17)', () => {
     // Prepare
     const world = createWorld();
     const first = new Wizard(world);
-    const second = new Wizard(world, { ...tomas.credentials[1] });
+    const second = new Wizard(world, { ...cardOf(ana) });
     await first.toUsername();
     await second.toUsername();
 

@@ -132,7 +132,7 @@ describe('secrets never logged, stored or echoed (rule 26)', () => {
       world.codes.history,
       [...world.users.users.values()],
       [...world.users.usernames.entries()],
-      [...world.limits.counters.keys()],
+      [...world.limits.hits.keys()],
       [...world.limits.pins.keys()],
     ]);
     for (const secret of [secrets.cardNumber, secrets.password, ...tokens, ...secrets.answers]) {

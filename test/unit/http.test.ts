@@ -218,6 +218,26 @@ describe('problem details', () => {
     expect(response.json.code).toBe('rate_limited');
   });
 
+  it.each([
+    ['resend_cooldown', 30, 'Podrás pedir una nueva clave temporal en 30 segundos.'],
+    ['sends_per_phone', 1_500, 'Podrás pedir otra en 25 minutos.'],
+    ['sends_per_registration', 61, 'inténtalo en 2 minutos.'],
+    ['per_address', 1, 'Podrás intentarlo de nuevo en 1 segundo.'],
+    ['username_tries', 900, 'Probaste demasiados nombres de usuario en este registro.'],
+  ] as const)('429 %s: the body names the reason and says when to try again', async (reason, wait, text) => {
+    // Prepare
+    const { call } = harness(async () => fail('rate_limited', { reason, retryAfterSeconds: wait }));
+
+    // Act
+    const response = await call(event({}));
+
+    // Assess
+    expect(response.headers?.['Retry-After']).toBe(String(wait));
+    expect(response.json.reason).toBe(reason);
+    expect(response.json.detail).toContain(text);
+    expect(response.json).not.toHaveProperty('retryAfterSeconds');
+  });
+
   it('otp_invalid carries attemptsLeft; step_out_of_order carries currentStep', async () => {
     // Prepare
     const otp = harness(async () => fail('otp_invalid', { attemptsLeft: 1 }));
@@ -386,7 +406,39 @@ describe('secrets only in bodies and headers (rule 8)', () => {
         parameters.every((p) => p === '{id}'),
         route.path,
       ).toBe(true);
-      expect(route.path).not.toContain('?');
     }
+  });
+
+  it('rule 8: a token in the query string or the path is never read as the bearer', async () => {
+    // Prepare
+    const seen = harness(async (request) => ({
+      status: 200,
+      body: { token: request.session().token ?? null },
+    }));
+    const base = event({ id: 'a1b2', headers: json });
+    const inQuery = {
+      ...base,
+      queryStringParameters: { token: 'secret-token-0123456789', access_token: 'secret-token-0123456789' },
+      multiValueQueryStringParameters: {
+        token: ['secret-token-0123456789'],
+        access_token: ['secret-token-0123456789'],
+      },
+    };
+    const inHeader = event({
+      id: 'a1b2',
+      headers: { ...json, Authorization: 'Bearer header-token-0123456789' },
+    });
+
+    // Act
+    const fromQuery = await seen.call(inQuery);
+    const fromHeader = await seen.call({
+      ...inHeader,
+      queryStringParameters: { token: 'secret-token-0123456789' },
+    });
+
+    // Assess: only the Authorization header carries it, and the query value is never logged.
+    expect(fromQuery.json).toEqual({ token: null });
+    expect(fromHeader.json).toEqual({ token: 'header-token-0123456789' });
+    expect(seen.lines.join('\n')).not.toContain('secret-token-0123456789');
   });
 });

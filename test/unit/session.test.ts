@@ -1,13 +1,15 @@
 // The registration session (SECURITY.md rules 22 to 25): order of steps, repeats, parallel calls, timeouts,
 // dead registrations, token rotation, and one user per customer.
 import { describe, expect, it } from 'vitest';
+import { cryptoRandom } from '../../lambdas/adapters/primitives.ts';
 import { getRegistration } from '../../lambdas/registration/finish.ts';
 import {
   chooseSecurityImage,
   listChallengeQuestions,
   listSecurityImages,
 } from '../../lambdas/registration/profile-steps.ts';
-import { createWorld, refusal, tomas, Wizard } from '../support/fakes.ts';
+import { startRegistration } from '../../lambdas/registration/start-registration.ts';
+import { cardOf, createWorld, refusal, tomas, Wizard } from '../support/fakes.ts';
 
 describe('steps only in order (rule 22)', () => {
   it('rule 22: a step after the current one is step_out_of_order with currentStep, and is logged', async () => {
@@ -120,21 +122,7 @@ describe('steps only in order (rule 22)', () => {
     expect(wizard.stored().version).toBe(version + 1);
     expect(world.events.of('step_completed').filter((e) => e.step === 'choose-image')).toHaveLength(1);
   });
-
-  it('rule 22: the store refuses a write on a stale version', async () => {
-    // Prepare
-    const world = createWorld();
-    const wizard = new Wizard(world);
-    await wizard.start();
-    const stale = wizard.stored();
-    await world.registrations.save({ ...stale, version: stale.version + 1 }, stale.version);
-
-    // Act
-    const outcome = world.registrations.save({ ...stale, version: stale.version + 1 }, stale.version);
-
-    // Assess
-    await expect(outcome).rejects.toMatchObject({ name: 'ConflictError', reason: 'version' });
-  });
+  // Rule 22 on the real store: test/integration/registration-store.test.ts ("refuses a stale one").
 });
 
 describe('what a path id may be', () => {
@@ -232,7 +220,7 @@ describe('timeouts (rule 23)', () => {
     expect(late.expiresAt).toBe('2026-06-15T10:20:00.000Z');
   });
 
-  it('rule 23: a completed registration is dead', async () => {
+  it('rule 23: a completed registration is dead for every call but a repeated complete', async () => {
     // Prepare
     const world = createWorld();
     const wizard = new Wizard(world);
@@ -240,12 +228,50 @@ describe('timeouts (rule 23)', () => {
     await wizard.complete();
 
     // Act
-    const error = await refusal(wizard.get());
-    const again = await refusal(wizard.complete());
+    const errors = await Promise.all(
+      [wizard.get(), wizard.image(), wizard.cancel()].map((call) => refusal(call)),
+    );
 
     // Assess
-    expect(error.code).toBe('session_invalid');
-    expect(again.code).toBe('session_invalid');
+    expect(errors.map((e) => e.code)).toEqual(['session_invalid', 'session_invalid', 'session_invalid']);
+  });
+
+  it('complete is idempotent: a repeat answers the same body for SESSION_IDLE_SECONDS, creating nothing', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toFinish();
+    const first = await wizard.complete();
+    const history = world.registrations.history.length;
+
+    // Act
+    world.clock.advanceSeconds(world.rules.session.idleSeconds - 1);
+    const repeated = await wizard.complete();
+    world.clock.advanceSeconds(1);
+    const late = await refusal(wizard.complete());
+
+    // Assess
+    expect(repeated).toEqual(first);
+    expect(late.code).toBe('session_invalid');
+    expect(world.users.users.size).toBe(1);
+    expect(world.registrations.outbox.size).toBe(1);
+    expect(world.registrations.history.length).toBe(history);
+    expect(world.events.of('registration_completed')).toHaveLength(1);
+  });
+
+  it('complete is idempotent under parallel calls: every one answers 201, one user, one message', async () => {
+    // Prepare
+    const world = createWorld();
+    const wizard = new Wizard(world);
+    await wizard.toFinish();
+
+    // Act
+    const answers = await Promise.all([wizard.complete(), wizard.complete(), wizard.complete()]);
+
+    // Assess
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(world.users.users.size).toBe(1);
+    expect(world.registrations.outbox.size).toBe(1);
   });
 
   it('rule 23: a cancelled registration is dead', async () => {
@@ -286,16 +312,30 @@ describe('tokens (rule 24)', () => {
     expect(withNew.step).toBe('choose-username');
   });
 
-  it('rule 24: step 1 issues a fresh token for every registration', async () => {
-    // Prepare
+  it('rule 24: step 1 issues a fresh 256-bit token from the CSPRNG for every registration', async () => {
+    // Prepare: the production random source, not the scripted one.
     const world = createWorld();
+    const deps = { ...world.deps.start, random: cryptoRandom };
 
     // Act
-    const a = await new Wizard(world).start();
-    const b = await new Wizard(world).start();
+    const tokens = [];
+    for (let i = 0; i < 20; i++) {
+      world.clock.advanceSeconds(7);
+      tokens.push(
+        (
+          await startRegistration(deps, {
+            readBody: () => ({ ...cardOf(tomas) }),
+            sourceIp: `198.51.100.${i}`,
+          })
+        ).token,
+      );
+    }
 
-    // Assess
-    expect(a.token).not.toBe(b.token);
+    // Assess: distinct, 32 bytes each, and only their hashes stored.
+    expect(new Set(tokens).size).toBe(20);
+    for (const token of tokens) expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    const stored = JSON.stringify(world.registrations.history);
+    for (const token of tokens) expect(stored).not.toContain(token);
   });
 
   it('rule 24: a token of another registration, a missing token or a wrong one are session_invalid', async () => {
@@ -359,41 +399,40 @@ describe('complete: one user per customer (rule 25)', () => {
     ]);
   });
 
-  it('rule 25: a second registration of the same customer gets already_registered at complete', async () => {
+  it('rule 41: a second step 1 of the same customer closes the first: its token is dead, its username free', async () => {
     // Prepare
     const world = createWorld();
     const first = new Wizard(world);
-    const second = new Wizard(world, { ...tomas.credentials[1] });
     await first.toFinish('tomas.uno');
-    await second.toFinish('tomas.dos');
-    await first.complete();
 
     // Act
-    const error = await refusal(second.complete());
+    const second = new Wizard(world, { ...tomas.credentials[1] });
+    await second.toUsername();
+    const again = await second.username('tomas.uno');
+    const dead = await refusal(first.complete());
 
     // Assess
-    expect(error.code).toBe('already_registered');
-    expect(world.users.users.size).toBe(1);
-    expect(second.stored().status).toBe('open');
+    expect(again.step).toBe('create-password');
+    expect(dead.code).toBe('session_invalid');
+    expect(first.stored().status).toBe('cancelled');
+    expect(world.users.users.size).toBe(0);
+    expect(world.events.of('registration_cancelled')).toEqual([
+      expect.objectContaining({ registrationId: first.registrationId, reason: 'superseded' }),
+    ]);
   });
 
-  it('rule 25: parallel completes of two registrations of one customer give one user', async () => {
+  it('rule 41: parallel step 1s of one customer leave exactly one registration open', async () => {
     // Prepare
     const world = createWorld();
-    const first = new Wizard(world);
-    const second = new Wizard(world, { ...tomas.credentials[1] });
-    await first.toFinish('tomas.uno');
-    await second.toFinish('tomas.dos');
+    const wizards = [new Wizard(world), new Wizard(world, { ...tomas.credentials[1] }), new Wizard(world)];
 
     // Act
-    const outcomes = await Promise.allSettled([first.complete(), second.complete()]);
+    await Promise.all(wizards.map((w) => w.start()));
 
     // Assess
-    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-    const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
-    expect(rejected.reason).toMatchObject({ code: 'already_registered' });
-    expect(world.users.users.size).toBe(1);
-    expect(world.registrations.outbox.size).toBe(1);
+    const open = [...world.registrations.registrations.values()].filter((r) => r.status === 'open');
+    expect(open).toHaveLength(1);
+    expect(world.registrations.pointers.get(tomas.customerId)).toBe(open[0]?.registrationId);
   });
 
   it('rule 25: after completion, step 1 for that customer is already_registered', async () => {

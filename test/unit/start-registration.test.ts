@@ -155,10 +155,8 @@ describe('step 1: PIN-try counter and lock (rule 3)', () => {
     expect(fourth.code).toBe('credential_locked');
   });
 
-  // Bug: start-registration.ts counts the try (limits.pinTry) before directory.authenticate and never takes it
-  // back when the directory fails, so PIN_MAX_ATTEMPTS outages (or two wrong PINs and one outage) leave the
-  // count at the limit and the next try, right PIN included, gets 423 for PIN_LOCK_SECONDS: no wrong PIN was
-  // entered (rule 3 counts wrong PINs) and the failed step cannot be retried (rule 29).
+  // The try is counted before the directory is asked; an outage gives it back (pinRelease), because no wrong
+  // PIN was entered (rule 3 counts wrong PINs) and the failed step must be retryable (rule 29).
   it('rule 3: directory outages are not wrong PINs: after PIN_MAX_ATTEMPTS outages the right PIN still works', async () => {
     // Prepare
     const world = createWorld();
@@ -195,21 +193,42 @@ describe('step 1: velocity per client address (rule 4)', () => {
     const world = createWorld();
     world.clock.set('2026-06-15T10:00:15.000Z');
     const max = world.rules.identifyPerIpPerMinute;
-    for (let i = 0; i < max; i++) await start(world, card, '192.0.2.1');
+    await start(world, card, '192.0.2.1');
+    world.clock.set('2026-06-15T10:00:30.000Z');
+    for (let i = 1; i < max; i++) await start(world, card, '192.0.2.1');
+    world.clock.set('2026-06-15T10:00:40.000Z');
     const calls = world.directory.authenticateCalls;
 
     // Act
     const refused = await refusal(start(world, card, '192.0.2.1'));
     const otherAddress = await start(world, card, '192.0.2.2');
 
-    // Assess
+    // Assess: the oldest call (10:00:15) leaves the window at 10:01:15, 35 s later.
     expect(refused.code).toBe('rate_limited');
-    expect(refused.extras.retryAfterSeconds).toBe(45);
+    expect(refused.extras).toMatchObject({ reason: 'per_address', retryAfterSeconds: 35 });
     expect(otherAddress.step).toBe('verify-contact');
     expect(world.directory.authenticateCalls).toBe(calls + 1);
   });
 
-  it('rule 4: the window resets at the next minute', async () => {
+  it('rule 42: a burst across a minute boundary gets no more than the limit through (sliding window)', async () => {
+    // Prepare: the limit spent in the last second of a minute.
+    const world = createWorld();
+    const max = world.rules.identifyPerIpPerMinute;
+    world.clock.set('2026-06-15T10:00:59.500Z');
+    for (let i = 0; i < max; i++) await start(world, card, '192.0.2.1');
+
+    // Act: the first second of the next minute, then the moment the first calls leave the window.
+    world.clock.set('2026-06-15T10:01:00.500Z');
+    const early = await refusal(start(world, card, '192.0.2.1'));
+    world.clock.set('2026-06-15T10:01:59.500Z');
+    const later = await start(world, card, '192.0.2.1');
+
+    // Assess
+    expect(early.extras).toMatchObject({ reason: 'per_address', retryAfterSeconds: 59 });
+    expect(later.step).toBe('verify-contact');
+  });
+
+  it('rule 4: a minute after the calls, the address may call again', async () => {
     // Prepare
     const world = createWorld();
     const max = world.rules.identifyPerIpPerMinute;
@@ -300,9 +319,8 @@ describe('step 1: formats before any lookup (rule 5)', () => {
     },
   );
 
-  // Bug: validation.ts maps a zod invalid_type issue to 'required' when `issue.input` is undefined, but zod 4
-  // leaves `input` out of issues unless asked (reportInput), so a present value of the wrong type is reported
-  // as a missing field ("Este campo es obligatorio.").
+  // zod 4 leaves `input` out of its issues unless asked, so validation.ts must not read a missing `input` as a
+  // missing field: a present value of the wrong type is invalid_type, never "Este campo es obligatorio.".
   it('rule 5: a PIN sent as a number is invalid_type, not required', async () => {
     // Prepare
     const world = createWorld();

@@ -66,6 +66,11 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
       registered: item.registered === true,
     };
   }
+
+  async credentialKeys(customerId: string): Promise<string[]> {
+    const item = await this.get(customerKey(customerId));
+    return (item?.credentialKeys as string[] | undefined) ?? [];
+  }
 }
 
 export interface DirectoryRecord {
@@ -107,7 +112,14 @@ export async function writeDirectory(
   for (let i = 0; i < pending.length; i += HASHES_AT_ONCE) {
     items.push(...(await Promise.all(pending.slice(i, i + HASHES_AT_ONCE).map((make) => make()))));
   }
-  items.push(...records.map(({ customer }) => ({ pk: customerKey(customer.customerId), ...customer })));
+  // The customer item lists its credentials' digests (never the identifiers), to lock them all (rule 40).
+  items.push(
+    ...records.map(({ customer, credentials }) => ({
+      pk: customerKey(customer.customerId),
+      ...customer,
+      credentialKeys: credentials.map((c) => keyed.digest('credential', credentialIdentifier(c))),
+    })),
+  );
   for (let i = 0; i < items.length; i += 25) {
     let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
     while (pending.length > 0) {

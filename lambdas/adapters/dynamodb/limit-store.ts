@@ -1,4 +1,6 @@
-// Velocity counters and PIN locks in DynamoDB, updated atomically; TTL removes them once they no longer count.
+// Sliding-window limits and PIN locks in DynamoDB, updated atomically; TTL removes them once they no longer count.
+
+import { randomInt, randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -6,7 +8,8 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { LimitStore } from '../../ports/stores.ts';
+import type { LimitStore, WindowHit } from '../../ports/stores.ts';
+import { DependencyError } from '../../registration/errors.ts';
 import { epochSeconds, storage } from './client.ts';
 
 export class DynamoLimitStore implements LimitStore {
@@ -31,23 +34,66 @@ export class DynamoLimitStore implements LimitStore {
     );
   }
 
-  async hit(key: string, max: number, windowEndsAt: number): Promise<boolean> {
-    const counted = await this.update(key, {
-      UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
-      ConditionExpression: 'attribute_not_exists(pk) OR #count < :max',
-      ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':one': 1, ':max': max, ':ttl': epochSeconds(windowEndsAt) },
-    });
-    return counted !== undefined;
+  /**
+   * A sliding window as `max` slots in one item: `s<i>` is the time of the hit slot i holds, `h<i>` its id.
+   * A hit claims a slot whose time has left the window, conditional on the time it read there, so at most
+   * `max` hits are ever inside any window of `windowMs` (exact, no edge burst), and parallel callers on
+   * other slots of the same item do not contend: only two claims of one slot do, and the loser moves on.
+   */
+  async hit(key: string, max: number, windowMs: number, now: number): Promise<WindowHit> {
+    const cutoff = now - windowMs;
+    for (let round = 0; round < 3; round++) {
+      const slots = await this.slots(key, max);
+      const free = slots.flatMap((at, i) => (at === undefined || at <= cutoff ? [i] : []));
+      if (free.length === 0) return { allowed: false, retryAt: Math.min(...(slots as number[])) + windowMs };
+      // Start at a slot that depends on the caller, so a parallel burst spreads over the free slots.
+      const offset = randomInt(free.length);
+      for (let n = 0; n < free.length; n++) {
+        const i = free[(offset + n) % free.length] as number;
+        const hitId = `${i}:${randomUUID()}`;
+        const previous = slots[i];
+        const claimed = await this.update(key, {
+          UpdateExpression: 'SET #s = :now, #h = :id, #ttl = :ttl',
+          ConditionExpression: previous === undefined ? 'attribute_not_exists(#s)' : '#s = :previous',
+          ExpressionAttributeNames: { '#s': `s${i}`, '#h': `h${i}`, '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':now': now,
+            ':id': hitId,
+            ':ttl': epochSeconds(now + windowMs),
+            ...(previous === undefined ? {} : { ':previous': previous }),
+          },
+        });
+        if (claimed !== undefined) return { allowed: true, hitId };
+      }
+    }
+    // Every free slot went to a parallel caller, round after round: fail closed, no phantom count (rule 44).
+    throw new DependencyError('limit contended');
   }
 
-  async refund(key: string): Promise<void> {
+  async refund(key: string, hitId: string): Promise<void> {
+    const slot = hitId.split(':')[0];
+    // Time zero is outside every window: the slot is free again, and only if it still holds this hit.
     await this.update(key, {
-      UpdateExpression: 'ADD #count :minus',
-      ConditionExpression: '#count > :zero',
-      ExpressionAttributeNames: { '#count': 'count' },
-      ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+      UpdateExpression: 'SET #s = :zero',
+      ConditionExpression: '#h = :id',
+      ExpressionAttributeNames: { '#s': `s${slot}`, '#h': `h${slot}` },
+      ExpressionAttributeValues: { ':zero': 0, ':id': hitId },
     });
+  }
+
+  async count(key: string, max: number, windowMs: number, now: number): Promise<number> {
+    const slots = await this.slots(key, max);
+    return slots.filter((at) => at !== undefined && at > now - windowMs).length;
+  }
+
+  /** The hit times of the key's `max` slots (undefined: never used), read consistently. */
+  private async slots(key: string, max: number): Promise<(number | undefined)[]> {
+    const item = (
+      await storage(() =>
+        this.db.send(new GetCommand({ TableName: this.table, Key: { pk: key }, ConsistentRead: true })),
+      )
+    ).Item;
+    return Array.from({ length: max }, (_, i) => item?.[`s${i}`] as number | undefined);
   }
 
   async pinTry(
@@ -86,8 +132,8 @@ export class DynamoLimitStore implements LimitStore {
         () => undefined,
       );
     }
-    // Still contended after several rounds: fail closed, as a lock would.
-    return { locked: true, until: now + lockSeconds * 1000 };
+    // Still contended after several rounds: fail closed with 503, never a lock that was not stored (rule 44).
+    throw new DependencyError('PIN-try count contended');
   }
 
   private async countTry(

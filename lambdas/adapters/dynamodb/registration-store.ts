@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CompletionMessage, NewUser, RegistrationStore } from '../../ports/stores.ts';
+import type { CompletionMessage, NewUser, RegistrationStore, Superseded } from '../../ports/stores.ts';
 import { ConflictError } from '../../ports/stores.ts';
 import type { Registration } from '../../registration/registration.ts';
 import { epochSeconds, storage, transaction } from './client.ts';
@@ -50,16 +50,72 @@ export class DynamoRegistrationStore implements RegistrationStore {
     };
   }
 
-  async create(registration: Registration): Promise<void> {
-    await storage(() =>
-      this.db.send(
-        new PutCommand({
+  /**
+   * The customer's pointer lives in the registrations table under a key no registration id can take (ids
+   * are UUIDs): one strongly consistent item to condition the next step 1 on. A GSI on customerId would be
+   * eventually consistent and offers no condition, so two parallel step 1s could both stay open.
+   */
+  private pointerKey = (customerId: string) => ({ registrationId: `customer#${customerId}` });
+
+  async create(registration: Registration, superseded?: Superseded): Promise<void> {
+    if (!superseded) {
+      await storage(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tables.registrations,
+            Item: this.item(registration),
+            ConditionExpression: 'attribute_not_exists(registrationId)',
+          }),
+        ),
+      );
+      return;
+    }
+    const items = [
+      {
+        Put: {
           TableName: this.tables.registrations,
           Item: this.item(registration),
           ConditionExpression: 'attribute_not_exists(registrationId)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tables.registrations,
+          Item: {
+            ...this.pointerKey(registration.customerId),
+            openId: registration.registrationId,
+            ttl: epochSeconds(registration.createdAt + this.maxSessionMs + CLEANUP_AFTER_MS),
+          },
+          ...(superseded.pointer
+            ? {
+                ConditionExpression: 'openId = :previous',
+                ExpressionAttributeValues: { ':previous': superseded.pointer },
+              }
+            : { ConditionExpression: 'attribute_not_exists(registrationId)' }),
+        },
+      },
+      ...(superseded.close ? [this.put(superseded.close.next, superseded.close.expectedVersion)] : []),
+      ...(superseded.close?.usernameKey
+        ? [this.release(superseded.close.usernameKey, superseded.close.next.registrationId)]
+        : []),
+    ];
+    await transaction(
+      () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
+      ['version', 'version', 'version', 'version'],
+    );
+  }
+
+  async lastOpenedBy(customerId: string): Promise<string | undefined> {
+    const result = await storage(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tables.registrations,
+          Key: this.pointerKey(customerId),
+          ConsistentRead: true,
         }),
       ),
     );
+    return result.Item?.openId as string | undefined;
   }
 
   async get(registrationId: string): Promise<Registration | undefined> {
