@@ -365,6 +365,30 @@ describe('resends (rule 14)', () => {
     expect(world.events.of('rate_limited').map((e) => e.limit)).toEqual(['sends_per_phone']);
   });
 
+  it('rule 42: five sends just before an hour boundary still refuse a sixth just after it (sliding window)', async () => {
+    // Prepare: 10:57:30 to 10:59:30, over two registrations.
+    const world = createWorld();
+    world.clock.set('2026-06-15T10:57:30.000Z');
+    for (let r = 0; r < 2; r++) {
+      const wizard = new Wizard(world);
+      await wizard.start();
+      for (let i = 0; i < (r === 0 ? 3 : 2); i++) {
+        await wizard.sendOtp();
+        world.clock.advanceSeconds(30);
+      }
+    }
+
+    // Act
+    world.clock.set('2026-06-15T11:00:30.000Z');
+    const after = new Wizard(world);
+    await after.start();
+    const error = await refusal(after.sendOtp());
+
+    // Assess: the oldest send (10:57:30) leaves the hour at 11:57:30.
+    expect(error.extras).toMatchObject({ reason: 'sends_per_phone', retryAfterSeconds: 3420 });
+    expect(world.sms.sent).toHaveLength(5);
+  });
+
   it('rule 14: the per-phone limit counts only that phone and lifts in the next hour', async () => {
     // Prepare
     const world = createWorld();
