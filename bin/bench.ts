@@ -19,6 +19,7 @@ import {
   childCpuSeconds,
   deliverPending,
   register,
+  signIn,
   startStack,
   untimed,
   WIZARD_STEPS,
@@ -200,8 +201,10 @@ try {
     `   ${settings.registrations} registrations one after another, each followed by its bare calls [${elapsed()}]`,
   );
   for (let i = 0; i < settings.registrations; i++) {
-    await register(stack, takeCustomer(), timed);
+    const customer = takeCustomer();
+    await register(stack, customer, timed);
     await deliverPending(stack, timed);
+    await signIn(stack, customer, timed);
     for (const { step } of WIZARD_STEPS)
       await timed(`bare:${step}`, () => (bareRuns[step] as () => Promise<void>)());
   }
@@ -282,6 +285,25 @@ goals.push({
   met: nonHashing.every((s) => p(s.step, 50) <= 2 * p(`bare:${s.step}`, 50)),
   figure: `worst ${worstWarm.step} ${fixed(p(worstWarm.step, 50) / p(`bare:${worstWarm.step}`, 50), 2)}x`,
 });
+
+out(
+  `\n   sign-in (S1, S2) of the same ${settings.registrations} customers, against the argon2id verify floor`,
+);
+out(
+  table(
+    ['route', 'p50 ms', 'p99 ms', 'argon2 ms', 'p50 - argon2'],
+    [
+      ['start-sign-in (S1)', fixed(p('start-sign-in', 50)), fixed(p('start-sign-in', 99)), '-', '-'],
+      [
+        'sign-in-password (S2)',
+        fixed(p('sign-in-password', 50)),
+        fixed(p('sign-in-password', 99)),
+        fixed(perHash),
+        fixed(p('sign-in-password', 50) - perHash),
+      ],
+    ],
+  ),
+);
 
 // 6. Throughput ------------------------------------------------------------------------------------------------
 out(`\n5. Throughput with ${settings.parallel} in parallel`);

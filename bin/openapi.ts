@@ -15,6 +15,9 @@ import { startRegistrationSchema } from '../lambdas/registration/start-registrat
 import { steps } from '../lambdas/registration/steps.ts';
 import { verifyOtpSchema } from '../lambdas/registration/verify-otp.ts';
 import { routes } from '../lambdas/routes.ts';
+import { tokenCodeSchema } from '../lambdas/sign-in/digital-token.ts';
+import { passwordSchema } from '../lambdas/sign-in/password.ts';
+import { startSignInSchema } from '../lambdas/sign-in/start-sign-in.ts';
 
 const step = z.enum(steps);
 const stepOnly = z.object({ step });
@@ -30,6 +33,19 @@ interface Operation {
 }
 
 const session = [401, 409, 429, 503];
+const image = z.object({ id: z.string(), url: z.string(), label: z.string() });
+const secondFactor = z.enum(['active', 'pending-activation', 'later']);
+const signedIn = z.object({
+  step: z.literal('signed-in'),
+  session: z.object({ token: z.string(), expiresAt: isoTime }),
+  secondFactor,
+});
+const codeSent = z.object({
+  step: z.literal('enter-otp'),
+  expiresAt: isoTime,
+  resendAvailableAt: isoTime,
+  sendsLeft: z.int(),
+});
 const body = [400, 413, 422];
 
 const operations: Record<string, Operation> = {
@@ -145,6 +161,59 @@ const operations: Record<string, Operation> = {
     }),
     errors: session,
   },
+  'start-sign-in': {
+    summary: 'S1: a username; answers the security image (a stable decoy for an unknown name)',
+    request: startSignInSchema,
+    status: 201,
+    response: z.object({ signInId: z.string(), token: z.string(), step: z.literal('password'), image }),
+    errors: [...body, 429, 503],
+  },
+  'sign-in-password': {
+    summary: 'S2: the password; a signed-in session, or the digital-token step when a token is active',
+    request: passwordSchema,
+    status: 200,
+    response: z.union([signedIn, z.object({ step: z.literal('digital-token') })]),
+    errors: [...body, ...session, 423],
+  },
+  'sign-in-digital-token': {
+    summary: 'S3: the code of the active digital token (RFC 6238 TOTP)',
+    request: tokenCodeSchema,
+    status: 200,
+    response: signedIn,
+    errors: [...body, ...session, 423],
+  },
+  'get-me': {
+    summary: 'M1: the signed-in user: username, masked contact, second factor, security image',
+    status: 200,
+    response: z.object({ username: z.string(), contact, secondFactor, image }),
+    errors: [401, 429, 503],
+  },
+  'sign-out': { summary: 'M2: sign out; the session token dies', status: 204, errors: [401, 429, 503] },
+  'send-token-activation-code': {
+    summary: 'T1: an SMS code to the phone on file, to bind a digital token',
+    status: 202,
+    response: codeSent,
+    errors: session,
+  },
+  'verify-token-activation-code': {
+    summary: 'T2: the SMS code; a new 160-bit secret as otpauth URI, base32 and SVG QR code (shown once)',
+    request: verifyOtpSchema,
+    status: 200,
+    response: z.object({
+      step: z.literal('scan'),
+      otpauthUri: z.string(),
+      secret: z.string(),
+      qrSvg: z.string(),
+    }),
+    errors: [...body, ...session, 410, 423],
+  },
+  'confirm-token-activation': {
+    summary: 'T3: the first code from the app; the token is active and an email tells the customer',
+    request: tokenCodeSchema,
+    status: 200,
+    response: z.object({ secondFactor: z.literal('active') }),
+    errors: [...body, ...session, 423],
+  },
 };
 
 const schema = (s: z.ZodMiniType) => {
@@ -221,7 +290,11 @@ export function buildOpenApi(): Record<string, unknown> {
     servers: [{ url: 'http://127.0.0.1:3000', description: 'local stack (npm start)' }],
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'Opaque registration token' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Opaque registration, sign-in or session token',
+        },
       },
       schemas: { Problem: problem },
       responses: {

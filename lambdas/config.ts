@@ -17,14 +17,14 @@ const schema = z.object({
   PIN_MAX_ATTEMPTS: seconds(3),
   PIN_LOCK_SECONDS: seconds(86400),
   IDENTIFY_MAX_PER_IP_PER_MINUTE: seconds(10),
+  OTP_MAX_FAILURES_PER_CUSTOMER: seconds(10),
+  USERNAME_MAX_TRIES: seconds(10),
   SIGN_IN_MAX_PER_IP_PER_MINUTE: seconds(20),
   PASSWORD_MAX_ATTEMPTS: seconds(5),
   PASSWORD_LOCK_SECONDS: seconds(1800),
   TOKEN_MAX_ATTEMPTS: seconds(3),
   SIGNED_IN_IDLE_SECONDS: seconds(300),
   SIGNED_IN_MAX_SECONDS: seconds(1800),
-  OTP_MAX_FAILURES_PER_CUSTOMER: seconds(10),
-  USERNAME_MAX_TRIES: seconds(10),
   /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** Where SES is, when not the AWS regional endpoint (the local SES emulator). */

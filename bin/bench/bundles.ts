@@ -170,7 +170,8 @@ export interface Finding {
 const allowed = (needs: FunctionSpec['needs']): Record<string, boolean> => ({
   '@aws-sdk/client-sns': needs.sms === true,
   '@aws-sdk/client-ses': needs.email === true,
-  '@aws-sdk/client-secrets-manager': needs.hmacKey === true || needs.pepper === true,
+  '@aws-sdk/client-secrets-manager':
+    needs.hmacKey === true || needs.pepper === true || needs.tokenKey === true,
   '@aws-sdk/client-dynamodb': Object.keys(needs.tables).length > 0,
   '@aws-sdk/lib-dynamodb': Object.keys(needs.tables).length > 0,
   argon2: needs.hashes === true,

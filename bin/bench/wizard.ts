@@ -211,6 +211,37 @@ const expectStatus = async (
   return result.body;
 };
 
+/** The username and password `register` gives a customer. */
+const onlineCredentials = (customer: GeneratedCustomer) => ({
+  username: `cliente.${customer.customerId.slice(-6)}`,
+  password: 'Una clave larga de prueba 2026!',
+});
+
+/** Sign-in of a customer `register` created: S1 (the image) and S2 (the password, one argon2 verify). */
+export async function signIn(
+  client: WizardClient,
+  customer: GeneratedCustomer,
+  around: Around,
+): Promise<void> {
+  const { username, password } = onlineCredentials(customer);
+  const started = await expectStatus(
+    'start-sign-in',
+    around,
+    () => client.api.call('POST', '/v1/sign-ins', { body: { username } }),
+    201,
+  );
+  await expectStatus(
+    'sign-in-password',
+    around,
+    () =>
+      client.api.call('POST', `/v1/sign-ins/${started.signInId}/password`, {
+        token: started.token as string,
+        body: { password },
+      }),
+    200,
+  );
+}
+
 /** The eleven screens for one customer, as the web wizard calls them; returns the registration id. */
 export async function register(
   client: WizardClient,
@@ -236,8 +267,7 @@ export async function register(
     200,
   );
   token = verified.token as string;
-  const username = `cliente.${customer.customerId.slice(-6)}`;
-  const password = 'Una clave larga de prueba 2026!';
+  const { username, password } = onlineCredentials(customer);
   const calls: [string, string, string, unknown][] = [
     ['choose-username', 'PUT', 'username', { username, confirmation: username }],
     ['create-password', 'PUT', 'password', { password, confirmation: password }],

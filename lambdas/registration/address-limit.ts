@@ -13,8 +13,8 @@ export interface AddressLimitDeps {
 }
 
 /**
- * Counts one call of `scope` from a client address in a sliding one-minute window, before anything else; over
- * `perMinute` the call answers 429 (rules 4, 42). The address is keyed, never stored.
+ * Counts one call of `scope` from a client address in a sliding one-minute window, before anything else;
+ * over `perMinute` the call answers 429 `per_address` (rules 4 and 42). The address is keyed, never stored.
  */
 export async function countAddress(
   deps: AddressLimitDeps,
@@ -27,7 +27,11 @@ export async function countAddress(
   const key = `${prefix}#${deps.keyed.digest('address', sourceIp)}`;
   const hit = await deps.limits.hit(key, perMinute, MINUTE, now);
   if (!hit.allowed) {
-    deps.events.record({ event: 'rate_limited', limit: `${scope}_per_address` });
+    deps.events.record({
+      event: 'rate_limited',
+      limit: 'per_address',
+      ...(scope === 'identify' ? {} : { scope }),
+    });
     fail('rate_limited', {
       reason: 'per_address',
       retryAfterSeconds: Math.max(1, Math.ceil((hit.retryAt - now) / 1000)),

@@ -11,6 +11,7 @@ import { countAddress } from './address-limit.ts';
 import { pinKey as pinKeyOf } from './credential-locks.ts';
 import { DependencyError, fail } from './errors.ts';
 import { isValidCedula, isValidRuc, passesLuhn } from './identity-numbers.ts';
+import { lockedCheck } from './lockout.ts';
 import { maskEmail, maskPhone } from './masking.ts';
 import { expiresAt, type Registration, usernameKey } from './registration.ts';
 import { newToken, type SessionRules } from './session.ts';
@@ -125,41 +126,24 @@ export async function startRegistration(
 
   const identifier = deps.keyed.digest('credential', credentialIdentifier(credential));
   const pinKey = pinKeyOf(identifier);
-  const { pin: pinRules } = deps.rules;
-  const attempt = await deps.limits.pinTry(
-    pinKey,
-    deps.clock.now(),
-    pinRules.maxAttempts,
-    pinRules.lockSeconds,
+  const checked = await lockedCheck(deps, pinKey, deps.rules.pin, () =>
+    deps.directory.authenticate(credential),
   );
-  if (attempt.locked) {
+  if (checked.outcome === 'locked') {
     deps.events.record({ event: 'credential_locked', credentialType: credential.type, phase: 'refused' });
-    return fail('credential_locked', {
-      retryAfterSeconds: Math.ceil((attempt.until - deps.clock.now()) / 1000),
-    });
+    return fail('credential_locked', { retryAfterSeconds: checked.retryAfterSeconds });
   }
-
-  let customer: Awaited<ReturnType<CustomerDirectory['authenticate']>>;
-  try {
-    customer = await deps.directory.authenticate(credential);
-  } catch (error) {
-    // The PIN was never checked: an outage is no wrong PIN and must not bring the lock closer.
-    await deps.limits.pinRelease(pinKey).catch(() => undefined);
-    throw error;
-  }
-  if (!customer) {
-    const locksNow = attempt.tries >= pinRules.maxAttempts;
-    if (locksNow) await deps.limits.pinLock(pinKey, deps.clock.now() + pinRules.lockSeconds * 1000);
+  if (checked.outcome === 'failed') {
     deps.events.record({
       event: 'credential_failure',
       credentialType: credential.type,
-      tries: attempt.tries,
+      tries: checked.tries,
     });
-    if (locksNow)
+    if (checked.lockedNow)
       deps.events.record({ event: 'credential_locked', credentialType: credential.type, phase: 'engaged' });
     return fail('invalid_credentials');
   }
-  await deps.limits.pinReset(pinKey);
+  const customer = checked.value;
 
   if (customer.registered || (await deps.users.customerHasUser(customer.customerId))) {
     deps.events.record({

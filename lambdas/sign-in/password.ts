@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Hasher, Keyed, RandomSource } from '../ports/system.ts';
 import { verifyOrDummy } from '../registration/equal-work.ts';
+import { lockedCheck } from '../registration/lockout.ts';
 import { parseBody } from '../registration/validation.ts';
 import {
   type BearerInput,
@@ -42,45 +43,33 @@ export async function signInWithPassword(
   const { password } = parseBody(passwordSchema, input.readBody());
   const { rules } = deps;
   const lockKey = passwordLockKey(deps.keyed, attempt.usernameKey);
-  // Counted before the check, as a PIN try is: parallel guesses cannot pass the limit.
-  const tried = await deps.limits.pinTry(
+  const checked = await lockedCheck(
+    deps,
     lockKey,
-    deps.clock.now(),
-    rules.passwordMaxAttempts,
-    rules.passwordLockSeconds,
+    { maxAttempts: rules.passwordMaxAttempts, lockSeconds: rules.passwordLockSeconds },
+    async () => {
+      const user = attempt.userPk ? await deps.accounts.getUser(attempt.userPk) : undefined;
+      // NFKC, exactly as create-password normalised it before hashing; a dummy verify for an unknown name.
+      const matches = await verifyOrDummy(deps.hasher, user?.passwordHash, password.normalize('NFKC'));
+      return matches ? user : undefined;
+    },
   );
-  if (tried.locked) {
+  if (checked.outcome === 'locked') {
     deps.events.record({ event: 'sign_in_locked', signInId: attempt.signInId, phase: 'refused' });
-    return failSignIn('credential_locked', {
-      retryAfterSeconds: Math.max(1, Math.ceil((tried.until - deps.clock.now()) / 1000)),
-    });
+    return failSignIn('credential_locked', { retryAfterSeconds: checked.retryAfterSeconds });
   }
-
-  let user: Awaited<ReturnType<PasswordDeps['accounts']['getUser']>>;
-  let matches: boolean;
-  try {
-    user = attempt.userPk ? await deps.accounts.getUser(attempt.userPk) : undefined;
-    // NFKC, exactly as create-password normalised it before hashing.
-    matches = await verifyOrDummy(deps.hasher, user?.passwordHash, password.normalize('NFKC'));
-  } catch (error) {
-    // The password was never checked: an outage is no wrong password.
-    await deps.limits.pinRelease(lockKey).catch(() => undefined);
-    throw error;
-  }
-  if (!user || !matches) {
-    const locksNow = tried.tries >= rules.passwordMaxAttempts;
-    if (locksNow) await deps.limits.pinLock(lockKey, deps.clock.now() + rules.passwordLockSeconds * 1000);
+  if (checked.outcome === 'failed') {
     deps.events.record({
       event: 'sign_in_failure',
       signInId: attempt.signInId,
       reason: 'password',
-      tries: tried.tries,
+      tries: checked.tries,
     });
-    if (locksNow)
+    if (checked.lockedNow)
       deps.events.record({ event: 'sign_in_locked', signInId: attempt.signInId, phase: 'engaged' });
     return failSignIn('invalid_credentials');
   }
-  await deps.limits.pinReset(lockKey);
+  const user = checked.value;
 
   if (user.digitalToken) {
     if (!(await deps.signIns.advance(attempt.signInId, 'password', 'digital-token', deps.clock.now()))) {

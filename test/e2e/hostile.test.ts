@@ -294,6 +294,14 @@ const validBody = (route: Route): Record<string, unknown> | undefined => {
       };
     case 'choose-second-factor':
       return { hasSmartDevice: false, choice: 'later' };
+    case 'start-sign-in':
+      return { username: 'hostil.nuevo' };
+    case 'sign-in-password':
+      return { password: 'Otra clave bastante larga 77' };
+    case 'sign-in-digital-token':
+    case 'verify-token-activation-code':
+    case 'confirm-token-activation':
+      return { code: '123456' };
     default:
       return undefined;
   }

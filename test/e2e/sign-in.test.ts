@@ -126,9 +126,9 @@ describe('the password lock', () => {
 });
 
 describe('the digital token', () => {
-  const code = (uri: string, offsetSteps = 0) => {
+  const code = (uri: string, offsetSteps = 0, at = Date.now()) => {
     const totp = OTPAuth.URI.parse(uri) as OTPAuth.TOTP;
-    return totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 });
+    return totp.generate({ timestamp: at + offsetSteps * 30_000 });
   };
 
   it('T1-T3 activate it with the SMS code and a TOTP from the shown secret; an email tells the customer', async () => {
@@ -159,16 +159,20 @@ describe('the digital token', () => {
     );
     expect(verified.body.qrSvg).toMatch(/^<svg /);
 
+    // Codes are fixed to the activation's instant, so a 30-second boundary during the test changes nothing.
+    const activatedAt = Date.now();
+    const activationCode = code(verified.body.otpauthUri, 0, activatedAt);
+    const nextCode = code(verified.body.otpauthUri, 1, activatedAt);
     const wrong = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
       token: session,
-      body: { code: String((Number(code(verified.body.otpauthUri)) + 1) % 1_000_000).padStart(6, '0') },
+      body: { code: String((Number(activationCode) + 1) % 1_000_000).padStart(6, '0') },
     });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
 
     const confirmed = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
       token: session,
-      body: { code: code(verified.body.otpauthUri) },
+      body: { code: activationCode },
     });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toEqual({ secondFactor: 'active' });
@@ -201,12 +205,12 @@ describe('the digital token', () => {
         token: next.started.body.token,
         body,
       });
-    const used = code(verified.body.otpauthUri);
+    const used = activationCode;
     const replay = await tokenStep({ code: used });
     expect(replay.status).toBe(401);
     expect(replay.body).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
     // The next step's code (one step of drift) signs in.
-    const signedIn = await tokenStep({ code: code(verified.body.otpauthUri, 1) });
+    const signedIn = await tokenStep({ code: nextCode });
     expect(signedIn.status).toBe(200);
     expect(signedIn.body).toMatchObject({ step: 'signed-in', secondFactor: 'active' });
 
@@ -214,7 +218,7 @@ describe('the digital token', () => {
     const third = await signInWithPassword(USERNAME, PASSWORD);
     const reused = await api.call('POST', `/v1/sign-ins/${third.started.body.signInId}/digital-token`, {
       token: third.started.body.token,
-      body: { code: code(verified.body.otpauthUri, 1) },
+      body: { code: nextCode },
     });
     expect(reused.status).toBe(401);
     expect(reused.body.code).toBe('otp_invalid');

@@ -50,7 +50,7 @@ describe('DynamoOutbox', () => {
     const claimed = await s.outbox.claim(message.messageId, NOW, LEASE);
 
     // Assess
-    expect(claimed).toEqual(message);
+    expect(claimed).toEqual({ kind: 'registration-completed', ...message });
     expect(await stored(message.messageId)).toMatchObject({ status: 'sending', leaseUntil: NOW + LEASE });
   });
 
@@ -67,7 +67,7 @@ describe('DynamoOutbox', () => {
     // Assess
     expect(during).toBeUndefined();
     expect(atEnd).toBeUndefined();
-    expect(after).toEqual(message);
+    expect(after).toEqual({ kind: 'registration-completed', ...message });
   });
 
   it('gives exactly one of parallel claims the message', async () => {
@@ -112,7 +112,10 @@ describe('DynamoOutbox', () => {
       attempts: 1,
       lastFailedAt: NOW + 500,
     });
-    expect(await s.outbox.claim(message.messageId, NOW + 600, LEASE)).toEqual(message);
+    expect(await s.outbox.claim(message.messageId, NOW + 600, LEASE)).toEqual({
+      kind: 'registration-completed',
+      ...message,
+    });
   });
 
   it('does not claim an unknown message', async () => {

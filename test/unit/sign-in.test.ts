@@ -8,7 +8,7 @@ import {
   verifyActivationCode,
 } from '../../lambdas/digital-token/activation.ts';
 import { totpCode } from '../../lambdas/digital-token/totp.ts';
-import { tokenActivatedEmail } from '../../lambdas/registration/completion-email.ts';
+import { sendCompletionEmail, tokenActivatedEmail } from '../../lambdas/registration/completion-email.ts';
 import { RegistrationError } from '../../lambdas/registration/errors.ts';
 import { hashToken } from '../../lambdas/registration/session.ts';
 import { signInWithDigitalToken } from '../../lambdas/sign-in/digital-token.ts';
@@ -263,6 +263,29 @@ describe('rule 50: binding a token', () => {
     const token = await signedIn().catch(() => undefined);
     expect(token).toBeUndefined(); // S2 now answers the digital-token step, not a session
     expect(w.events.kinds()).toContain('token_activated');
+  });
+});
+
+describe("rule 50: the activation email goes out through the completion email's sender", () => {
+  it('an outbox message of kind token-activated becomes the activation email to the address on file', async () => {
+    const activatedAt = Date.parse('2026-06-15T15:04:00Z');
+    await sendCompletionEmail(
+      { directory: w.directory, email: w.email, events: w.events },
+      {
+        kind: 'token-activated',
+        messageId: 'm-1',
+        customerId: tomas.customerId,
+        username: 'Tomas.Mateos',
+        activatedAt,
+        createdAt: activatedAt,
+      },
+    );
+    const [mail] = w.email.sent;
+    expect(mail?.to).toBe(tomas.email);
+    expect(mail?.subject).toBe('Activaste tu Token digital de Produbanco');
+    expect(mail?.text).toContain('15 de junio de 2026');
+    expect(mail?.text).toContain('10:04');
+    expect(w.events.of('email_sent')[0]).toMatchObject({ kind: 'token-activated' });
   });
 });
 
