@@ -3,7 +3,10 @@
 import type { TableName } from './tables.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-export type Access = 'read' | 'readWrite';
+/** The DynamoDB operations a function performs on a table, transactions included (IAM checks each item). */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Scan';
+/** Exactly what a function calls on a table: infrastructure grants these actions and no other. */
+export type Access = readonly TableAction[];
 
 /** What a function touches; infrastructure grants exactly this and nothing more. */
 export interface RouteNeeds {
@@ -35,7 +38,10 @@ export interface Route {
   needs: RouteNeeds;
 }
 
-const session = { registrations: 'readWrite' } as const;
+/** A wizard step: read the registration, then a versioned put of the next state. */
+const session = { registrations: ['GetItem', 'PutItem'] } as const;
+/** A GET of the wizard: read the registration and touch its sliding expiry. */
+const sessionRead = { registrations: ['GetItem', 'UpdateItem'] } as const;
 
 export const routes: readonly Route[] = [
   {
@@ -55,7 +61,12 @@ export const routes: readonly Route[] = [
     limitGroup: 'identify',
     body: true,
     needs: {
-      tables: { customers: 'read', registrations: 'readWrite', limits: 'readWrite', users: 'read' },
+      tables: {
+        customers: ['GetItem'],
+        registrations: ['PutItem'],
+        limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
+        users: ['GetItem'],
+      },
       hmacKey: true,
       hashes: true,
     },
@@ -67,7 +78,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: session },
+    needs: { tables: sessionRead },
   },
   {
     handler: 'cancel-registration',
@@ -76,7 +87,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: { ...session, users: 'readWrite' } },
+    needs: { tables: { ...session, users: ['DeleteItem'] } },
   },
   {
     handler: 'send-otp',
@@ -86,7 +97,12 @@ export const routes: readonly Route[] = [
     limitGroup: 'otp',
     body: false,
     needs: {
-      tables: { ...session, codes: 'readWrite', limits: 'readWrite', customers: 'read' },
+      tables: {
+        registrations: ['GetItem', 'PutItem', 'UpdateItem'],
+        codes: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+        limits: ['UpdateItem'],
+        customers: ['GetItem'],
+      },
       sms: true,
       hmacKey: true,
     },
@@ -98,7 +114,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'otp',
     body: true,
-    needs: { tables: { ...session, codes: 'readWrite' }, hmacKey: true },
+    needs: { tables: { ...session, codes: ['GetItem', 'UpdateItem'] }, hmacKey: true },
   },
   {
     handler: 'choose-username',
@@ -107,7 +123,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: true,
-    needs: { tables: { ...session, users: 'readWrite' } },
+    needs: { tables: { ...session, users: ['GetItem', 'PutItem', 'DeleteItem'] } },
   },
   {
     handler: 'create-password',
@@ -125,7 +141,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: session },
+    needs: { tables: sessionRead },
   },
   {
     handler: 'choose-security-image',
@@ -152,7 +168,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: session },
+    needs: { tables: sessionRead },
   },
   {
     handler: 'answer-challenge-questions',
@@ -179,7 +195,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: { ...session, users: 'readWrite', outbox: 'readWrite' } },
+    needs: { tables: { ...session, users: ['PutItem'], outbox: ['PutItem'] } },
   },
 ];
 
@@ -191,6 +207,6 @@ export const streamConsumers = [
   {
     handler: 'send-completion-email',
     source: 'outbox' as TableName,
-    needs: { tables: { outbox: 'readWrite', customers: 'read' }, email: true },
+    needs: { tables: { outbox: ['UpdateItem'], customers: ['GetItem'] }, email: true },
   },
 ] as const;

@@ -82,7 +82,7 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
     'This queue is itself the on-failure destination (dead-letter queue) of the outbox stream consumer.',
   );
 
-  const smsPolicy = service.smsSettings.node
+  const smsPolicy = service.smsSettings?.node
     .findChild('SetSmsAttributes')
     .node.tryFindChild('CustomResourcePolicy');
   if (smsPolicy) {
