@@ -77,6 +77,12 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
   }
 
   acknowledge(
+    service.deploymentRole,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+    "CodeDeploy's documented policy for Lambda deployments: read alarms, get and update aliases, invoke only CodeDeployHook_* functions.",
+  );
+
+  acknowledge(
     service.outboxDlq,
     'AwsSolutions-SQS3',
     'This queue is itself the on-failure destination (dead-letter queue) of the outbox stream consumer.',
@@ -113,7 +119,7 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
       web.distribution,
       'AwsSolutions-CFR4',
       'Dev only: the default *.cloudfront.net certificate cannot enforce TLS 1.2; prod requires webDomain and ' +
-        'webCertificateArn and then sets TLSv1.2_2021 (lib/config.ts refuses prod without them).',
+        'webCertificateArn and then sets TLSv1.2_2025 (lib/config.ts refuses prod without them).',
     );
   }
 

@@ -20,7 +20,7 @@ import {
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigateway';
 import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -74,6 +74,7 @@ export class ServiceStack extends Stack {
   /** Account-wide SMS settings; only when the stage manages account settings. */
   readonly smsSettings?: SmsSettings;
   readonly deployments: Record<string, LambdaDeploymentGroup> = {};
+  readonly deploymentRole: Role;
   readonly webAcl: ServiceWebAcl;
   readonly email: EmailSending;
   readonly observability: Observability;
@@ -107,6 +108,7 @@ export class ServiceStack extends Stack {
     if (config.manageAccountSettings) {
       this.smsSettings = new SmsSettings(this, 'SmsSettings', {
         monthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
+        deliveryLogRetention: logRetention,
       });
     }
 
@@ -178,6 +180,8 @@ export class ServiceStack extends Stack {
     this.webAcl = new ServiceWebAcl(this, 'ApiWaf', {
       scope: 'REGIONAL',
       metricPrefix: `SelfRegistration${config.isProd ? 'Prod' : 'Dev'}Api`,
+      logRetention,
+      logRemovalPolicy: removal,
     });
     new CfnWebACLAssociation(this, 'ApiWafAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,
@@ -207,9 +211,15 @@ export class ServiceStack extends Stack {
     const application = new LambdaApplication(this, 'Deployments', {
       applicationName: `self-registration-${config.stage}`,
     });
+    // One role for every deployment group: CodeDeploy's documented managed policy for Lambda shifts.
+    const deploymentRole = (this.deploymentRole = new Role(this, 'DeploymentRole', {
+      assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
+      description: 'CodeDeploy shifts the live aliases of the service functions with this role',
+    }));
     for (const fn of Object.values(this.functions)) {
       this.deployments[fn.handler] = new LambdaDeploymentGroup(fn, 'Deployment', {
         application,
+        role: deploymentRole,
         alias: fn.alias,
         deploymentConfig: config.isProd
           ? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES

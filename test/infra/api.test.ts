@@ -250,10 +250,13 @@ describe('API (dev)', () => {
     expect(otp.test('/v1/registrations/0b7c/username')).toBe(false);
   });
 
-  it('dev needs no context: no alarm subscriber, SMS limit at the 1 USD default, default CloudFront domain', () => {
+  it('dev needs no context: no alarm subscriber, no account-wide settings, default CloudFront domain', () => {
     // Act + Assess
     template.resourceCountIs('AWS::SNS::Subscription', 0);
-    expect(JSON.stringify(template.toJSON())).toContain('\\"MonthlySpendLimit\\":\\"1\\"');
+    // Account-wide settings are opt-in (manageAccountSettings): a dev stage must not cap the account's SMS spend.
+    template.resourceCountIs('Custom::AWS', 0);
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('MonthlySpendLimit');
     expect(built.edgeWaf?.region).toBe('us-east-1');
     expect(built.config.webDomain).toBeUndefined();
   });

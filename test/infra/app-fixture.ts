@@ -15,6 +15,7 @@ export const prodContext = {
   webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666',
   smsMonthlySpendLimitUsd: '300',
   alarmEmail: 'devops@produbanco.com.ec',
+  manageAccountSettings: 'true',
 } as const;
 
 export const devContext = { stage: 'dev' } as const;
