@@ -42,10 +42,12 @@ export const contextKeys = {
   emailDomain: 'SES domain identity, e.g. produbanco.com.ec (required in prod)',
   emailFrom: 'sender address inside emailDomain (required in prod)',
   alarmEmail: 'address subscribed to the alarm topic (prod: this or alarmTopicArn)',
-  alarmTopicArn: 'existing SNS topic ARN that also receives every alarm, e.g. the on-call pager (prod: this or alarmEmail)',
+  alarmTopicArn:
+    'existing SNS topic ARN that also receives every alarm, e.g. the on-call pager (prod: this or alarmEmail)',
   manageAccountSettings:
     '`true` lets this stage own account-wide settings: API Gateway CloudWatch role, SNS SMS attributes (default false)',
-  backupCopyVaultArn: 'existing backup vault ARN in a second region or account; the user tables\' recovery points are copied there (optional)',
+  backupCopyVaultArn:
+    "existing backup vault ARN in a second region or account; the user tables' recovery points are copied there (optional)",
   webDomain: 'custom domain of the wizard, e.g. registro.produbanco.com.ec (required in prod)',
   webCertificateArn: 'ACM certificate for webDomain, in us-east-1 (required with webDomain)',
   cloudFrontWebAclArn: 'existing CLOUDFRONT-scope web ACL ARN; skips the us-east-1 EdgeWaf stack (optional)',
@@ -137,22 +139,33 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
 
   // CloudWatch notifies topics of the alarm's own region only, and CloudFront's alarms live in us-east-1.
   const region = text('region') ?? env.CDK_DEFAULT_REGION ?? 'us-east-1';
-  if (alarmTopicArn !== undefined && topicPattern.test(alarmTopicArn) && alarmTopicArn.split(':')[3] !== region) {
+  if (
+    alarmTopicArn !== undefined &&
+    topicPattern.test(alarmTopicArn) &&
+    alarmTopicArn.split(':')[3] !== region
+  ) {
     problems.push(problem('alarmTopicArn', `alarmTopicArn must be in the stacks' region ${region}`));
   }
   if (isProd && alarmEmail === undefined && alarmTopicArn !== undefined && region !== 'us-east-1') {
     problems.push(
-      problem('alarmEmail', 'the CloudFront alarms are raised in us-east-1, where alarmTopicArn cannot be notified: add an address'),
+      problem(
+        'alarmEmail',
+        'the CloudFront alarms are raised in us-east-1, where alarmTopicArn cannot be notified: add an address',
+      ),
     );
   }
 
   const manageText = text('manageAccountSettings');
   if (manageText !== undefined && manageText !== 'true' && manageText !== 'false') {
-    problems.push(problem('manageAccountSettings', `manageAccountSettings must be true or false, got "${manageText}"`));
+    problems.push(
+      problem('manageAccountSettings', `manageAccountSettings must be true or false, got "${manageText}"`),
+    );
   }
   const backupCopyVaultArn = text('backupCopyVaultArn');
   if (backupCopyVaultArn !== undefined && !vaultPattern.test(backupCopyVaultArn)) {
-    problems.push(problem('backupCopyVaultArn', `backupCopyVaultArn "${backupCopyVaultArn}" is not a backup vault ARN`));
+    problems.push(
+      problem('backupCopyVaultArn', `backupCopyVaultArn "${backupCopyVaultArn}" is not a backup vault ARN`),
+    );
   }
 
   const webDomain = text('webDomain')?.toLowerCase();

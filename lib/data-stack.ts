@@ -9,8 +9,8 @@ import {
   BackupVault,
   type IBackupVault,
 } from 'aws-cdk-lib/aws-backup';
-import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -78,7 +78,9 @@ export class DataStack extends Stack {
     this.backupVault = new BackupVault(this, 'BackupVault', {
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
-      lockConfiguration: config.isProd ? { minRetention: Duration.days(vaultLockMinRetentionDays) } : undefined,
+      lockConfiguration: config.isProd
+        ? { minRetention: Duration.days(vaultLockMinRetentionDays) }
+        : undefined,
     });
     const copyTo: IBackupVault | undefined = config.backupCopyVaultArn
       ? BackupVault.fromBackupVaultArn(this, 'BackupCopyVault', config.backupCopyVaultArn)
@@ -92,7 +94,14 @@ export class DataStack extends Stack {
           startWindow: Duration.hours(1),
           completionWindow: Duration.hours(3),
           deleteAfter: Duration.days(retentionDays),
-          copyActions: copyTo ? [{ destinationBackupVault: copyTo, deleteAfter: Duration.days(retentionDays) } satisfies BackupPlanCopyActionProps] : undefined,
+          copyActions: copyTo
+            ? [
+                {
+                  destinationBackupVault: copyTo,
+                  deleteAfter: Duration.days(retentionDays),
+                } satisfies BackupPlanCopyActionProps,
+              ]
+            : undefined,
         }),
       ],
     });

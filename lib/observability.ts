@@ -371,7 +371,10 @@ export class Observability extends Construct {
       new Alarm(this, 'OutboxIteratorAge', {
         alarmDescription:
           'The outbox stream consumer is more than 5 minutes behind: completion emails are late; records older than 6 h go to the DLQ.',
-        metric: props.outboxConsumer.function.metric('IteratorAge', { period: oneMinute, statistic: 'Maximum' }),
+        metric: props.outboxConsumer.function.metric('IteratorAge', {
+          period: oneMinute,
+          statistic: 'Maximum',
+        }),
         threshold: thresholds.outboxIteratorAgeMs,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,

@@ -212,10 +212,11 @@ export class ServiceStack extends Stack {
       applicationName: `self-registration-${config.stage}`,
     });
     // One role for every deployment group: CodeDeploy's documented managed policy for Lambda shifts.
-    const deploymentRole = (this.deploymentRole = new Role(this, 'DeploymentRole', {
+    this.deploymentRole = new Role(this, 'DeploymentRole', {
       assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
       description: 'CodeDeploy shifts the live aliases of the service functions with this role',
-    }));
+    });
+    const deploymentRole = this.deploymentRole;
     for (const fn of Object.values(this.functions)) {
       this.deployments[fn.handler] = new LambdaDeploymentGroup(fn, 'Deployment', {
         application,

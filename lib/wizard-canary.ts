@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type IBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Canary, Code, Runtime, Schedule, Test } from 'aws-cdk-lib/aws-synthetics';
 import { Construct } from 'constructs';
 import type { AlarmTopic } from './alarm-topic.ts';
@@ -94,7 +100,9 @@ export class WizardCanary extends Construct {
       canaryName: props.canaryName,
       runtime: Runtime.SYNTHETICS_NODEJS_PUPPETEER_9_1,
       test: Test.custom({
-        code: Code.fromInline(readFileSync(join(import.meta.dirname, 'canary', 'wizard-and-health.js'), 'utf8')),
+        code: Code.fromInline(
+          readFileSync(join(import.meta.dirname, 'canary', 'wizard-and-health.js'), 'utf8'),
+        ),
         handler: 'index.handler',
       }),
       schedule: Schedule.rate(Duration.minutes(5)),

@@ -10,7 +10,7 @@ exports.handler = async () => {
 
   await synthetics.executeStep('loadWizard', async () => {
     const response = await page.goto(`${site}/`, { waitUntil: 'domcontentloaded', timeout: 30000 });
-    if (!response || response.status() !== 200) {
+    if (response?.status() !== 200) {
       throw new Error(`wizard page answered ${response ? response.status() : 'nothing'}`);
     }
     // The wizard mounts into <main id="app">; without it the page or its script did not load.
@@ -20,7 +20,7 @@ exports.handler = async () => {
   await synthetics.executeStep('apiHealth', async () => {
     const response = await page.goto(`${site}/v1/health`, { waitUntil: 'load', timeout: 15000 });
     const body = response ? await response.text() : '';
-    if (!response || response.status() !== 200 || !body.includes('"ok"')) {
+    if (response?.status() !== 200 || !body.includes('"ok"')) {
       throw new Error(`/v1/health answered ${response ? response.status() : 'nothing'}`);
     }
   });

@@ -139,34 +139,39 @@ describe('service functions (dev)', () => {
     }
   });
 
-  it.each(
-    routes.filter((route) => route.method === 'GET').map((route) => route.handler),
-  )('%s (a GET route): may read and touch, never put, delete or batch-write', (handler) => {
-    // Act
-    const actions = statementsOf(handler)
-      .filter((statement) => statement.Effect === 'Allow')
-      .flatMap(actionsOf)
-      .filter((action) => action.startsWith('dynamodb:'));
+  it.each(routes.filter((route) => route.method === 'GET').map((route) => route.handler))(
+    '%s (a GET route): may read and touch, never put, delete or batch-write',
+    (handler) => {
+      // Act
+      const actions = statementsOf(handler)
+        .filter((statement) => statement.Effect === 'Allow')
+        .flatMap(actionsOf)
+        .filter((action) => action.startsWith('dynamodb:'));
 
-    // Assess
-    for (const action of ['PutItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan', 'Query']) {
-      expect(actions, handler).not.toContain(`dynamodb:${action}`);
-    }
-  });
+      // Assess
+      for (const action of ['PutItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan', 'Query']) {
+        expect(actions, handler).not.toContain(`dynamodb:${action}`);
+      }
+    },
+  );
 
-  it.each(functions)('%s: every KMS permission on the data key goes through DynamoDB or Secrets Manager', (handler) => {
-    // Act
-    const kms = statementsOf(handler).filter(
-      (statement) => statement.Effect === 'Allow' && actionsOf(statement).some((action) => action.startsWith('kms:')),
-    );
-
-    // Assess
-    for (const statement of kms) {
-      expect(JSON.stringify(statement.Condition), `${handler} ${statement.Sid}`).toMatch(
-        /"kms:ViaService":"(dynamodb|secretsmanager)\.[a-z0-9-]+\.amazonaws\.com"/,
+  it.each(functions)(
+    '%s: every KMS permission on the data key goes through DynamoDB or Secrets Manager',
+    (handler) => {
+      // Act
+      const kms = statementsOf(handler).filter(
+        (statement) =>
+          statement.Effect === 'Allow' && actionsOf(statement).some((action) => action.startsWith('kms:')),
       );
-    }
-  });
+
+      // Assess
+      for (const statement of kms) {
+        expect(JSON.stringify(statement.Condition), `${handler} ${statement.Sid}`).toMatch(
+          /"kms:ViaService":"(dynamodb|secretsmanager)\.[a-z0-9-]+\.amazonaws\.com"/,
+        );
+      }
+    },
+  );
 
   it.each(functions)(
     '%s: no wildcard action, and "*" resources only where AWS offers no ARN',
@@ -279,7 +284,7 @@ describe('service functions (dev)', () => {
     expect(functionResource('send-otp').Properties.ReservedConcurrentExecutions).toBe(5);
   });
 
-  it('the outbox stream feeds the email sender\'s live alias: new items only, retries, bisect, DLQ on failure', () => {
+  it("the outbox stream feeds the email sender's live alias: new items only, retries, bisect, DLQ on failure", () => {
     // Prepare
     const dlqId = built.service.getLogicalId(built.service.outboxDlq.node.defaultChild as never);
 

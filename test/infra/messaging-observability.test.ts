@@ -177,7 +177,7 @@ describe('messaging and observability (prod)', () => {
     expect(alarmOn('SendOtpFunctionNearTimeout')).toContain('"Threshold":8000');
   });
 
-  it('lets CloudWatch, and only this account\'s alarms, publish to the alarm topic', () => {
+  it("lets CloudWatch, and only this account's alarms, publish to the alarm topic", () => {
     // Act
     const policies = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
 
