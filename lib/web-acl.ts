@@ -225,7 +225,8 @@ export class ServiceWebAcl extends Construct {
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       ],
-      redactedFields: redactedHeaders.map((name) => ({ singleHeader: { name } })),
+      // singleHeader's value is untyped JSON in aws-cdk-lib, so its key is written as CloudFormation spells it.
+      redactedFields: redactedHeaders.map((name) => ({ singleHeader: { Name: name } })),
     });
     this.logging.node.addDependency(this.logGroup);
   }

@@ -134,9 +134,10 @@ describe('API (dev)', () => {
       status: '$context.status',
       wafStatus: '$context.wafResponseCode',
     });
-    expect(stage.AccessLogSetting.DestinationArn).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^ApiAccessLogs/), 'Arn'],
-    });
+    // The log group's ARN without the trailing ':*' (feature flag logGroupDestinationArnWithoutWildcard).
+    const destination = JSON.stringify(stage.AccessLogSetting.DestinationArn);
+    expect(destination).toMatch(/":log-group:",\{"Ref":"ApiAccessLogs[0-9A-F]+"\}\]/);
+    expect(destination).not.toContain(':*');
     expect(stage.TracingEnabled).toBe(true);
     const all = stage.MethodSettings.find((setting) => setting.ResourcePath === '/*');
     expect(all).toMatchObject({ LoggingLevel: 'ERROR', DataTraceEnabled: false });

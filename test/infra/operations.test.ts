@@ -132,7 +132,11 @@ describe('operations (prod)', () => {
       Namespace: 'CloudWatchSynthetics',
       Threshold: 1,
     });
-    expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');
+    expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(
+      new RegExp(
+        `"Fn::ImportValue":"${built.service.stackName}:ExportsOutputRef${built.service.getLogicalId(built.service.alarmTopic.node.defaultChild as never)}`,
+      ),
+    );
     // Its artifact bucket is private, encrypted, TLS-only and logged.
     template.hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: { LogFilePrefix: 's3-canary/' },
