@@ -78,8 +78,9 @@ export class DataStack extends Stack {
     this.backupVault = new BackupVault(this, 'BackupVault', {
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Compliance mode: after the 3-day grace period nobody, root included, can shorten or remove the lock.
       lockConfiguration: config.isProd
-        ? { minRetention: Duration.days(vaultLockMinRetentionDays) }
+        ? { minRetention: Duration.days(vaultLockMinRetentionDays), changeableFor: Duration.days(3) }
         : undefined,
     });
     const copyTo: IBackupVault | undefined = config.backupCopyVaultArn

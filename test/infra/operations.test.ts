@@ -179,7 +179,7 @@ describe('operations (prod)', () => {
       );
     }
     template.hasResourceProperties('AWS::Backup::BackupVault', {
-      LockConfiguration: { MinRetentionDays: vaultLockMinRetentionDays },
+      LockConfiguration: { MinRetentionDays: vaultLockMinRetentionDays, ChangeableForDays: 3 },
       EncryptionKeyArn: Match.anyValue(),
     });
     expect(plan.BackupPlan.BackupPlanRule[0]).toMatchObject({
