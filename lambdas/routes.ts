@@ -3,7 +3,10 @@
 import type { TableName } from './tables.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-export type Access = 'read' | 'readWrite';
+/** The DynamoDB operations a function performs on a table, transactions included (IAM checks each item). */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Scan';
+/** Exactly what a function calls on a table: infrastructure grants these actions and no other. */
+export type Access = readonly TableAction[];
 
 /** What a function touches; infrastructure grants exactly this and nothing more. */
 export interface RouteNeeds {
@@ -37,7 +40,10 @@ export interface Route {
   needs: RouteNeeds;
 }
 
-const session = { registrations: 'readWrite' } as const;
+/** A wizard step: read the registration, then a versioned put of the next state. */
+const session = { registrations: ['GetItem', 'PutItem'] } as const;
+/** A GET of the wizard: read the registration and touch its sliding expiry. */
+const sessionRead = { registrations: ['GetItem', 'UpdateItem'] } as const;
 
 export const routes: readonly Route[] = [
   {
@@ -58,7 +64,12 @@ export const routes: readonly Route[] = [
     body: true,
     needs: {
       // users: a new step 1 frees the username of the customer's registration it closes (rule 41).
-      tables: { customers: 'read', registrations: 'readWrite', limits: 'readWrite', users: 'readWrite' },
+      tables: {
+        customers: ['GetItem'],
+        registrations: ['GetItem', 'PutItem'],
+        limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
+        users: ['GetItem', 'DeleteItem'],
+      },
       hmacKey: true,
       hashes: true,
     },
@@ -70,7 +81,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: session },
+    needs: { tables: sessionRead },
   },
   {
     handler: 'cancel-registration',
@@ -79,7 +90,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: { ...session, users: 'readWrite' } },
+    needs: { tables: { ...session, users: ['DeleteItem'] } },
   },
   {
     handler: 'send-otp',
@@ -89,7 +100,12 @@ export const routes: readonly Route[] = [
     limitGroup: 'otp',
     body: false,
     needs: {
-      tables: { ...session, codes: 'readWrite', limits: 'readWrite', customers: 'read' },
+      tables: {
+        registrations: ['GetItem', 'PutItem', 'UpdateItem'],
+        codes: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+        limits: ['GetItem', 'UpdateItem'],
+        customers: ['GetItem'],
+      },
       sms: true,
       hmacKey: true,
     },
@@ -103,7 +119,12 @@ export const routes: readonly Route[] = [
     body: true,
     // limits and customers: wrong codes per customer, and the lock of all its credentials (rule 40).
     needs: {
-      tables: { ...session, codes: 'readWrite', limits: 'readWrite', customers: 'read' },
+      tables: {
+        ...session,
+        codes: ['GetItem', 'UpdateItem'],
+        limits: ['GetItem', 'UpdateItem'],
+        customers: ['GetItem'],
+      },
       hmacKey: true,
     },
   },
@@ -115,7 +136,9 @@ export const routes: readonly Route[] = [
     limitGroup: 'wizard',
     body: true,
     // limits: USERNAME_MAX_TRIES (rule 41).
-    needs: { tables: { ...session, users: 'readWrite', limits: 'readWrite' } },
+    needs: {
+      tables: { ...session, users: ['GetItem', 'PutItem', 'DeleteItem'], limits: ['GetItem', 'UpdateItem'] },
+    },
   },
   {
     handler: 'create-password',
@@ -133,7 +156,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: session },
+    needs: { tables: sessionRead },
   },
   {
     handler: 'choose-security-image',
@@ -160,7 +183,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: session },
+    needs: { tables: sessionRead },
   },
   {
     handler: 'answer-challenge-questions',
@@ -187,7 +210,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: { ...session, users: 'readWrite', outbox: 'readWrite' } },
+    needs: { tables: { ...session, users: ['PutItem'], outbox: ['PutItem'] } },
   },
   {
     handler: 'start-sign-in',
@@ -196,7 +219,10 @@ export const routes: readonly Route[] = [
     auth: false,
     limitGroup: 'sign-in',
     body: true,
-    needs: { tables: { users: 'read', signins: 'readWrite', limits: 'readWrite' }, hmacKey: true },
+    needs: {
+      tables: { users: ['GetItem'], signins: ['PutItem'], limits: ['GetItem', 'UpdateItem'] },
+      hmacKey: true,
+    },
   },
   {
     handler: 'sign-in-password',
@@ -206,7 +232,11 @@ export const routes: readonly Route[] = [
     limitGroup: 'otp',
     body: true,
     needs: {
-      tables: { users: 'read', signins: 'readWrite', limits: 'readWrite' },
+      tables: {
+        users: ['GetItem'],
+        signins: ['GetItem', 'PutItem', 'UpdateItem'],
+        limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
+      },
       hmacKey: true,
       pepper: true,
       hashes: true,
@@ -219,7 +249,10 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'otp',
     body: true,
-    needs: { tables: { users: 'readWrite', signins: 'readWrite' }, tokenKey: true },
+    needs: {
+      tables: { users: ['GetItem', 'UpdateItem'], signins: ['GetItem', 'PutItem', 'UpdateItem'] },
+      tokenKey: true,
+    },
   },
   {
     handler: 'get-me',
@@ -228,7 +261,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: { users: 'read', signins: 'readWrite', customers: 'read' } },
+    needs: { tables: { users: ['GetItem'], signins: ['GetItem', 'UpdateItem'], customers: ['GetItem'] } },
   },
   {
     handler: 'sign-out',
@@ -237,7 +270,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: { users: 'read', signins: 'readWrite' } },
+    needs: { tables: { users: ['GetItem'], signins: ['GetItem', 'UpdateItem', 'DeleteItem'] } },
   },
   {
     handler: 'send-token-activation-code',
@@ -248,11 +281,11 @@ export const routes: readonly Route[] = [
     body: false,
     needs: {
       tables: {
-        users: 'read',
-        signins: 'readWrite',
-        codes: 'readWrite',
-        limits: 'readWrite',
-        customers: 'read',
+        users: ['GetItem'],
+        signins: ['GetItem', 'UpdateItem'],
+        codes: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+        limits: ['GetItem', 'UpdateItem'],
+        customers: ['GetItem'],
       },
       sms: true,
       hmacKey: true,
@@ -266,7 +299,11 @@ export const routes: readonly Route[] = [
     limitGroup: 'otp',
     body: true,
     needs: {
-      tables: { users: 'readWrite', signins: 'readWrite', codes: 'readWrite' },
+      tables: {
+        users: ['GetItem', 'UpdateItem'],
+        signins: ['GetItem', 'UpdateItem'],
+        codes: ['GetItem', 'UpdateItem'],
+      },
       hmacKey: true,
       tokenKey: true,
     },
@@ -278,7 +315,14 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'otp',
     body: true,
-    needs: { tables: { users: 'readWrite', signins: 'readWrite', outbox: 'readWrite' }, tokenKey: true },
+    needs: {
+      tables: {
+        users: ['GetItem', 'UpdateItem'],
+        signins: ['GetItem', 'UpdateItem'],
+        outbox: ['PutItem'],
+      },
+      tokenKey: true,
+    },
   },
 ];
 
@@ -290,19 +334,18 @@ export const streamConsumers = [
   {
     handler: 'send-completion-email',
     source: 'outbox' as TableName,
-    needs: { tables: { outbox: 'readWrite', customers: 'read' }, email: true },
+    needs: { tables: { outbox: ['UpdateItem'], customers: ['GetItem'] }, email: true },
   },
 ] as const;
 
 /**
- * Functions run on a schedule. The outbox sweep delivers completion emails a dead worker left behind (rule 43);
- * besides its needs it may Scan the outbox table (granted next to its schedule in lib/service-stack.ts).
+ * Functions run on a schedule. The outbox sweep delivers completion emails a dead worker left behind (rule 43):
+ * it scans the outbox for them.
  */
 export const scheduledFunctions = [
   {
     handler: 'sweep-outbox',
     everyMinutes: 5,
-    scans: 'outbox' as TableName,
-    needs: { tables: { outbox: 'readWrite', customers: 'read' }, email: true },
+    needs: { tables: { outbox: ['UpdateItem', 'Scan'], customers: ['GetItem'] }, email: true },
   },
 ] as const;

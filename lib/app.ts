@@ -3,6 +3,7 @@
 import { App, type AppProps, type Environment, Tags } from 'aws-cdk-lib';
 import { type DeployConfig, readDeployConfig } from './config.ts';
 import { DataStack } from './data-stack.ts';
+import { EdgeAlarmsStack } from './edge-alarms-stack.ts';
 import { EdgeWafStack, edgeRegion } from './edge-waf-stack.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
 import { ServiceStack } from './service-stack.ts';
@@ -25,6 +26,7 @@ export interface SelfRegistrationApp {
   service: ServiceStack;
   edgeWaf?: EdgeWafStack;
   web: WebStack;
+  edgeAlarms: EdgeAlarmsStack;
 }
 
 const capitalized = (text: string): string => `${text[0]?.toUpperCase()}${text.slice(1)}`;
@@ -64,6 +66,7 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
     },
     handlersDir: options.handlersDir,
     description: `Self-registration (${config.stage}), stateless: functions, API, WAF, alarms`,
+    terminationProtection: config.isProd,
   });
   service.addStackDependency(data);
 
@@ -75,6 +78,7 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
       config,
       crossRegionReferences: true,
       description: `Self-registration (${config.stage}): CloudFront web ACL (us-east-1 only)`,
+      terminationProtection: config.isProd,
     });
     webAclArn = edgeWaf.webAclArn;
   }
@@ -82,17 +86,28 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
     env,
     config,
     api: service.api,
+    alarmTopic: service.alarms,
     webAclArn,
     siteDirectory: options.siteDirectory,
     crossRegionReferences: edgeWaf !== undefined,
     description: `Self-registration (${config.stage}): web wizard on S3 and CloudFront, /v1 to the API`,
+    terminationProtection: config.isProd,
   });
   if (edgeWaf) web.addStackDependency(edgeWaf);
+  const edgeAlarms = new EdgeAlarmsStack(app, `${prefix}EdgeAlarms`, {
+    env: { account: config.account, region: edgeRegion },
+    config,
+    distributionId: web.distribution.distributionId,
+    crossRegionReferences: config.region !== edgeRegion,
+    description: `Self-registration (${config.stage}): CloudFront alarms (its metrics exist in us-east-1 only)`,
+    terminationProtection: config.isProd,
+  });
+  edgeAlarms.addStackDependency(web);
 
   Tags.of(app).add('Application', 'self-registration');
   Tags.of(app).add('Stage', config.stage);
 
-  const result: SelfRegistrationApp = { app, config, data, service, edgeWaf, web };
+  const result: SelfRegistrationApp = { app, config, data, service, edgeWaf, web, edgeAlarms };
   acknowledgeNagFindings(result);
   return result;
 }

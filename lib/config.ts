@@ -13,8 +13,14 @@ export interface DeployConfig {
   /** SES domain identity the completion email is sent from. */
   emailDomain: string;
   emailFrom: string;
-  /** Optional address subscribed to the alarm topic. */
+  /** Address subscribed to the alarm topic; prod needs it or alarmTopicArn. */
   alarmEmail?: string;
+  /** An existing SNS topic (the bank's on-call paging) every alarm is also sent to. */
+  alarmTopicArn?: string;
+  /** Account-wide settings (API Gateway's CloudWatch role, SNS SMS attributes) are managed by this app. */
+  manageAccountSettings: boolean;
+  /** An existing backup vault ARN (another account or region) recovery points are copied to instead. */
+  backupCopyVaultArn?: string;
   /** Custom domain of the web wizard and its ACM certificate (us-east-1); required in prod for TLS 1.2+. */
   webDomain?: string;
   webCertificateArn?: string;
@@ -40,7 +46,13 @@ export const contextKeys = {
   account: 'AWS account id (default: CDK_DEFAULT_ACCOUNT)',
   emailDomain: 'SES domain identity, e.g. produbanco.com.ec (required in prod)',
   emailFrom: 'sender address inside emailDomain (required in prod)',
-  alarmEmail: 'address subscribed to the alarm topic (optional)',
+  alarmEmail: 'address subscribed to the alarm topic (prod: this or alarmTopicArn)',
+  alarmTopicArn:
+    'existing SNS topic ARN that also receives every alarm, e.g. the on-call pager (prod: this or alarmEmail)',
+  manageAccountSettings:
+    '`true` lets this stage own account-wide settings: API Gateway CloudWatch role, SNS SMS attributes (default false)',
+  backupCopyVaultArn:
+    "existing backup vault ARN in a second region or account; the user tables' recovery points are copied there (optional)",
   webDomain: 'custom domain of the wizard, e.g. registro.produbanco.com.ec (required in prod)',
   webCertificateArn: 'ACM certificate for webDomain, in us-east-1 (required with webDomain)',
   cloudFrontWebAclArn: 'existing CLOUDFRONT-scope web ACL ARN; skips the us-east-1 EdgeWaf stack (optional)',
@@ -57,6 +69,8 @@ export type ContextKey = keyof typeof contextKeys;
 const domainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const emailPattern = /^[A-Za-z0-9._%+-]+@([A-Za-z0-9.-]+)$/;
 const certificatePattern = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
+const topicPattern = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
+const vaultPattern = /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[\w.-]+$/;
 const webAclPattern = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]+$/;
 
 export class DeployConfigError extends Error {
@@ -118,6 +132,48 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
   const alarmEmail = text('alarmEmail');
   if (alarmEmail !== undefined && !emailPattern.test(alarmEmail)) {
     problems.push(problem('alarmEmail', `alarmEmail "${alarmEmail}" is not an email address`));
+  }
+
+  const alarmTopicArn = text('alarmTopicArn');
+  if (alarmTopicArn !== undefined && !topicPattern.test(alarmTopicArn)) {
+    problems.push(problem('alarmTopicArn', `alarmTopicArn "${alarmTopicArn}" is not an SNS topic ARN`));
+  }
+  // An alarm nobody receives is no alarm: prod must name who gets paged.
+  if (isProd && alarmEmail === undefined && alarmTopicArn === undefined) {
+    problems.push(
+      problem('alarmEmail', 'prod needs an alarm destination: `-c alarmEmail=...` or `-c alarmTopicArn=...`'),
+    );
+  }
+
+  // CloudWatch notifies topics of the alarm's own region only, and CloudFront's alarms live in us-east-1.
+  const region = text('region') ?? env.CDK_DEFAULT_REGION ?? 'us-east-1';
+  if (
+    alarmTopicArn !== undefined &&
+    topicPattern.test(alarmTopicArn) &&
+    alarmTopicArn.split(':')[3] !== region
+  ) {
+    problems.push(problem('alarmTopicArn', `alarmTopicArn must be in the stacks' region ${region}`));
+  }
+  if (isProd && alarmEmail === undefined && alarmTopicArn !== undefined && region !== 'us-east-1') {
+    problems.push(
+      problem(
+        'alarmEmail',
+        'the CloudFront alarms are raised in us-east-1, where alarmTopicArn cannot be notified: add an address',
+      ),
+    );
+  }
+
+  const manageText = text('manageAccountSettings');
+  if (manageText !== undefined && manageText !== 'true' && manageText !== 'false') {
+    problems.push(
+      problem('manageAccountSettings', `manageAccountSettings must be true or false, got "${manageText}"`),
+    );
+  }
+  const backupCopyVaultArn = text('backupCopyVaultArn');
+  if (backupCopyVaultArn !== undefined && !vaultPattern.test(backupCopyVaultArn)) {
+    problems.push(
+      problem('backupCopyVaultArn', `backupCopyVaultArn "${backupCopyVaultArn}" is not a backup vault ARN`),
+    );
   }
 
   const webDomain = text('webDomain')?.toLowerCase();
@@ -188,10 +244,13 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
     stage,
     isProd,
     account: text('account') ?? env.CDK_DEFAULT_ACCOUNT,
-    region: text('region') ?? env.CDK_DEFAULT_REGION ?? 'us-east-1',
+    region,
     emailDomain: emailDomain as string,
     emailFrom: emailFrom as string,
     alarmEmail,
+    alarmTopicArn,
+    manageAccountSettings: manageText === 'true',
+    backupCopyVaultArn,
     webDomain,
     webCertificateArn,
     cloudFrontWebAclArn,

@@ -1,7 +1,17 @@
 // The stateful stack: the customer-managed KMS key, one DynamoDB table per tableDefinitions entry, and the
-// HMAC key, pepper and digital-token data key in Secrets Manager. It changes rarely and is never torn down with the functions.
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+// HMAC key, pepper and digital-token data key in Secrets Manager, and the backups of the user tables. It
+// changes rarely and is never torn down with the functions.
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  BackupPlan,
+  type BackupPlanCopyActionProps,
+  BackupPlanRule,
+  BackupResource,
+  BackupVault,
+  type IBackupVault,
+} from 'aws-cdk-lib/aws-backup';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -15,8 +25,15 @@ export interface DataStackProps extends StackProps {
 /** PascalCase construct id of a table, e.g. RegistrationsTable. */
 export const tableConstructId = (name: TableName): string => `${name[0]?.toUpperCase()}${name.slice(1)}Table`;
 
+/** Recovery points of the user tables: daily, kept 35 days in dev and a year in prod (RPO 24 h beyond PITR). */
+export const backupRetentionDays = { dev: 35, prod: 365 } as const;
+/** In prod the vault is locked: nobody, root included, deletes a recovery point younger than this. */
+export const vaultLockMinRetentionDays = 35;
+
 export class DataStack extends Stack {
   readonly key: Key;
+  readonly backupVault: BackupVault;
+  readonly backupPlan: BackupPlan;
   readonly tables: Record<TableName, Table>;
   readonly hmacSecret: Secret;
   readonly pepperSecret: Secret;
@@ -64,6 +81,46 @@ export class DataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Point-in-time recovery covers the last 35 days inside the table's own account; AWS Backup adds copies
+    // that survive a deleted table, a compromised account admin (Vault Lock) and, when given, a region.
+    const retentionDays = backupRetentionDays[config.stage];
+    this.backupVault = new BackupVault(this, 'BackupVault', {
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Compliance mode: after the 3-day grace period nobody, root included, can shorten or remove the lock.
+      lockConfiguration: config.isProd
+        ? { minRetention: Duration.days(vaultLockMinRetentionDays), changeableFor: Duration.days(3) }
+        : undefined,
+    });
+    const copyTo: IBackupVault | undefined = config.backupCopyVaultArn
+      ? BackupVault.fromBackupVaultArn(this, 'BackupCopyVault', config.backupCopyVaultArn)
+      : undefined;
+    this.backupPlan = new BackupPlan(this, 'BackupPlan', {
+      backupPlanRules: [
+        new BackupPlanRule({
+          ruleName: 'DailyUserTables',
+          backupVault: this.backupVault,
+          scheduleExpression: Schedule.cron({ hour: '5', minute: '0' }),
+          startWindow: Duration.hours(1),
+          completionWindow: Duration.hours(3),
+          deleteAfter: Duration.days(retentionDays),
+          copyActions: copyTo
+            ? [
+                {
+                  destinationBackupVault: copyTo,
+                  deleteAfter: Duration.days(retentionDays),
+                } satisfies BackupPlanCopyActionProps,
+              ]
+            : undefined,
+        }),
+      ],
+    });
+    this.backupPlan.addSelection('UserTables', {
+      resources: tableNames
+        .filter((name) => tableDefinitions[name].holdsUsers)
+        .map((name) => BackupResource.fromDynamoDbTable(this.tables[name])),
+    });
+
     for (const name of tableNames) {
       new CfnOutput(this, `${tableConstructId(name)}Name`, {
         description: `Physical name of the ${name} table (env ${name.toUpperCase()}_TABLE)`,
@@ -81,6 +138,10 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'TokenKeySecretArn', {
       value: this.tokenKeySecret.secretArn,
       description: 'TOKEN_KEY_SECRET_ARN',
+    });
+    new CfnOutput(this, 'BackupVaultName', {
+      value: this.backupVault.backupVaultName,
+      description: 'AWS Backup vault of the user tables (restore from here)',
     });
     new CfnOutput(this, 'DataKeyArn', {
       value: this.key.keyArn,

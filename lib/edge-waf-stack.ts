@@ -1,6 +1,7 @@
 // The CloudFront-scope web ACL. AWS accepts CLOUDFRONT-scope ACLs only in us-east-1, so it is a small stack of
 // its own there; the web stack reads its ARN through a cross-region reference.
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.ts';
 import { ServiceWebAcl } from './web-acl.ts';
@@ -19,6 +20,8 @@ export class EdgeWafStack extends Stack {
     this.webAcl = new ServiceWebAcl(this, 'EdgeWaf', {
       scope: 'CLOUDFRONT',
       metricPrefix: `SelfRegistration${props.config.isProd ? 'Prod' : 'Dev'}Edge`,
+      logRetention: props.config.isProd ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH,
+      logRemovalPolicy: props.config.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
   }
 

@@ -1,8 +1,9 @@
 // Outbound messaging: the SES identity and configuration set of the completion email (bounces and complaints
 // to an encrypted SNS topic), and the account-level SNS SMS settings of the one-time codes.
-import { Stack } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ConfigurationSet,
   ConfigurationSetTlsPolicy,
@@ -73,6 +74,8 @@ export class EmailSending extends Construct {
 
 export interface SmsSettingsProps {
   monthlySpendLimitUsd: number;
+  /** How long SNS keeps delivery-status logs; they hold destination phone numbers. */
+  deliveryLogRetention: RetentionDays;
 }
 
 /**
@@ -81,12 +84,47 @@ export interface SmsSettingsProps {
  */
 export class SmsSettings extends Construct {
   readonly attributes: Record<string, string>;
+  /** The role SNS assumes to write SMS delivery-status logs (success and failure of each message). */
+  readonly deliveryStatusRole: Role;
+  readonly deliveryLogGroups: LogGroup[];
 
   constructor(scope: Construct, id: string, props: SmsSettingsProps) {
     super(scope, id);
+    const stack = Stack.of(this);
+    // SNS writes to these fixed names; created here so their retention is bounded (they hold phone numbers).
+    const logGroupName = `sns/${stack.region}/${stack.account}/DirectPublishToPhoneNumber`;
+    this.deliveryLogGroups = [logGroupName, `${logGroupName}/Failure`].map(
+      (name, index) =>
+        new LogGroup(this, index === 0 ? 'DeliveryLogs' : 'DeliveryFailureLogs', {
+          logGroupName: name,
+          retention: props.deliveryLogRetention,
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+    );
+    this.deliveryStatusRole = new Role(this, 'DeliveryStatusRole', {
+      assumedBy: new ServicePrincipal('sns.amazonaws.com'),
+      description: 'SNS writes SMS delivery-status logs with this role',
+    });
+    this.deliveryStatusRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'WriteSmsDeliveryLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: this.deliveryLogGroups.map((group) =>
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `${group.logGroupName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
     this.attributes = {
       DefaultSMSType: 'Transactional',
       MonthlySpendLimit: String(props.monthlySpendLimitUsd),
+      // Every message's outcome is logged, so failures are visible per carrier, not only as a rate.
+      DeliveryStatusIAMRole: this.deliveryStatusRole.roleArn,
+      DeliveryStatusSuccessSamplingRate: '100',
     };
     const call = {
       service: 'SNS',
@@ -100,6 +138,7 @@ export class SmsSettings extends Construct {
       installLatestAwsSdk: false,
       policy: AwsCustomResourcePolicy.fromStatements([
         new PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
+        new PolicyStatement({ actions: ['iam:PassRole'], resources: [this.deliveryStatusRole.roleArn] }),
       ]),
     });
   }

@@ -41,6 +41,15 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
     );
   }
 
+  const backupRole = data.backupPlan.node.tryFindChild('UserTables')?.node.tryFindChild('Role');
+  if (backupRole) {
+    acknowledge(
+      backupRole,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      'The role AWS Backup assumes to snapshot the selected user tables; AWS documents this managed policy for it.',
+    );
+  }
+
   // Service stack: functions.
   const consumers = new Set<string>(streamConsumers.map((consumer) => consumer.handler));
   for (const [handler, fn] of Object.entries(service.functions)) {
@@ -90,12 +99,18 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
   }
 
   acknowledge(
+    service.deploymentRole,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+    "CodeDeploy's documented policy for Lambda deployments: read alarms, get and update aliases, invoke only CodeDeployHook_* functions.",
+  );
+
+  acknowledge(
     service.outboxDlq,
     'AwsSolutions-SQS3',
     'This queue is itself the on-failure destination (dead-letter queue) of the outbox stream consumer.',
   );
 
-  const smsPolicy = service.smsSettings.node
+  const smsPolicy = service.smsSettings?.node
     .findChild('SetSmsAttributes')
     .node.tryFindChild('CustomResourcePolicy');
   if (smsPolicy) {
@@ -105,6 +120,18 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
       'sns:SetSMSAttributes sets account-level SMS settings and has no resource ARN.',
     );
   }
+  if (service.smsSettings) {
+    const deliveryPolicy = service.smsSettings.deliveryStatusRole.node.findChild('DefaultPolicy');
+    for (const group of service.smsSettings.deliveryLogGroups) {
+      const groupId = service.getLogicalId(group.node.defaultChild as never);
+      acknowledge(
+        deliveryPolicy,
+        `AwsSolutions-IAM5[Resource::arn:${placeholder(service.partition, 'Partition')}:logs:${placeholder(service.region, 'Region')}:${placeholder(service.account, 'AccountId')}:log-group:<${groupId}>:*]`,
+        'SNS writes SMS delivery-status records as log streams of this one log group; stream names are chosen by SNS.',
+      );
+    }
+  }
+
   const customResourceProvider = singleton(service, 'AWS679f53fac002430cb0da5b7982bd2287');
   const providerRole = customResourceProvider?.node.tryFindChild('ServiceRole');
   if (providerRole) {
@@ -116,6 +143,23 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
   }
 
   // Web stack.
+  const canaryPolicy = web.canary.role.node.findChild('DefaultPolicy');
+  const artifactsId = web.getLogicalId(web.canary.artifacts.node.defaultChild as never);
+  acknowledge(
+    canaryPolicy,
+    `AwsSolutions-IAM5[Resource::<${artifactsId}.Arn>/*]`,
+    'The canary writes each run (screenshots, HAR, report) under new keys of its own artifact bucket.',
+  );
+  acknowledge(
+    canaryPolicy,
+    'AwsSolutions-IAM5[Resource::*]',
+    'Synthetics needs s3:ListAllMyBuckets (no resource ARN) and cloudwatch:PutMetricData, limited by condition to the CloudWatchSynthetics namespace.',
+  );
+  acknowledge(
+    canaryPolicy,
+    `AwsSolutions-IAM5[Resource::arn:${placeholder(web.partition, 'Partition')}:logs:${placeholder(web.region, 'Region')}:${placeholder(web.account, 'AccountId')}:log-group:/aws/lambda/cwsyn-selfreg-${config.stage}-*]`,
+    "The canary's Lambda log group is named by Synthetics with a generated suffix after the canary name.",
+  );
   acknowledge(
     web.distribution,
     'AwsSolutions-CFR1',
@@ -126,7 +170,7 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
       web.distribution,
       'AwsSolutions-CFR4',
       'Dev only: the default *.cloudfront.net certificate cannot enforce TLS 1.2; prod requires webDomain and ' +
-        'webCertificateArn and then sets TLSv1.2_2021 (lib/config.ts refuses prod without them).',
+        'webCertificateArn and then sets TLSv1.2_2025 (lib/config.ts refuses prod without them).',
     );
   }
 
@@ -154,7 +198,7 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
       'Action::s3:List*',
       'Action::s3:DeleteObject*',
       'Action::s3:Abort*',
-      `Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*`,
+      `Resource::arn:${placeholder(web.partition, 'Partition')}:s3:::${assetBucket}/*`,
       `Resource::<${web.getLogicalId(web.siteBucket.node.defaultChild as never)}.Arn>/*`,
     ]) {
       acknowledge(

@@ -15,12 +15,13 @@ import {
   TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OLDEST_UNSENT_METRIC } from '../lambdas/registration/outbox-sweep.ts';
+import type { TableName } from '../lambdas/tables.ts';
+import type { AlarmTopic } from './alarm-topic.ts';
 import type { ServiceFunction } from './service-function.ts';
 
 /** The values of the `event` field the code logs; anything else is not counted. */
@@ -67,7 +68,38 @@ export const thresholds = {
   sesBounceRate: 0.05,
   sesComplaintRate: 0.001,
   oldestUnsentEmailSeconds: 15 * 60,
+  /** An unhandled error or a timeout: handlers turn every expected failure into a problem response. */
+  functionErrorsPerMinute: 1,
+  /** A function that runs this close to its timeout is one slow dependency away from failing. */
+  nearTimeoutShare: 0.8,
+  /** DynamoDB throttles make limit updates fail closed (503); the SDK retries a few, ten are customer-visible. */
+  tableThrottlesPer5Minutes: 10,
+  /** DynamoDB's own failures; the SDK retries, so a handful in five minutes is an incident on AWS's side. */
+  tableSystemErrorsPer5Minutes: 5,
+  /** Completion emails leave within seconds; five minutes behind means the consumer is failing or stuck. */
+  outboxIteratorAgeMs: 5 * 60 * 1000,
+  /** Below 90% of SMS delivered to Ecuador, customers stop receiving their codes (carrier or sender-ID issue). */
+  smsSuccessRate: 0.9,
 } as const;
+
+/**
+ * Step latency p99 a function must stay under (ms). argon2id at m=19 MiB takes a few hundred ms on
+ * 1024 MB, so hashing steps get more; the stream consumer waits on SES. Cold starts are in the p99.
+ */
+export function latencyP99Ms(fn: ServiceFunction): number {
+  if (fn.needs.email) return 5000;
+  return fn.needs.hashes ? 2000 : 1000;
+}
+
+/** Operations the service calls on its tables: the Operation dimensions of throttles and system errors. */
+const tableOperations = [
+  Operation.GET_ITEM,
+  Operation.PUT_ITEM,
+  Operation.UPDATE_ITEM,
+  Operation.DELETE_ITEM,
+  Operation.TRANSACT_WRITE_ITEMS,
+  Operation.SCAN,
+];
 
 export interface ObservabilityProps {
   namespace: string;
@@ -78,7 +110,10 @@ export interface ObservabilityProps {
   api: RestApi;
   /** Lambda's on-failure destination of the outbox stream. */
   outboxDlq: IQueue;
-  alarmTopic: ITopic;
+  /** The consumer of the outbox table's stream. */
+  outboxConsumer: ServiceFunction;
+  tables: Record<TableName, ITable>;
+  alarmTopic: AlarmTopic;
   smsMonthlySpendLimitUsd: number;
   /** The regional web ACL's metric names: its rate-rule blocks are 429s too. */
   webAcl: { metricName: string; rateRuleMetricNames: readonly string[]; region: string };
@@ -86,6 +121,8 @@ export interface ObservabilityProps {
 
 export class Observability extends Construct {
   readonly alarms: Record<string, Alarm> = {};
+  /** Per function: the alarms CodeDeploy watches to roll a new version back (errors, latency). */
+  readonly deploymentAlarms: Record<string, Alarm[]> = {};
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -113,11 +150,11 @@ export class Observability extends Construct {
       });
     const fiveMinutes = Duration.minutes(5);
 
-    const add = (alarmId: string, alarm: Alarm): void => {
-      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
-      alarm.addOkAction(new SnsAction(props.alarmTopic));
-      this.alarms[alarmId] = alarm;
+    const add = (alarmId: string, alarm: Alarm): Alarm => {
+      this.alarms[alarmId] = props.alarmTopic.route(alarm);
+      return alarm;
     };
+    const oneMinute = Duration.minutes(1);
 
     const requests = props.api.metricCount({ period: fiveMinutes, statistic: 'Sum' });
     const serverErrors = props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' });
@@ -309,6 +346,110 @@ export class Observability extends Construct {
         threshold: thresholds.sesComplaintRate,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // Per function, on the live alias (the new version during a canary): errors and timeouts, latency.
+    for (const fn of props.functions) {
+      const name = fn.constructId;
+      const errors = add(
+        `${name}Errors`,
+        new Alarm(this, `${name}Errors`, {
+          alarmDescription: `${fn.handler}: unhandled errors or timeouts (Lambda Errors) in 2 of 3 minutes; CodeDeploy rolls a new version back on it.`,
+          metric: fn.alias.metricErrors({ period: oneMinute, statistic: 'Sum' }),
+          threshold: thresholds.functionErrorsPerMinute,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      const latency = add(
+        `${name}LatencyP99`,
+        new Alarm(this, `${name}LatencyP99`, {
+          alarmDescription: `${fn.handler}: duration p99 above ${latencyP99Ms(fn)} ms in 3 of 5 minutes (step latency); CodeDeploy rolls a new version back on it.`,
+          metric: fn.alias.metricDuration({ period: oneMinute, statistic: 'p99' }),
+          threshold: latencyP99Ms(fn),
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 5,
+          datapointsToAlarm: 3,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      add(
+        `${name}NearTimeout`,
+        new Alarm(this, `${name}NearTimeout`, {
+          alarmDescription: `${fn.handler}: an invocation ran ${thresholds.nearTimeoutShare * 100}% of its ${fn.timeout.toSeconds()} s timeout; timeouts themselves count as Errors.`,
+          metric: fn.function.metricDuration({ period: fiveMinutes, statistic: 'Maximum' }),
+          threshold: fn.timeout.toMilliseconds() * thresholds.nearTimeoutShare,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      this.deploymentAlarms[fn.handler] = [errors, latency];
+    }
+
+    for (const [tableName, table] of Object.entries(props.tables)) {
+      const id = `${tableName[0]?.toUpperCase()}${tableName.slice(1)}Table`;
+      add(
+        `${id}Throttles`,
+        new Alarm(this, `${id}Throttles`, {
+          alarmDescription: `DynamoDB throttled requests on the ${tableName} table: steps answer 503 (they fail closed).`,
+          metric: table.metricThrottledRequestsForOperations({
+            operations: tableOperations,
+            period: fiveMinutes,
+          }),
+          threshold: thresholds.tableThrottlesPer5Minutes,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      add(
+        `${id}SystemErrors`,
+        new Alarm(this, `${id}SystemErrors`, {
+          alarmDescription: `DynamoDB system errors (HTTP 500 from DynamoDB) on the ${tableName} table.`,
+          metric: table.metricSystemErrorsForOperations({ operations: tableOperations, period: fiveMinutes }),
+          threshold: thresholds.tableSystemErrorsPer5Minutes,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    add(
+      'OutboxIteratorAge',
+      new Alarm(this, 'OutboxIteratorAge', {
+        alarmDescription:
+          'The outbox stream consumer is more than 5 minutes behind: completion emails are late; records older than 6 h go to the DLQ.',
+        metric: props.outboxConsumer.function.metric('IteratorAge', {
+          period: oneMinute,
+          statistic: 'Maximum',
+        }),
+        threshold: thresholds.outboxIteratorAgeMs,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    add(
+      'SmsDeliveryFailures',
+      new Alarm(this, 'SmsDeliveryFailures', {
+        alarmDescription: `Fewer than ${thresholds.smsSuccessRate * 100}% of transactional SMS to Ecuador delivered over 15 minutes: customers cannot get their codes.`,
+        metric: new Metric({
+          namespace: 'AWS/SNS',
+          metricName: 'SMSSuccessRate',
+          dimensionsMap: { Country: 'EC', SMSType: 'Transactional' },
+          statistic: 'Average',
+          period: fiveMinutes,
+        }),
+        threshold: thresholds.smsSuccessRate,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 3,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );

@@ -6,6 +6,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
+  Alias,
   Architecture,
   ParamsAndSecretsLayerVersion,
   ParamsAndSecretsLogLevel,
@@ -17,7 +18,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { Access, RouteNeeds } from '../lambdas/routes.ts';
+import type { Access, RouteNeeds, TableAction } from '../lambdas/routes.ts';
 import { type TableName, tableEnvVar } from '../lambdas/tables.ts';
 
 /** The project root: entries, package.json and package-lock.json are found from here. */
@@ -71,34 +72,35 @@ export interface ServiceFunctionProps {
   environment?: Record<string, string>;
 }
 
-const readActions = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-];
-const writeActions = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
-/** Transactions need no actions of their own: IAM checks each item's Put/Update/Delete/ConditionCheck. */
-export const tableActions: Record<Access, readonly string[]> = {
-  read: readActions,
-  readWrite: [...readActions, ...writeActions],
-};
+/** The IAM actions of a table access: exactly the operations the function calls, nothing by default. */
+export const tableActions = (access: Access): string[] => access.map((action) => `dynamodb:${action}`);
+/** Operations that only read; any other one writes, and writing needs the key's encrypt actions too. */
+const readOnlyActions: ReadonlySet<TableAction> = new Set(['GetItem', 'Scan']);
 const keyReadActions = ['kms:Decrypt', 'kms:DescribeKey'];
 const keyWriteActions = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
+/** The alias every caller (API, stream, schedule) invokes; CodeDeploy shifts it between versions. */
+export const liveAliasName = 'live';
+
 export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
+  /** Published version behind the `live` alias: what API Gateway and event sources invoke. */
+  readonly alias: Alias;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  readonly handler: string;
+  readonly needs: FunctionNeeds;
+  readonly timeout: Duration;
+  /** The construct id, e.g. StartRegistrationFunction: alarm ids derive from it. */
+  readonly constructId: string;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
     const { needs, data } = props;
+    this.handler = props.handler;
+    this.needs = needs;
+    this.timeout = props.timeout ?? Duration.seconds(10);
+    this.constructId = id;
     const region = Stack.of(this).region;
     if (needs.email && !props.email) throw new Error(`${props.handler} needs email but got no SES resources`);
 
@@ -126,14 +128,14 @@ export class ServiceFunction extends Construct {
       environment[tableEnvVar(name)] = table.tableName;
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
-          sid: `${name[0]?.toUpperCase()}${name.slice(1)}Table${access === 'read' ? 'Read' : 'ReadWrite'}`,
-          actions: [...tableActions[access]],
+          sid: `${name[0]?.toUpperCase()}${name.slice(1)}Table`,
+          actions: tableActions(access),
           resources: [table.tableArn],
         }),
       );
     }
     if (tableEntries.length > 0) {
-      const writes = tableEntries.some(([, access]) => access === 'readWrite');
+      const writes = tableEntries.some(([, access]) => access.some((action) => !readOnlyActions.has(action)));
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'TableKeyViaDynamoDb',
@@ -203,7 +205,7 @@ export class ServiceFunction extends Construct {
       runtime: nodeRuntime,
       architecture: Architecture.ARM_64,
       memorySize: hashes ? hashingMemoryMiB : defaultMemoryMiB,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: this.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
@@ -248,6 +250,11 @@ export class ServiceFunction extends Construct {
         // Native argon2 cannot be bundled: npm installs it into the asset, with its linux-arm64 prebuild.
         nodeModules: hashes ? ['argon2'] : undefined,
       },
+    });
+    this.alias = new Alias(this, 'Live', {
+      aliasName: liveAliasName,
+      version: this.function.currentVersion,
+      description: 'What callers invoke; CodeDeploy shifts it to a new version and back on alarm',
     });
   }
 }

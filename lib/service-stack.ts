@@ -19,15 +19,15 @@ import {
   SecurityPolicy,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigateway';
+import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
@@ -38,6 +38,7 @@ import {
   scheduledFunctions,
   streamConsumers,
 } from '../lambdas/routes.ts';
+import { AlarmTopic } from './alarm-topic.ts';
 import type { DeployConfig } from './config.ts';
 import { EmailSending, SmsSettings } from './messaging.ts';
 import { Observability } from './observability.ts';
@@ -84,11 +85,15 @@ export class ServiceStack extends Stack {
   readonly functions: Record<string, ServiceFunction> = {};
   readonly outboxDlq: Queue;
   readonly alarmTopic: Topic;
+  readonly alarms: AlarmTopic;
+  /** Account-wide SMS settings; only when the stage manages account settings. */
+  readonly smsSettings?: SmsSettings;
+  readonly deployments: Record<string, LambdaDeploymentGroup> = {};
+  readonly deploymentRole: Role;
   readonly webAcl: ServiceWebAcl;
   readonly originSecrets: OriginVerifySecrets;
   readonly outboxSweep?: ServiceFunction;
   readonly email: EmailSending;
-  readonly smsSettings: SmsSettings;
   readonly observability: Observability;
   readonly namespace: string;
 
@@ -108,21 +113,21 @@ export class ServiceStack extends Stack {
     for (const service of ['cloudwatch.amazonaws.com', 'ses.amazonaws.com']) {
       opsKey.grant(new ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey');
     }
-    this.alarmTopic = new Topic(this, 'AlarmTopic', {
-      displayName: `Self-registration ${config.stage} alarms`,
-      masterKey: opsKey,
-      enforceSSL: true,
-    });
-    if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+    this.alarms = new AlarmTopic(this, 'Alarms', { config, key: opsKey, removal });
+    this.alarmTopic = this.alarms.topic;
 
     this.email = new EmailSending(this, 'Email', {
       domain: config.emailDomain,
       from: config.emailFrom,
       topicKey: opsKey,
     });
-    this.smsSettings = new SmsSettings(this, 'SmsSettings', {
-      monthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
-    });
+    // Account-wide: a dev stage deployed into a shared account must not cap everyone's SMS spend.
+    if (config.manageAccountSettings) {
+      this.smsSettings = new SmsSettings(this, 'SmsSettings', {
+        monthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
+        deliveryLogRetention: logRetention,
+      });
+    }
 
     const functionFor = (
       handler: string,
@@ -163,20 +168,34 @@ export class ServiceStack extends Stack {
     });
     for (const consumer of streamConsumers) {
       const fn = functionFor(consumer.handler, consumer.needs, { timeout: Duration.seconds(30) });
-      fn.function.addEventSource(
-        new DynamoEventSource(data.tables[consumer.source], {
-          startingPosition: StartingPosition.TRIM_HORIZON,
-          batchSize: 10,
-          maxBatchingWindow: Duration.seconds(1),
-          retryAttempts: 5,
-          maxRecordAge: Duration.hours(6),
-          bisectBatchOnError: true,
-          reportBatchItemFailures: true,
-          onFailure: new SqsDlq(this.outboxDlq),
-          // TTL deletions also reach the stream; only new outbox items are emails to send.
-          filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
+      const table = data.tables[consumer.source];
+      if (!table.tableStreamArn) throw new Error(`The ${consumer.source} table has no stream`);
+      // The mapping invokes the live alias, so CodeDeploy shifts the consumer too. Granted by hand: the
+      // event source helper would add an unconditioned kms:Decrypt on the data key.
+      fn.alias.addEventSourceMapping('Stream', {
+        eventSourceArn: table.tableStreamArn,
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(6),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.outboxDlq),
+        // TTL deletions also reach the stream; only new outbox items are emails to send.
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
+      });
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'ReadOwnStream',
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          resources: [table.tableStreamArn],
         }),
       );
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'ListStreams', actions: ['dynamodb:ListStreams'], resources: ['*'] }),
+      );
+      this.outboxDlq.grantSendMessages(fn.role);
     }
 
     // The outbox sweep (rule 43): EventBridge runs it every few minutes, whatever the stream did or failed to do.
@@ -185,17 +204,11 @@ export class ServiceStack extends Stack {
         timeout: Duration.seconds(60),
         environment: { METRICS_NAMESPACE: this.namespace },
       });
-      fn.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          sid: 'ScanUnsentMessages',
-          actions: ['dynamodb:Scan'],
-          resources: [data.tables[scheduled.scans].tableArn],
-        }),
-      );
       new Rule(this, `${functionConstructId(scheduled.handler)}Schedule`, {
         description: `Self-registration (${config.stage}): runs ${scheduled.handler} every ${scheduled.everyMinutes} minutes`,
         schedule: Schedule.rate(Duration.minutes(scheduled.everyMinutes)),
-        targets: [new LambdaFunction(fn.function, { retryAttempts: 2 })],
+        // The live alias, so CodeDeploy shifts the sweep like every other function.
+        targets: [new LambdaFunction(fn.alias, { retryAttempts: 2 })],
       });
       this.outboxSweep = fn;
     }
@@ -208,6 +221,8 @@ export class ServiceStack extends Stack {
       metricPrefix: `SelfRegistration${config.isProd ? 'Prod' : 'Dev'}Api`,
       originVerify: { headerName: originVerifyHeader, acceptedValues: this.originSecrets.acceptedValues },
       originSecretGeneration: config.originSecretGeneration,
+      logRetention,
+      logRemovalPolicy: removal,
     });
     new CfnWebACLAssociation(this, 'ApiWafAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,
@@ -221,7 +236,9 @@ export class ServiceStack extends Stack {
       otpSender: this.otpSender(),
       api: this.api,
       outboxDlq: this.outboxDlq,
-      alarmTopic: this.alarmTopic,
+      outboxConsumer: this.streamConsumer(),
+      tables: data.tables,
+      alarmTopic: this.alarms,
       smsMonthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
       webAcl: {
         metricName: this.webAcl.metricName,
@@ -229,6 +246,30 @@ export class ServiceStack extends Stack {
         region: this.region,
       },
     });
+
+    // Safe deploys: each new version takes 10% of the traffic for 5 minutes in prod, and CodeDeploy shifts
+    // back by itself when that function's error or latency alarm fires. Dev shifts at once.
+    const application = new LambdaApplication(this, 'Deployments', {
+      applicationName: `self-registration-${config.stage}`,
+    });
+    // One role for every deployment group: CodeDeploy's documented managed policy for Lambda shifts.
+    this.deploymentRole = new Role(this, 'DeploymentRole', {
+      assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
+      description: 'CodeDeploy shifts the live aliases of the service functions with this role',
+    });
+    const deploymentRole = this.deploymentRole;
+    for (const fn of Object.values(this.functions)) {
+      this.deployments[fn.handler] = new LambdaDeploymentGroup(fn, 'Deployment', {
+        application,
+        role: deploymentRole,
+        alias: fn.alias,
+        deploymentConfig: config.isProd
+          ? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES
+          : LambdaDeploymentConfig.ALL_AT_ONCE,
+        alarms: this.observability.deploymentAlarms[fn.handler] ?? [],
+        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
@@ -260,9 +301,10 @@ export class ServiceStack extends Stack {
       restApiName: `self-registration-${config.stage}`,
       description: 'Online self-registration: card, company key or virtual key to online-banking user',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
-      // API Gateway needs an account-level role to write execution logs; AWS lets one exist per region.
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      // API Gateway needs an account-level role to write execution logs; AWS lets one exist per region,
+      // so only the stage that manages account settings sets it (docs/DEPLOYMENT.md).
+      cloudWatchRole: config.manageAccountSettings,
+      cloudWatchRoleRemovalPolicy: config.manageAccountSettings ? RemovalPolicy.RETAIN : undefined,
       deployOptions: {
         stageName: config.stage,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
@@ -384,11 +426,18 @@ export class ServiceStack extends Stack {
         .resourceForPath(route.path)
         .addMethod(
           route.method,
-          new LambdaIntegration(this.routeFunction(route).function, { allowTestInvoke: false }),
+          new LambdaIntegration(this.routeFunction(route).alias, { allowTestInvoke: false }),
           options,
         );
     }
     return api;
+  }
+
+  private streamConsumer(): ServiceFunction {
+    const consumer = streamConsumers[0];
+    const fn = consumer && this.functions[consumer.handler];
+    if (!fn) throw new Error('The outbox stream has no consumer function');
+    return fn;
   }
 
   private otpSender(): ServiceFunction {

@@ -1,7 +1,9 @@
 // One WAFv2 web ACL shape for both entry points (CloudFront in us-east-1, the regional API): AWS managed
 // rules plus per-client rate rules whose scope comes from the route table's limit groups. The regional one
 // also refuses any request that does not carry CloudFront's origin secret (rule 37).
-import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type LimitGroup, type Route, routes } from '../lambdas/routes.ts';
 import { viewerIpHeader } from './viewer-ip-function.ts';
@@ -38,7 +40,20 @@ export const managedRuleGroups = [
   'AWSManagedRulesAmazonIpReputationList',
   'AWSManagedRulesCommonRuleSet',
   'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesAnonymousIpList',
 ] as const;
+
+/**
+ * Static versions the managed groups are pinned to, so AWS cannot change what blocks a customer between
+ * two deploys; upgrade deliberately (docs/DEPLOYMENT.md). The IP-list groups have no versions: their lists
+ * change continuously by design.
+ */
+export const managedRuleGroupVersions: Partial<Record<(typeof managedRuleGroups)[number], string>> = {
+  AWSManagedRulesCommonRuleSet: 'Version_1.19',
+};
+
+/** Request headers WAF logs never show: the bearer token and any cookie. */
+export const redactedHeaders = ['authorization', 'cookie'] as const;
 
 /** A route path as a regex; an optional leading segment is the API Gateway stage the regional ACL sees. */
 export function pathRegex(paths: readonly string[]): string {
@@ -157,6 +172,9 @@ export interface ServiceWebAclProps {
   originVerify?: { headerName: string; acceptedValues: string[] };
   /** Changes the ACL's description, so CloudFormation updates it and resolves the secrets again (a rotation). */
   originSecretGeneration?: string;
+  /** Retention of the WAF request logs (default one year). */
+  logRetention?: RetentionDays;
+  logRemovalPolicy?: RemovalPolicy;
 }
 
 export class ServiceWebAcl extends Construct {
@@ -164,6 +182,8 @@ export class ServiceWebAcl extends Construct {
   /** CloudWatch metric names (the WAF metric dimensions WebACL and Rule) of the ACL and its rate rules. */
   readonly metricName: string;
   readonly rateRuleMetricNames: string[];
+  readonly logGroup: LogGroup;
+  readonly logging: CfnLoggingConfiguration;
 
   constructor(scope: Construct, id: string, props: ServiceWebAclProps) {
     super(scope, id);
@@ -240,7 +260,19 @@ export class ServiceWebAcl extends Construct {
           name,
           priority: index === 0 ? 0 : 50 + index * 10,
           overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+          statement: {
+            managedRuleGroupStatement: {
+              vendorName: 'AWS',
+              name,
+              version: managedRuleGroupVersions[name],
+              // Behind CloudFront the regional ACL sees edge addresses, which are hosting-provider addresses:
+              // that rule only counts there. The CloudFront ACL sees the viewer and blocks.
+              ruleActionOverrides:
+                regional && name === 'AWSManagedRulesAnonymousIpList'
+                  ? [{ name: 'HostingProviderIPList', actionToUse: { count: {} } }]
+                  : undefined,
+            },
+          },
           visibilityConfig: visibility(`${props.metricPrefix}${name}`),
         }),
       ),
@@ -281,5 +313,27 @@ export class ServiceWebAcl extends Construct {
       rules: rules.sort((a, b) => a.priority - b.priority),
       visibilityConfig: visibility(this.metricName),
     });
+
+    // WAF writes only to log groups named aws-waf-logs-*; authorization and cookies are redacted.
+    const logGroupName = `aws-waf-logs-${props.metricPrefix}`;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName,
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.logging = new CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      // singleHeader's value is untyped JSON in aws-cdk-lib, so its key is written as CloudFormation spells it.
+      redactedFields: redactedHeaders.map((name) => ({ singleHeader: { Name: name } })),
+    });
+    this.logging.node.addDependency(this.logGroup);
   }
 }

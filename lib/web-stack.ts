@@ -23,13 +23,17 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import { contentSecurityPolicy, securityHeaders } from '../web/security-headers.ts';
+import type { AlarmTopic } from './alarm-topic.ts';
 import type { DeployConfig } from './config.ts';
 import { originSecretNames, originVerifyHeader, secretReference } from './origin-verify.ts';
 import { viewerIpFunction } from './viewer-ip-function.ts';
+import { WizardCanary } from './wizard-canary.ts';
 
 export interface WebStackProps extends StackProps {
   config: DeployConfig;
   api: RestApi;
+  /** The service region's alarm topic: the canary's alarm goes there. */
+  alarmTopic: AlarmTopic;
   /** ARN of the CLOUDFRONT-scope web ACL (us-east-1). */
   webAclArn: string;
   /** The built wizard (index.html and assets); without it the bucket is created empty (dev only). */
@@ -42,6 +46,7 @@ export class WebStack extends Stack {
   readonly distribution: Distribution;
   readonly headersPolicy: ResponseHeadersPolicy;
   readonly deployment?: BucketDeployment;
+  readonly canary: WizardCanary;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
@@ -114,7 +119,7 @@ export class WebStack extends Stack {
         ? {
             domainNames: [config.webDomain],
             certificate: Certificate.fromCertificateArn(this, 'WebCertificate', config.webCertificateArn),
-            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2025,
             sslSupportMethod: SSLMethod.SNI,
           }
         : {};
@@ -188,6 +193,13 @@ export class WebStack extends Stack {
     }
 
     const url = `https://${config.webDomain ?? this.distribution.distributionDomainName}`;
+    this.canary = new WizardCanary(this, 'WizardCanary', {
+      siteUrl: url,
+      canaryName: `selfreg-${config.stage}`,
+      logsBucket: this.logsBucket,
+      alarmTopic: props.alarmTopic,
+      removal: config.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
     new CfnOutput(this, 'DistributionUrl', { value: url, description: 'The wizard, and the API under /v1' });
     new CfnOutput(this, 'DistributionDomainName', { value: this.distribution.distributionDomainName });
     new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId });

@@ -110,7 +110,7 @@ export async function buildBundles(): Promise<{ dir: string; bundles: BuiltBundl
   const floor = await buildBundle(dir, {
     name: FLOOR,
     entry: join(import.meta.dirname, 'floor-handler.ts'),
-    needs: { tables: { registrations: 'read' } },
+    needs: { tables: { registrations: ['GetItem'] } },
   });
   return { dir, bundles, floor };
 }

@@ -134,9 +134,10 @@ describe('API (dev)', () => {
       status: '$context.status',
       wafStatus: '$context.wafResponseCode',
     });
-    expect(stage.AccessLogSetting.DestinationArn).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^ApiAccessLogs/), 'Arn'],
-    });
+    // The log group's ARN without the trailing ':*' (feature flag logGroupDestinationArnWithoutWildcard).
+    const destination = JSON.stringify(stage.AccessLogSetting.DestinationArn);
+    expect(destination).toMatch(/":log-group:",\{"Ref":"ApiAccessLogs[0-9A-F]+"\}\]/);
+    expect(destination).not.toContain(':*');
     expect(stage.TracingEnabled).toBe(true);
     const all = stage.MethodSettings.find((setting) => setting.ResourcePath === '/*');
     expect(all).toMatchObject({ LoggingLevel: 'ERROR', DataTraceEnabled: false });
@@ -251,10 +252,13 @@ describe('API (dev)', () => {
     expect(otp.test('/v1/registrations/0b7c/username')).toBe(false);
   });
 
-  it('dev needs no context: no alarm subscriber, SMS limit at the 1 USD default, default CloudFront domain', () => {
+  it('dev needs no context: no alarm subscriber, no account-wide settings, default CloudFront domain', () => {
     // Act + Assess
     template.resourceCountIs('AWS::SNS::Subscription', 0);
-    expect(JSON.stringify(template.toJSON())).toContain('\\"MonthlySpendLimit\\":\\"1\\"');
+    // Account-wide settings are opt-in (manageAccountSettings): a dev stage must not cap the account's SMS spend.
+    template.resourceCountIs('Custom::AWS', 0);
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('MonthlySpendLimit');
     expect(built.edgeWaf?.region).toBe('us-east-1');
     expect(built.config.webDomain).toBeUndefined();
   });

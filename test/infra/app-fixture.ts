@@ -1,9 +1,16 @@
 // Builds the CDK app for template tests: real handler entries, no bundling, and a one-file site directory.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp, type SelfRegistrationApp } from '../../lib/app.ts';
+import { projectRoot } from '../../lib/service-function.ts';
+
+/** The feature flags of cdk.json, which `cdk synth` applies: the tests build the same templates. */
+export const cdkJsonContext = (
+  JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+).context;
+const { stage: _defaultStage, ...featureFlags } = cdkJsonContext;
 
 export const prodContext = {
   stage: 'prod',
@@ -15,6 +22,7 @@ export const prodContext = {
   webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666',
   smsMonthlySpendLimitUsd: '300',
   alarmEmail: 'devops@produbanco.com.ec',
+  manageAccountSettings: 'true',
 } as const;
 
 export const devContext = { stage: 'dev' } as const;
@@ -31,7 +39,10 @@ function site(): string {
 
 /** The app of one stage with bundling skipped (aws:cdk:bundling-stacks: []). */
 export function buildApp(context: Record<string, unknown>): SelfRegistrationApp {
-  return createApp({ context: { 'aws:cdk:bundling-stacks': [], ...context }, siteDirectory: site() });
+  return createApp({
+    context: { ...featureFlags, 'aws:cdk:bundling-stacks': [], ...context },
+    siteDirectory: site(),
+  });
 }
 
 export interface Templates {
@@ -40,6 +51,7 @@ export interface Templates {
   service: Template;
   web: Template;
   edgeWaf?: Template;
+  edgeAlarms: Template;
 }
 
 export function buildTemplates(context: Record<string, unknown>): Templates {
@@ -50,6 +62,7 @@ export function buildTemplates(context: Record<string, unknown>): Templates {
     service: Template.fromStack(built.service),
     web: Template.fromStack(built.web),
     edgeWaf: built.edgeWaf ? Template.fromStack(built.edgeWaf) : undefined,
+    edgeAlarms: Template.fromStack(built.edgeAlarms),
   };
 }
 

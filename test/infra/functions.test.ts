@@ -5,7 +5,7 @@ import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes, scheduledFunctions, streamConsumers } from '../../lambdas/routes.ts';
+import { type Access, routes, scheduledFunctions, streamConsumers } from '../../lambdas/routes.ts';
 import { type TableName, tableEnvVar } from '../../lambdas/tables.ts';
 import type { SelfRegistrationApp } from '../../lib/app.ts';
 import { type FunctionNeeds, hashingMemoryMiB, tableActions } from '../../lib/service-function.ts';
@@ -130,14 +130,12 @@ describe('service functions (dev)', () => {
     },
   );
 
-  it.each(functions)('%s: role grants exactly its tables, read or readWrite as needed', (handler, needs) => {
+  it.each(functions)('%s: role grants exactly its tables and the operations it calls', (handler, needs) => {
     // Prepare
-    const expected = Object.entries(needs.tables) as [TableName, 'read' | 'readWrite'][];
+    const expected = Object.entries(needs.tables) as [TableName, Access][];
 
     // Act
-    const tableStatements = statementsOf(handler).filter((statement) =>
-      /Table(Read|ReadWrite)$/.test(statement.Sid ?? ''),
-    );
+    const tableStatements = statementsOf(handler).filter((statement) => /Table$/.test(statement.Sid ?? ''));
 
     // Assess
     expect(tableStatements).toHaveLength(expected.length);
@@ -146,9 +144,43 @@ describe('service functions (dev)', () => {
         JSON.stringify(candidate.Resource).includes(tableLogicalId(name)),
       );
       expect(statement, `${handler} -> ${name}`).toBeDefined();
-      expect(actionsOf(statement as Statement).sort()).toEqual([...tableActions[access]].sort());
+      expect(actionsOf(statement as Statement).sort()).toEqual(tableActions(access).sort());
     }
   });
+
+  it.each(routes.filter((route) => route.method === 'GET').map((route) => route.handler))(
+    '%s (a GET route): may read and touch, never put, delete or batch-write',
+    (handler) => {
+      // Act
+      const actions = statementsOf(handler)
+        .filter((statement) => statement.Effect === 'Allow')
+        .flatMap(actionsOf)
+        .filter((action) => action.startsWith('dynamodb:'));
+
+      // Assess
+      for (const action of ['PutItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan', 'Query']) {
+        expect(actions, handler).not.toContain(`dynamodb:${action}`);
+      }
+    },
+  );
+
+  it.each(functions)(
+    '%s: every KMS permission on the data key goes through DynamoDB or Secrets Manager',
+    (handler) => {
+      // Act
+      const kms = statementsOf(handler).filter(
+        (statement) =>
+          statement.Effect === 'Allow' && actionsOf(statement).some((action) => action.startsWith('kms:')),
+      );
+
+      // Assess
+      for (const statement of kms) {
+        expect(JSON.stringify(statement.Condition), `${handler} ${statement.Sid}`).toMatch(
+          /"kms:ViaService":"(dynamodb|secretsmanager)\.[a-z0-9-]+\.amazonaws\.com"/,
+        );
+      }
+    },
+  );
 
   it.each(functions)(
     '%s: no wildcard action, and "*" resources only where AWS offers no ARN',
@@ -249,7 +281,8 @@ describe('service functions (dev)', () => {
       Action: 'ses:SendEmail',
       Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },
     });
-    expect(JSON.stringify(statement?.Resource)).toMatch(/identity.*configuration-set/s);
+    expect(JSON.stringify(statement?.Resource)).toContain(':identity/');
+    expect(JSON.stringify(statement?.Resource)).toContain(':configuration-set/');
   });
 
   it('the SMS senders (registration code, token-activation code) alone have reserved concurrency', () => {
@@ -264,18 +297,18 @@ describe('service functions (dev)', () => {
     expect(functionResource('send-token-activation-code').Properties.ReservedConcurrentExecutions).toBe(5);
   });
 
-  it('the outbox stream feeds the email sender: new items only, retries, bisect, DLQ on failure', () => {
+  it("the outbox stream feeds the email sender's live alias: new items only, retries, bisect, DLQ on failure", () => {
     // Prepare
     const dlqId = built.service.getLogicalId(built.service.outboxDlq.node.defaultChild as never);
 
     // Act + Assess
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0];
+    const alias = built.service.functions['send-completion-email']?.alias.node.defaultChild;
+    const target = JSON.stringify(mapping?.Properties.FunctionName);
+    expect(target).toContain(`{"Ref":"${built.service.getLogicalId(alias as never)}"}`);
+    expect(target).toContain('":live"');
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: {
-        Ref: built.service.getLogicalId(
-          built.service.functions['send-completion-email']?.function.node.defaultChild as never,
-        ),
-      },
       EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('OutboxTable.*StreamArn') },
       StartingPosition: 'TRIM_HORIZON',
       BisectBatchOnFunctionError: true,
@@ -285,5 +318,53 @@ describe('service functions (dev)', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it.each(functions)('%s: is invoked through its live alias, shifted by CodeDeploy', (handler) => {
+    // Prepare
+    const fn = built.service.functions[handler];
+    const aliasId = built.service.getLogicalId(fn?.alias.node.defaultChild as never);
+    const group = built.service.deployments[handler];
+
+    // Act
+    const alias = resourceOf(aliasId);
+    const deployment = resourceOf(built.service.getLogicalId(group?.node.defaultChild as never));
+
+    // Assess
+    expect(alias.Properties.Name).toBe('live');
+    expect(alias.UpdatePolicy).toEqual({
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: expect.anything(),
+        DeploymentGroupName: expect.anything(),
+      },
+    });
+    expect(deployment.Properties.DeploymentConfigName).toMatch(/AllAtOnce/);
+    expect(deployment.Properties.AutoRollbackConfiguration).toEqual({
+      Enabled: true,
+      Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']),
+    });
+    const watched = JSON.stringify(deployment.Properties.AlarmConfiguration);
+    const alarms = built.service.observability.deploymentAlarms[handler] ?? [];
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(watched).toContain(built.service.getLogicalId(alarm.node.defaultChild as never));
+    }
+  });
+
+  it('no function is invoked except through its alias', () => {
+    // Act
+    const direct = JSON.stringify(template.toJSON()).match(
+      /"FunctionName":\{"(Ref|Fn::GetAtt)":\["?[A-Za-z0-9]+Function[0-9A-F]{8}"?/g,
+    );
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) =>
+      JSON.stringify(p.Properties.FunctionName),
+    );
+
+    // Assess
+    expect(direct).toBeNull();
+    for (const target of permissions) {
+      if (target.includes('AWS679f53fac') || target.includes('CustomResource')) continue;
+      expect(target).toMatch(/Live/);
+    }
   });
 });

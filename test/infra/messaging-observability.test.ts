@@ -25,6 +25,37 @@ describe('messaging and observability (prod)', () => {
     expect(create).toContain('\\"action\\":\\"setSMSAttributes\\"');
     expect(create).toContain('\\"DefaultSMSType\\":\\"Transactional\\"');
     expect(create).toContain(`\\"MonthlySpendLimit\\":\\"${prodContext.smsMonthlySpendLimitUsd}\\"`);
+    expect(create).toContain('\\"DeliveryStatusSuccessSamplingRate\\":\\"100\\"');
+    expect(create).toContain('\\"DeliveryStatusIAMRole\\":\\"');
+  });
+
+  it('logs every SMS delivery status with a role only SNS assumes, into log groups of bounded retention', () => {
+    // Prepare
+    const settings = built.service.smsSettings;
+    expect(settings).toBeDefined();
+    const roleId = built.service.getLogicalId(settings?.deliveryStatusRole.node.defaultChild as never);
+
+    // Act
+    const role = template.toJSON().Resources[roleId];
+    const groups = (settings?.deliveryLogGroups ?? []).map(
+      (group) => template.toJSON().Resources[built.service.getLogicalId(group.node.defaultChild as never)],
+    );
+
+    // Assess
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('sns.amazonaws.com');
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
+      expect(JSON.stringify(group.Properties.LogGroupName)).toContain('DirectPublishToPhoneNumber');
+      expect(group.Properties.RetentionInDays).toBe(365);
+    }
+    // The deploy-time call that sets the attributes may pass exactly that role to SNS.
+    const passRole = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(passRole).toContain('iam:PassRole');
+  });
+
+  it('owns the account-level API Gateway CloudWatch role only when asked to', () => {
+    // Act + Assess
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
   it('has an SES domain identity and a TLS-required configuration set that suppresses bounces and complaints', () => {
@@ -99,10 +130,26 @@ describe('messaging and observability (prod)', () => {
         'SmsSpend',
         'OutboxDlqNotEmpty',
         'EmailFailures',
+        'OutboxIteratorAge',
+        'SmsDeliveryFailures',
+        ...Object.values(built.service.functions).flatMap((fn) => [
+          `${fn.constructId}Errors`,
+          `${fn.constructId}LatencyP99`,
+          `${fn.constructId}NearTimeout`,
+        ]),
+        ...Object.keys(built.data.tables).flatMap((table) => {
+          const id = `${table[0]?.toUpperCase()}${table.slice(1)}Table`;
+          return [`${id}Throttles`, `${id}SystemErrors`];
+        }),
       ]),
     );
     expect(alarms).toHaveLength(names.length);
-    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+      expect(typeof alarm.Threshold).toBe('number');
+      expect(String(alarm.AlarmDescription).length).toBeGreaterThan(30);
+    }
     const alarmOn = (name: string) => {
       const alarm = built.service.observability.alarms[name]?.node.defaultChild;
       return JSON.stringify(
@@ -116,6 +163,42 @@ describe('messaging and observability (prod)', () => {
     expect(alarmOn('RateLimited')).toContain('{"Name":"Event","Value":"rate_limited"}');
     expect(alarmOn('RateLimited')).toContain('BlockedRequests');
     expect(alarmOn('Api5xxRate')).toContain('5XXError');
+    expect(alarmOn('OutboxIteratorAge')).toContain('"MetricName":"IteratorAge"');
+    expect(alarmOn('OutboxIteratorAge')).toContain('"Threshold":300000');
+    expect(alarmOn('SmsDeliveryFailures')).toContain('"MetricName":"SMSSuccessRate"');
+    expect(alarmOn('SmsDeliveryFailures')).toContain('"ComparisonOperator":"LessThanThreshold"');
+    expect(alarmOn('UsersTableThrottles')).toContain('ThrottledRequests');
+    expect(alarmOn('CustomersTableSystemErrors')).toContain('SystemErrors');
+    expect(alarmOn('StartRegistrationFunctionErrors')).toContain('"MetricName":"Errors"');
+    expect(alarmOn('StartRegistrationFunctionErrors')).toContain(':live');
+    expect(alarmOn('StartRegistrationFunctionLatencyP99')).toContain('"ExtendedStatistic":"p99"');
+    expect(alarmOn('StartRegistrationFunctionLatencyP99')).toContain('"Threshold":2000');
+    expect(alarmOn('HealthFunctionLatencyP99')).toContain('"Threshold":1000');
+    expect(alarmOn('SendOtpFunctionNearTimeout')).toContain('"Threshold":8000');
+  });
+
+  it("lets CloudWatch, and only this account's alarms, publish to the alarm topic", () => {
+    // Act
+    const policies = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
+
+    // Assess
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': prodContext.account },
+              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+            },
+          }),
+        ]),
+      },
+    });
+    expect(policies).toContain(`:cloudwatch:${prodContext.region}:${prodContext.account}:alarm:*`);
   });
 
   it('sends alarms to an encrypted topic that the alarmEmail address is subscribed to', () => {

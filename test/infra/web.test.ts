@@ -112,7 +112,7 @@ describe('web hosting (prod)', () => {
       Aliases: [prodContext.webDomain],
       ViewerCertificate: {
         AcmCertificateArn: prodContext.webCertificateArn,
-        MinimumProtocolVersion: 'TLSv1.2_2021',
+        MinimumProtocolVersion: 'TLSv1.2_2025',
         SslSupportMethod: 'sni-only',
       },
       DefaultCacheBehavior: { ViewerProtocolPolicy: 'redirect-to-https' },

@@ -1,0 +1,282 @@
+// Running it as a bank's platform team: alarms that reach someone in every region that raises them, the
+// canary, safe deploys, termination protection, backups, WAF logs, the feature flags of cdk.json.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { FLAGS } from 'aws-cdk-lib/cx-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SelfRegistrationApp } from '../../lib/app.ts';
+import { readDeployConfig } from '../../lib/config.ts';
+import { backupRetentionDays, vaultLockMinRetentionDays } from '../../lib/data-stack.ts';
+import { projectRoot } from '../../lib/service-function.ts';
+import { managedRuleGroupVersions, redactedHeaders } from '../../lib/web-acl.ts';
+import {
+  buildTemplates,
+  cdkJsonContext,
+  devContext,
+  prodContext,
+  resourcesOf,
+  type Templates,
+} from './app-fixture.ts';
+
+const read = (context: Record<string, unknown>) => readDeployConfig(new App({ context }).node, {});
+
+describe('prod needs someone to page', () => {
+  it('refuses prod without an alarm destination and names the -c keys', () => {
+    // Prepare
+    const { alarmEmail: _none, ...context } = prodContext;
+
+    // Act + Assess
+    expect(() => read(context)).toThrow(/alarm destination.*-c alarmEmail=.*-c alarmTopicArn=/s);
+  });
+
+  it('accepts an existing paging topic of the region instead of an address when the region is us-east-1', () => {
+    // Prepare
+    const { alarmEmail: _none, ...context } = prodContext;
+    const topic = 'arn:aws:sns:us-east-1:123456789012:oncall-paging';
+
+    // Act
+    const config = read({ ...context, region: 'us-east-1', alarmTopicArn: topic });
+
+    // Assess
+    expect(config.alarmTopicArn).toBe(topic);
+  });
+
+  it.each([
+    [{ alarmTopicArn: 'not-a-topic' }, /alarmTopicArn "not-a-topic" is not an SNS topic ARN/],
+    [
+      { alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:paging' },
+      /alarmTopicArn must be in the stacks' region/,
+    ],
+    [{ manageAccountSettings: 'yes' }, /manageAccountSettings must be true or false/],
+    [{ backupCopyVaultArn: 'vault' }, /is not a backup vault ARN.*-c backupCopyVaultArn=/s],
+  ])('refuses %j', (override, message) => {
+    // Act + Assess
+    expect(() => read({ ...prodContext, ...override })).toThrow(message);
+  });
+});
+
+describe('operations (prod)', () => {
+  let templates: Templates;
+  let built: SelfRegistrationApp;
+
+  beforeAll(() => {
+    // Prepare
+    templates = buildTemplates({
+      ...prodContext,
+      backupCopyVaultArn: 'arn:aws:backup:us-east-1:210987654321:backup-vault:selfreg-copies',
+    });
+    ({ built } = templates);
+  });
+
+  it('protects every prod stack from termination', () => {
+    // Act
+    const stacks = [built.data, built.service, built.web, built.edgeAlarms, built.edgeWaf];
+
+    // Assess
+    for (const stack of stacks) expect(stack?.terminationProtection, stack?.stackName).toBe(true);
+  });
+
+  it('watches CloudFront 5xx from us-east-1 with an alarm topic of its own there, subscribed and open to CloudWatch', () => {
+    // Prepare
+    const template = templates.edgeAlarms;
+    const topicId = built.edgeAlarms.getLogicalId(built.edgeAlarms.alarms.topic.node.defaultChild as never);
+
+    // Act
+    const alarm = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'))[0]?.Properties;
+
+    // Assess
+    expect(built.edgeAlarms.region).toBe('us-east-1');
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/CloudFront',
+      MetricName: '5xxErrorRate',
+      Threshold: 5,
+      AlarmActions: [{ Ref: topicId }],
+    });
+    expect(JSON.stringify(alarm?.Dimensions)).toContain('"Value":"Global"');
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: prodContext.alarmEmail,
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
+    });
+  });
+
+  it('runs a canary on the wizard and /v1/health through the custom domain, alarmed to the service topic', () => {
+    // Prepare
+    const template = templates.web;
+    const canary = Object.values(resourcesOf(template, 'AWS::Synthetics::Canary'))[0]?.Properties;
+    const alarm =
+      template.toJSON().Resources[built.web.getLogicalId(built.web.canary.alarm.node.defaultChild as never)];
+    const script = String((canary?.Code as { Script?: string } | undefined)?.Script);
+
+    // Assess
+    expect(canary).toMatchObject({
+      RuntimeVersion: expect.stringMatching(/^syn-nodejs-puppeteer-/),
+      Schedule: { Expression: 'rate(5 minutes)' },
+      RunConfig: { EnvironmentVariables: { SITE_URL: `https://${prodContext.webDomain}` } },
+      ExecutionRoleArn: {
+        'Fn::GetAtt': [built.web.getLogicalId(built.web.canary.role.node.defaultChild as never), 'Arn'],
+      },
+    });
+    expect(script).toContain('/v1/health');
+    expect(script).toContain("'#app'");
+    expect(alarm.Properties).toMatchObject({
+      MetricName: 'Failed',
+      Namespace: 'CloudWatchSynthetics',
+      Threshold: 1,
+    });
+    expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(
+      new RegExp(
+        `"Fn::ImportValue":"${built.service.stackName}:ExportsOutputRef${built.service.getLogicalId(built.service.alarmTopic.node.defaultChild as never)}`,
+      ),
+    );
+    // Its artifact bucket is private, encrypted, TLS-only and logged.
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { LogFilePrefix: 's3-canary/' },
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicAcls: true,
+        RestrictPublicBuckets: true,
+      }),
+    });
+  });
+
+  it('shifts prod traffic 10% for 5 minutes before the rest', () => {
+    // Act
+    const groups = Object.values(resourcesOf(templates.service, 'AWS::CodeDeploy::DeploymentGroup'));
+
+    // Assess
+    expect(groups).toHaveLength(Object.keys(built.service.functions).length);
+    for (const group of groups) {
+      expect(JSON.stringify(group.Properties.DeploymentConfigName)).toContain('Canary10Percent5Minutes');
+    }
+  });
+
+  it('backs up the tables that hold users daily into a locked vault, copied to the second vault', () => {
+    // Prepare
+    const template = templates.data;
+    const tableIds = (['customers', 'users'] as const).map((name) =>
+      built.data.getLogicalId(built.data.tables[name].node.defaultChild as never),
+    );
+
+    // Act
+    const selection = JSON.stringify(resourcesOf(template, 'AWS::Backup::BackupSelection'));
+    const plan = Object.values(resourcesOf(template, 'AWS::Backup::BackupPlan'))[0]?.Properties as {
+      BackupPlan: { BackupPlanRule: Record<string, unknown>[] };
+    };
+
+    // Assess
+    for (const id of tableIds) expect(selection).toContain(id);
+    for (const other of ['registrations', 'codes', 'limits', 'outbox'] as const) {
+      expect(selection).not.toContain(
+        built.data.getLogicalId(built.data.tables[other].node.defaultChild as never),
+      );
+    }
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      LockConfiguration: { MinRetentionDays: vaultLockMinRetentionDays, ChangeableForDays: 3 },
+      EncryptionKeyArn: Match.anyValue(),
+    });
+    expect(plan.BackupPlan.BackupPlanRule[0]).toMatchObject({
+      ScheduleExpression: expect.stringMatching(/^cron\(/),
+      Lifecycle: { DeleteAfterDays: backupRetentionDays.prod },
+      CopyActions: [
+        {
+          DestinationBackupVaultArn: 'arn:aws:backup:us-east-1:210987654321:backup-vault:selfreg-copies',
+          Lifecycle: { DeleteAfterDays: backupRetentionDays.prod },
+        },
+      ],
+    });
+  });
+
+  it('logs both web ACLs to aws-waf-logs-* groups with retention, authorization and cookie redacted', () => {
+    // Act
+    const stacks = [templates.service, templates.edgeWaf as Template];
+
+    // Assess
+    for (const template of stacks) {
+      const logging = Object.values(resourcesOf(template, 'AWS::WAFv2::LoggingConfiguration'));
+      expect(logging).toHaveLength(1);
+      expect(logging[0]?.Properties.RedactedFields).toEqual(
+        redactedHeaders.map((name) => ({ SingleHeader: { Name: name } })),
+      );
+      expect(JSON.stringify(logging[0]?.Properties.LogDestinationConfigs)).toContain(
+        ':log-group:aws-waf-logs-',
+      );
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
+        RetentionInDays: 365,
+      });
+    }
+  });
+
+  it('pins the versioned managed rule groups and adds the anonymous-IP list to both ACLs', () => {
+    // Act
+    const groups = [templates.service, templates.edgeWaf as Template].map((template) =>
+      Object.values(resourcesOf(template, 'AWS::WAFv2::WebACL'))
+        .flatMap(
+          (acl) =>
+            acl.Properties.Rules as { Statement: { ManagedRuleGroupStatement?: Record<string, unknown> } }[],
+        )
+        .map((rule) => rule.Statement.ManagedRuleGroupStatement)
+        .filter((statement) => statement !== undefined),
+    );
+
+    // Assess
+    for (const statements of groups) {
+      expect(statements.map((statement) => statement?.Name)).toContain('AWSManagedRulesAnonymousIpList');
+      for (const [name, version] of Object.entries(managedRuleGroupVersions)) {
+        expect(statements.find((statement) => statement?.Name === name)?.Version).toBe(version);
+      }
+    }
+  });
+});
+
+describe('operations (dev)', () => {
+  let templates: Templates;
+
+  beforeAll(() => {
+    // Prepare
+    templates = buildTemplates(devContext);
+  });
+
+  it('leaves dev stacks unprotected, shifts at once, keeps the backup vault unlocked', () => {
+    // Act
+    const groups = Object.values(resourcesOf(templates.service, 'AWS::CodeDeploy::DeploymentGroup'));
+    const vault = Object.values(resourcesOf(templates.data, 'AWS::Backup::BackupVault'))[0];
+
+    // Assess
+    expect(templates.built.service.terminationProtection).toBe(false);
+    for (const group of groups)
+      expect(JSON.stringify(group.Properties.DeploymentConfigName)).toContain('AllAtOnce');
+    expect(vault?.Properties.LockConfiguration).toBeUndefined();
+  });
+});
+
+describe('feature flags', () => {
+  it('cdk.json sets every recommended flag except those docs/CDK-FLAGS.md lists with a reason', () => {
+    // Prepare
+    const doc = readFileSync(join(projectRoot, 'docs', 'CDK-FLAGS.md'), 'utf8');
+
+    // Act
+    const unset = Object.entries(FLAGS)
+      .filter(([, flag]) => flag.recommendedValue !== undefined)
+      .filter(
+        ([, flag]) =>
+          JSON.stringify(flag.unconfiguredBehavesLike?.v2) !== JSON.stringify(flag.recommendedValue),
+      )
+      .filter(
+        ([name, flag]) => JSON.stringify(cdkJsonContext[name]) !== JSON.stringify(flag.recommendedValue),
+      )
+      .map(([name]) => name);
+
+    // Assess
+    for (const name of unset) expect(doc, name).toContain(`\`${name}\``);
+    expect(unset.length).toBeLessThan(5);
+  });
+});
