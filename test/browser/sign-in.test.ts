@@ -306,6 +306,10 @@ describe('sign-in and the digital token in the browser', () => {
     await page.getByRole('button', { name: 'Regístrate aquí' }).click();
     await expectScreen(page, 'Registro de usuario');
     expect(new URL(page.url()).hash).toBe('');
+    // ...and the registration's first screen leads back to sign-in, for a customer who has a user already.
+    await page.getByRole('button', { name: 'Ingresa aquí' }).click();
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    expect(new URL(page.url()).hash).toBe('#/ingresar');
     await page.close();
   });
 });

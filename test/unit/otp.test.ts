@@ -2,6 +2,7 @@
 // attempts, resend limits, destination and the SMS text.
 import { describe, expect, it } from 'vitest';
 import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
+import { activationMessage } from '../../lambdas/digital-token/activation.ts';
 import { otpMessage, sendOtp } from '../../lambdas/registration/send-otp.ts';
 import { codeDigest, newCode } from '../../lambdas/registration/sms-code.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
@@ -461,6 +462,21 @@ describe('the SMS text (rule 16)', () => {
     expect(fitsOneGsm7Segment(message)).toBe(true);
     expect(message).toContain(code);
   });
+
+  it.each([
+    ['000000', 300],
+    ['999999', 86_400],
+  ])(
+    'rule 16: the digital-token activation message for code %s and lifetime %i s fits one GSM-7 segment',
+    (code, ttl) => {
+      // Act
+      const message = activationMessage(code, ttl);
+
+      // Assess
+      expect(fitsOneGsm7Segment(message)).toBe(true);
+      expect(message).toContain(code);
+    },
+  );
 
   it('rule 16: the SMS actually sent fits one GSM-7 segment', async () => {
     // Prepare

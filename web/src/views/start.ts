@@ -47,6 +47,9 @@ export function startView(app: App, notice?: string): Screen {
       return h('li', {}, b);
     }),
   );
+  // A customer who registered already (the guide's last screen sends them to sign in) finds the way here too.
+  const signIn = button('Ingresa aquí', 'link');
+  signIn.addEventListener('click', () => app.signIn());
   return screen({
     title: 'Registro de usuario',
     notice,
@@ -62,6 +65,7 @@ export function startView(app: App, notice?: string): Screen {
         { class: 'hint' },
         'Si no cuentas con tu clave, acércate a cualquier agencia Produbanco a nivel nacional.',
       ),
+      h('p', { class: 'cancel' }, '¿Ya tienes usuario? ', signIn),
     ],
   });
 }
