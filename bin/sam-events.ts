@@ -18,6 +18,8 @@ export const eventsDir = join(projectRoot, 'events');
 /** Placeholders an operator replaces with a live registration's id and token. */
 export const sampleRegistrationId = '00000000-0000-4000-8000-000000000000';
 export const sampleToken = 'REPLACE-with-the-token-of-the-previous-step-000';
+/** The viewer address CloudFront reports, as `ip:port` (the functions key their per-address limits on it). */
+const sampleViewerAddress = '198.51.100.7:46532';
 /** `sam local start-api` listens there (samconfig.toml), beside `npm start` on 3000. */
 const samplePort = '127.0.0.1:3001';
 
@@ -39,12 +41,17 @@ const sampleBodies: Record<string, unknown> = {
     answers: [
       { questionId: 'q-first-name', answer: 'Tomás' },
       { questionId: 'q-first-pet', answer: 'Firulais' },
-      { questionId: 'q-birth-city', answer: 'Cuenca' },
+      { questionId: 'q-mother-birth-city', answer: 'Cuenca' },
     ],
     acceptTerms: true,
     termsVersion: '2026-11',
   },
   'choose-second-factor': { hasSmartDevice: true, choice: 'digital-token' },
+  'start-sign-in': { username: 'tomas.mateos' },
+  'sign-in-password': { password },
+  'sign-in-digital-token': { code: '123456' },
+  'verify-token-activation-code': { code: '123456' },
+  'confirm-token-activation': { code: '123456' },
 };
 
 /** The request path of a route, with the sample id in its path parameters. */
@@ -74,7 +81,7 @@ function send(port: number, route: Route): Promise<void> {
 /**
  * The events the local gateway builds for the sample requests: the requests are sent to it for real and
  * the events captured, so a sample cannot drift from what the gateway (and API Gateway) hands a function.
- * Per-request values (request id, time, port) are pinned so the files are stable.
+ * Per-request values (request id, time, ports) are pinned so the files are stable.
  */
 export async function sampleEvents(): Promise<Map<string, APIGatewayProxyEvent>> {
   const captured = new Map<string, APIGatewayProxyEvent>();
@@ -100,6 +107,14 @@ export async function sampleEvents(): Promise<Map<string, APIGatewayProxyEvent>>
     if (host) {
       event.headers[host] = samplePort;
       event.multiValueHeaders[host] = [samplePort];
+    }
+    // The gateway sets the viewer address from its TCP peer, whose port changes every run.
+    const viewer = Object.keys(event.headers).find(
+      (name) => name.toLowerCase() === 'cloudfront-viewer-address',
+    );
+    if (viewer) {
+      event.headers[viewer] = sampleViewerAddress;
+      event.multiValueHeaders[viewer] = [sampleViewerAddress];
     }
     event.requestContext.requestId = `sample-${handler}`;
     event.requestContext.requestTimeEpoch = Date.UTC(2026, 10, 28, 12, 0, 0);

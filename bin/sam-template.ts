@@ -16,7 +16,7 @@ import {
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -163,6 +163,8 @@ export function synthSamTemplate(options: SamTemplateOptions): SamTemplate {
 
   const functions: SamFunction[] = [];
   const envVars: SamTemplate['envVars'] = {};
+  /** Each function's `live` alias, by logical id: API Gateway integrates the alias (for CodeDeploy). */
+  const aliasOf = new Map<string, string>();
   for (const [handler, fn] of Object.entries(service.functions)) {
     const needs = needsOf.get(handler) ?? {};
     const usesSecrets = Boolean(needs.hmacKey || needs.pepper || needs.tokenKey);
@@ -181,6 +183,7 @@ export function synthSamTemplate(options: SamTemplateOptions): SamTemplate {
     cfn.layers = undefined;
     cfn.architectures = [options.architecture];
     const logicalId = service.getLogicalId(cfn);
+    aliasOf.set(service.getLogicalId(fn.alias.node.defaultChild as CfnElement), logicalId);
     // The table names too, so a developer with other names edits env.json, not the template.
     const tables = Object.fromEntries(
       (Object.keys(needs.tables ?? {}) as TableName[]).map((name) => [
@@ -194,7 +197,7 @@ export function synthSamTemplate(options: SamTemplateOptions): SamTemplate {
 
   const assembly = app.synth();
   const artifact = assembly.getStackByName(samStackName);
-  const template = artifact.template as SamTemplate['template'];
+  const template = integrateFunctions(artifact.template as SamTemplate['template'], aliasOf);
   const templateFile = join(outdir, 'template.json');
   writeFileSync(templateFile, `${JSON.stringify(template, null, 1)}\n`);
   const envVarsFile = join(outdir, 'env.json');
@@ -207,6 +210,26 @@ export function synthSamTemplate(options: SamTemplateOptions): SamTemplate {
     copyFileSync(options.secretsFile, join(outdir, assetDir, 'local-secrets.json'));
   }
   return { templateFile, envVarsFile, template, envVars, functions };
+}
+
+/**
+ * API methods integrate each function's `live` alias, which CodeDeploy shifts in AWS. `sam local start-api`
+ * finds a method's function only in an integration URI that names the function itself, and runs no
+ * CodeDeploy, so the methods of the SAM template name the functions.
+ */
+function integrateFunctions(
+  template: SamTemplate['template'],
+  aliasOf: ReadonlyMap<string, string>,
+): SamTemplate['template'] {
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::ApiGateway::Method') continue;
+    let text = JSON.stringify(resource.Properties);
+    for (const [alias, fn] of aliasOf) {
+      text = text.replaceAll(JSON.stringify({ Ref: alias }), JSON.stringify({ 'Fn::GetAtt': [fn, 'Arn'] }));
+    }
+    resource.Properties = JSON.parse(text);
+  }
+  return template;
 }
 
 /** The folder (relative to the template) SAM mounts as /var/task for a function. */

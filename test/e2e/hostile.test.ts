@@ -489,10 +489,13 @@ async function snapshot(): Promise<Record<TableName, string[]>> {
     tableNames.map(async (table) => {
       const key = tableDefinitions[table].partitionKey;
       const items = (await scanAll(table))
-        // Per-address step-1 counts are the one write a hostile step-1 call is meant to make, and username
-        // tries the one a hostile username call is (a 422 is a try, rule 41).
+        // Per-address step-1 and sign-in counts are the one write a hostile step-1 or S1 call is meant to
+        // make, and username tries the one a hostile username call is (a 422 is a try, rule 41).
         .filter(
-          (item) => !(table === 'limits' && /^(ip|username)#/.test(String((item[key] as { S?: string }).S))),
+          (item) =>
+            !(
+              table === 'limits' && /^(ip|ip-sign_in|username)#/.test(String((item[key] as { S?: string }).S))
+            ),
         )
         .map((item) => JSON.stringify(item, Object.keys(item).sort()))
         .sort();

@@ -22,7 +22,7 @@ import {
   type SamTemplate,
   synthSamTemplate,
 } from '../../bin/sam-template.ts';
-import { routes, streamConsumers } from '../../lambdas/routes.ts';
+import { routes, scheduledFunctions, streamConsumers } from '../../lambdas/routes.ts';
 import { tableEnvVar, tableNames } from '../../lambdas/tables.ts';
 import { projectRoot } from '../../lib/service-function.ts';
 
@@ -81,11 +81,12 @@ describe('npm run sam:template', () => {
     expect(JSON.stringify(sam.template)).not.toContain('Fn::ImportValue');
   });
 
-  it('has one function per route and stream consumer, and each function its handler file in its asset', () => {
-    // Assess: the service's functions, plus the CDK provider of the account-level SMS settings (AWS...)
+  it('has one function per route, stream consumer and schedule, and each function its handler file in its asset', () => {
+    // Assess: the service's functions and nothing else (a dev stack manages no account-level settings, so
+    // it has no custom-resource provider function)
     const service = new Set(sam.functions.map((fn) => fn.logicalId));
-    expect(service.size).toBe(routes.length + streamConsumers.length);
-    expect(functions.filter(([id]) => !service.has(id)).map(([id]) => id.slice(0, 3))).toEqual(['AWS']);
+    expect(service.size).toBe(routes.length + streamConsumers.length + scheduledFunctions.length);
+    expect(functions.filter(([id]) => !service.has(id)).map(([id]) => id)).toEqual([]);
     for (const [logicalId, fn] of functions) {
       const [file, exported] = String(fn.Properties.Handler).split('.');
       const asset = join(outdir, assetPathOf(sam.template, logicalId));
@@ -172,7 +173,7 @@ describe('npm run sam:template', () => {
         .sort(),
     ).toEqual(
       routes
-        .filter((r) => r.needs.hmacKey || r.needs.pepper)
+        .filter((r) => r.needs.hmacKey || r.needs.pepper || r.needs.tokenKey)
         .map((r) => r.handler)
         .sort(),
     );

@@ -93,7 +93,7 @@ describe('the sample events replayed through the handlers on DynamoDB Local', ()
     stateDir = mkdtempSync(join(tmpdir(), 'selfreg-sam-events-'));
     const secretsFile = join(stateDir, 'secrets.json');
     const key = () => randomBytes(48).toString('base64url');
-    writeFileSync(secretsFile, JSON.stringify({ hmacKey: key(), pepper: key() }));
+    writeFileSync(secretsFile, JSON.stringify({ hmacKey: key(), pepper: key(), tokenKey: key() }));
     Object.assign(process.env, {
       RUNTIME_MODE: 'local',
       LOG_LEVEL: 'silent',
@@ -112,11 +112,12 @@ describe('the sample events replayed through the handlers on DynamoDB Local', ()
 
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  // A fresh stack: health answers, step 1 with the demo card opens a registration, and every authenticated
-  // step refuses the sample id and token it never issued, before reading the body (README, order of checks).
+  // A fresh stack: health answers, step 1 with the demo card opens a registration, S1 answers any username
+  // (a decoy image for one that does not exist), and every authenticated step refuses the sample id and
+  // token it never issued, before reading the body (README, order of checks).
   const expected = (route: Route): number => {
     if (route.handler === 'health') return 200;
-    if (route.handler === 'start-registration') return 201;
+    if (route.handler === 'start-registration' || route.handler === 'start-sign-in') return 201;
     return 401;
   };
 
