@@ -1,17 +1,22 @@
 // The accessibility audit (axe-core, WCAG 2.0/2.1/2.2 A and AA) of every screen of the wizard, on desktop and
 // at 360 px: the three identifications, the contact and code screens, Pasos 1 to 6 (two screens in Paso 6),
-// the final screen, errors shown, the cancel dialog and the expired registration.
+// the final screen, errors shown, the cancel dialog and the expired registration; and every page after the
+// wizard: sign-in with the security image, the digital-token code, the signed-in home and the activation.
+import { Secret, TOTP } from 'otpauth';
 import { describe, it } from 'vitest';
 import { audit } from './helpers/axe.ts';
 import { useBrowserSuite } from './helpers/stack.ts';
 import {
   alertText,
   answerQuestions,
+  chooseUsername,
   customers,
   expectScreen,
   fillIdentification,
+  finishProfile,
   identify,
   PASSWORD,
+  passOtp,
   pressKeypad,
   readCode,
 } from './helpers/wizard.ts';
@@ -113,6 +118,65 @@ describe('every screen passes axe on desktop and at 360 px', () => {
     await page.reload();
     await expectScreen(page, 'Tu registro expiró');
     await audit(page, 'expired');
+    await page.close();
+  });
+
+  it('the pages after the wizard: sign-in, the signed-in home and the digital-token activation', async () => {
+    const page = await suite.browser.newPage();
+    const c = customers.diego;
+    await page.goto(suite.stack.baseUrl);
+    await identify(page, c, 'card');
+    await passOtp(page, suite.stack.baseUrl, c);
+    await chooseUsername(page, 'diego.axe');
+    await finishProfile(page, { smartphone: true });
+    await page.getByRole('button', { name: 'Finalizar' }).click();
+
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    await audit(page, 'sign-in');
+    await page.getByLabel('Usuario').fill('diego.axe');
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await expectScreen(page, 'Ingresa tu clave');
+    await audit(page, 'sign-in-password');
+    await page.getByLabel('Clave', { exact: true }).fill('No es mi clave de verdad');
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await alertText(page);
+    await audit(page, 'sign-in-password-error');
+    await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+
+    await expectScreen(page, 'Te damos la bienvenida');
+    await audit(page, 'home');
+    await page.getByRole('button', { name: 'Activación' }).click();
+    await expectScreen(page, 'Activación del Token digital');
+    await audit(page, 'activation');
+    const since = Date.now();
+    await page.getByRole('button', { name: 'Enviar clave por SMS' }).click();
+    await expectScreen(page, 'Clave de seguridad temporal');
+    await audit(page, 'activation-code');
+    await pressKeypad(page, 'otp', await readCode(suite.stack.baseUrl, c.phone, since));
+    await page.getByRole('button', { name: 'Aceptar' }).click();
+    await expectScreen(page, 'Escanea el código QR');
+    await audit(page, 'activation-scan');
+    const secret = ((await page.locator('.secret').textContent()) ?? '').replace(/\s/g, '');
+    const code = (at: number) =>
+      new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+        timestamp: at,
+      });
+    await pressKeypad(page, 'otp', code(Date.now()));
+    await page.getByRole('button', { name: 'Activar Token digital' }).click();
+    await expectScreen(page, 'Te damos la bienvenida');
+    await audit(page, 'home-token-active');
+
+    await page.getByRole('button', { name: 'Cerrar sesión' }).click();
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    await audit(page, 'signed-out');
+    await page.getByLabel('Usuario').fill('diego.axe');
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await expectScreen(page, 'Ingresa tu clave');
+    await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expectScreen(page, 'Token digital');
+    await audit(page, 'sign-in-token');
     await page.close();
   });
 });
