@@ -25,10 +25,12 @@ import { userKey, usernameItemKey } from '../lambdas/adapters/dynamodb/user-stor
 import { hmacKeyed } from '../lambdas/adapters/primitives.ts';
 import { loadSecrets } from '../lambdas/adapters/secrets.ts';
 import { parseConfig } from '../lambdas/config.ts';
+import { activationCodeKey } from '../lambdas/digital-token/activation.ts';
 import type { Keyed } from '../lambdas/ports/system.ts';
 import { customerFailureKey, pinKey } from '../lambdas/registration/credential-locks.ts';
 import { usernameKey } from '../lambdas/registration/registration.ts';
 import { phoneLimitKey } from '../lambdas/registration/sms-code.ts';
+import { passwordLockKey } from '../lambdas/sign-in/password.ts';
 import { type TableName, tableDefinitions, tableEnvVar, tableNames } from '../lambdas/tables.ts';
 import { projectRoot } from '../lib/service-function.ts';
 
@@ -224,6 +226,44 @@ export const itemKinds: readonly ItemKind[] = [
     erase: always,
     reason:
       "erased: the customer's wrong SMS codes across registrations (a lock it engaged is on the credentials)",
+  },
+  {
+    kind: 'sign-in',
+    table: 'signins',
+    find: (l) =>
+      scan(l, 'signins', {
+        FilterExpression: 'userPk = :user',
+        ExpressionAttributeValues: { ':user': userKey(l.customerId) },
+      }),
+    erase: always,
+    reason:
+      "erased: the user's sign-in attempts and signed-in sessions (erasing a session signs the user out)",
+  },
+  {
+    kind: 'activation-code',
+    table: 'codes',
+    find: (l) =>
+      flat(
+        l
+          .of('sign-in')
+          .filter((item) => typeof item.sessionId === 'string')
+          .map((session) => get(l, 'codes', activationCodeKey(String(session.sessionId)))),
+      ),
+    erase: always,
+    reason: "erased: a signed-in session's SMS code for the digital-token activation",
+  },
+  {
+    kind: 'password-counter',
+    table: 'limits',
+    find: (l) =>
+      flat(
+        l
+          .of('user')
+          .map((user) => get(l, 'limits', passwordLockKey(l.keyed, usernameKey(String(user.username))))),
+      ),
+    // As for the PIN: an engaged lock protects the customer's own account and ends by itself.
+    erase: (item, now) => !(typeof item.lockedUntil === 'number' && item.lockedUntil > now),
+    reason: "erased: wrong-password tries of the user's username; an engaged lock is kept until it ends",
   },
   {
     kind: 'completion-email',

@@ -27,7 +27,7 @@ export interface SendActivationCodeDeps extends ActivationCodeDeps {
 }
 
 /** The code table's key of an activation: one per signed-in session, never a registration id. */
-const activationCodeKey = (sessionId: string): string => `token-activation#${sessionId}`;
+export const activationCodeKey = (sessionId: string): string => `token-activation#${sessionId}`;
 
 /** One GSM-7 segment: no accented vowels, at most 160 characters (rule 16). */
 export const activationMessage = (code: string, ttlSeconds: number): string =>

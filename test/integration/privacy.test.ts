@@ -3,6 +3,7 @@
 // phone counter is exported (nothing secret in it) and erased (only what no legal duty needs), while another
 // customer's items (an open registration holding a username) stay exactly as they were.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,11 @@ import {
   type PrivacyExport,
   privacyDeps,
 } from '../../bin/privacy.ts';
+import { DynamoSignInStore } from '../../lambdas/adapters/dynamodb/sign-in-store.ts';
+import { userKey } from '../../lambdas/adapters/dynamodb/user-store.ts';
 import { credentialIdentifier } from '../../lambdas/ports/customer-directory.ts';
 import { pinKey } from '../../lambdas/registration/credential-locks.ts';
+import { passwordLockKey } from '../../lambdas/sign-in/password.ts';
 import { type TableName, tableDefinitions, tableEnvVar, tableNames } from '../../lambdas/tables.ts';
 import { projectRoot } from '../../lib/service-function.ts';
 import {
@@ -60,6 +64,8 @@ const erasedOfA = {
   registration: 2,
   'registration-pointer': 1,
   'sms-code': 2,
+  'sign-in': 2,
+  'password-counter': 1,
   'pin-counter': 1,
   'phone-counter': 1,
   'completion-email': 1,
@@ -88,6 +94,31 @@ describe('npm run privacy -- export|erase', () => {
     const closed = await wizard.verified(a, a.virtualKey);
     const completed = await wizard.atFinish(a, 'privacidad.a');
     await wizard.complete(completed);
+    // A then signs in once (an attempt that opened a session) and mistypes the password once elsewhere.
+    const signIns = new DynamoSignInStore(services.db, services.tables.names.signins, 3_600_000);
+    const now = services.clock.now();
+    const userPk = userKey(a.record.customer.customerId);
+    const signInId = randomUUID();
+    await signIns.createAttempt({
+      signInId,
+      tokenHash: 'a'.repeat(43),
+      usernameKey: 'privacidad.a',
+      userPk,
+      status: 'password',
+      tokenAttempts: 0,
+      createdAt: now,
+      lastSeenAt: now,
+    });
+    expect(
+      await signIns.openSession(signInId, 'password', {
+        sessionId: randomUUID(),
+        tokenHash: 'b'.repeat(43),
+        userPk,
+        createdAt: now,
+        lastSeenAt: now,
+      }),
+    ).toBe(true);
+    await services.limits.pinTry(passwordLockKey(testKeyed, 'privacidad.a'), now, 5, 1800);
     expect(await outcome(wizard.start({ ...a.card, pin: a.card.pin === '0000' ? '1111' : '0000' }))).toBe(
       'invalid_credentials',
     );
@@ -156,8 +187,8 @@ describe('npm run privacy -- export|erase', () => {
     const gone = tableNames.flatMap((name) =>
       [...before[name].keys()].filter((key) => !after[name].has(key)).map((key) => `${name}:${key}`),
     );
-    // Exactly the eight erased items are gone (the export after erasure shows they were A's)...
-    expect(gone).toHaveLength(8);
+    // Exactly the eleven erased items are gone (the export after erasure shows they were A's)...
+    expect(gone).toHaveLength(11);
     // ...and every item still there is exactly as it was, B's included.
     for (const name of tableNames) {
       for (const [key, item] of after[name]) expect(item).toEqual(before[name].get(key));
