@@ -2,23 +2,21 @@
 // at 360 px: the three identifications, the contact and code screens, Pasos 1 to 6 (two screens in Paso 6),
 // the final screen, errors shown, the cancel dialog and the expired registration; and every page after the
 // wizard: sign-in with the security image, the digital-token code, the signed-in home and the activation.
-import { Secret, TOTP } from 'otpauth';
 import { describe, it } from 'vitest';
 import { audit } from './helpers/axe.ts';
 import { useBrowserSuite } from './helpers/stack.ts';
 import {
   alertText,
   answerQuestions,
-  chooseUsername,
   customers,
   expectScreen,
   fillIdentification,
-  finishProfile,
   identify,
   PASSWORD,
-  passOtp,
   pressKeypad,
   readCode,
+  register,
+  totp,
 } from './helpers/wizard.ts';
 
 const suite = useBrowserSuite({}, { bypassCSP: true });
@@ -124,11 +122,7 @@ describe('every screen passes axe on desktop and at 360 px', () => {
   it('the pages after the wizard: sign-in, the signed-in home and the digital-token activation', async () => {
     const page = await suite.browser.newPage();
     const c = customers.diego;
-    await page.goto(suite.stack.baseUrl);
-    await identify(page, c, 'card');
-    await passOtp(page, suite.stack.baseUrl, c);
-    await chooseUsername(page, 'diego.axe');
-    await finishProfile(page, { smartphone: true });
+    await register(page, suite.stack.baseUrl, c, 'diego.axe');
     await page.getByRole('button', { name: 'Finalizar' }).click();
 
     await expectScreen(page, 'Ingreso a Produbanco en línea');
@@ -158,11 +152,7 @@ describe('every screen passes axe on desktop and at 360 px', () => {
     await expectScreen(page, 'Escanea el código QR');
     await audit(page, 'activation-scan');
     const secret = ((await page.locator('.secret').textContent()) ?? '').replace(/\s/g, '');
-    const code = (at: number) =>
-      new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
-        timestamp: at,
-      });
-    await pressKeypad(page, 'otp', code(Date.now()));
+    await pressKeypad(page, 'otp', totp(secret, Date.now()));
     await page.getByRole('button', { name: 'Activar Token digital' }).click();
     await expectScreen(page, 'Te damos la bienvenida');
     await audit(page, 'home-token-active');

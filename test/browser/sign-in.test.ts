@@ -1,7 +1,6 @@
 // After the wizard: "Finalizar" → sign-in with the security image → the signed-in home → activation of the
 // digital token (SMS code from the local outbox, TOTP computed here from the secret the page shows) → sign-out
 // → sign-in with the token. Once by mouse, once by keyboard alone at 360 px.
-import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../web/security-headers.ts';
@@ -9,37 +8,20 @@ import { viewShot } from './helpers/browser.ts';
 import { useBrowserSuite } from './helpers/stack.ts';
 import {
   alertText,
-  chooseUsername,
   customers,
   expectScreen,
-  finishProfile,
-  identify,
   keyboardKeypad,
   PASSWORD,
-  passOtp,
   pressKeypad,
   readCode,
-  type TestCustomer,
+  register,
   tabTo,
   tabToButton,
   tabToField,
+  totp,
 } from './helpers/wizard.ts';
 
 const suite = useBrowserSuite();
-
-/** The code the customer's authenticator app shows for the secret the page printed (RFC 6238, as in T2's URI). */
-const totp = (secret: string, atMs: number): string =>
-  new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
-    timestamp: atMs,
-  });
-
-async function register(page: Page, c: TestCustomer, username: string): Promise<void> {
-  await page.goto(suite.stack.baseUrl);
-  await identify(page, c, c.card ? 'card' : 'virtual-key');
-  await passOtp(page, suite.stack.baseUrl, c);
-  await chooseUsername(page, username);
-  await finishProfile(page, { smartphone: true });
-}
 
 const sessionToken = (page: Page): Promise<string> =>
   page.evaluate(() => JSON.parse(sessionStorage.getItem('produbanco.ingreso') ?? '{}').session ?? '');
@@ -73,7 +55,7 @@ describe('sign-in and the digital token in the browser', () => {
   it('by mouse: Finalizar, sign-in with the image, activation, sign-out, sign-in with the token', async () => {
     const page = await suite.browser.newPage();
     const c = customers.sofia;
-    await register(page, c, 'sofia.paredes');
+    await register(page, suite.stack.baseUrl, c, 'sofia.paredes');
     await page.getByRole('button', { name: 'Finalizar' }).click();
 
     await expectScreen(page, 'Ingreso a Produbanco en línea');
@@ -189,7 +171,7 @@ describe('sign-in and the digital token in the browser', () => {
     const page = await suite.browser.newPage();
     await page.setViewportSize({ width: 360, height: 740 });
     const c = customers.diego;
-    await register(page, c, 'diego.salazar');
+    await register(page, suite.stack.baseUrl, c, 'diego.salazar');
     await tabToButton(page, 'Finalizar');
     await page.keyboard.press('Enter');
 

@@ -1,4 +1,5 @@
 // The wizard as a customer uses it: one helper per screen of the guide, plus the local SMS outbox.
+import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -240,3 +241,23 @@ export async function keyboardKeypad(page: Page, keypad: 'pin' | 'otp', digits: 
   }
   return presses;
 }
+
+/** The whole wizard with the customer's card (or virtual key) and the digital token, up to «Finalizar». */
+export async function register(
+  page: Page,
+  baseUrl: string,
+  c: TestCustomer,
+  username: string,
+): Promise<void> {
+  await page.goto(baseUrl);
+  await identify(page, c, c.card ? 'card' : 'virtual-key');
+  await passOtp(page, baseUrl, c);
+  await chooseUsername(page, username);
+  await finishProfile(page, { smartphone: true });
+}
+
+/** The code the customer's authenticator app shows for the secret the page printed (RFC 6238, as in T2's URI). */
+export const totp = (secret: string, atMs: number): string =>
+  new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+    timestamp: atMs,
+  });
