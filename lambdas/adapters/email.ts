@@ -1,7 +1,7 @@
 // The email adapter: SES, in AWS or at the local SES emulator's endpoint.
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import type { Email, EmailSender } from '../ports/notifications.ts';
-import { DependencyError } from '../registration/errors.ts';
+import { DependencyError } from '../rules/errors.ts';
 
 export class SesEmailSender implements EmailSender {
   constructor(

@@ -2,7 +2,7 @@
 // read once per cold start), from a local file that `npm start` creates with fresh random keys.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
-import { DependencyError } from '../registration/errors.ts';
+import { DependencyError } from '../rules/errors.ts';
 
 export interface Secrets {
   hmacKey: Buffer;

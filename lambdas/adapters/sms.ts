@@ -3,7 +3,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SmsSender } from '../ports/notifications.ts';
-import { DependencyError } from '../registration/errors.ts';
+import { DependencyError } from '../rules/errors.ts';
 
 type Sns = typeof import('@aws-sdk/client-sns');
 type MessageAttributes = NonNullable<ConstructorParameters<Sns['PublishCommand']>[0]['MessageAttributes']>;

@@ -5,8 +5,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from '../adapters/event-log.ts';
-import { DependencyError, type ErrorCode, fail, RegistrationError } from '../registration/errors.ts';
 import type { SessionInput } from '../registration/session.ts';
+import { DependencyError, type ErrorCode, fail, RegistrationError } from '../rules/errors.ts';
 import { problemBody, statusOf } from './problem.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;

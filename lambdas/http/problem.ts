@@ -1,5 +1,5 @@
 // RFC 9457 problem details: each error code's status and Spanish text. A 5xx never reveals internals.
-import type { ErrorCode, ErrorExtras, RateLimitReason } from '../registration/errors.ts';
+import type { ErrorCode, ErrorExtras, RateLimitReason } from '../rules/errors.ts';
 
 interface ProblemText {
   status: number;

@@ -1,12 +1,12 @@
 // Step 4: choose a username, unique case-insensitively, reserved for this registration until `complete`.
 import * as z from 'zod/mini';
 import { ConflictError, type LimitStore, type UserStore } from '../ports/stores.ts';
-import { usernameErrors } from './credentials-policy.ts';
-import { DependencyError, fail } from './errors.ts';
+import { usernameErrors } from '../rules/credentials-policy.ts';
+import { DependencyError, fail } from '../rules/errors.ts';
+import { fieldError, parseBody, rejectFields } from '../rules/validation.ts';
 import { isAlive, type Registration, usernameKey } from './registration.ts';
 import { runStep, type SessionDeps, type SessionInput } from './session.ts';
 import type { Step } from './steps.ts';
-import { fieldError, parseBody, rejectFields } from './validation.ts';
 
 export const chooseUsernameSchema = z.strictObject({
   username: z.string().check(z.maxLength(64, 'username_format')),

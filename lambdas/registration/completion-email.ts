@@ -4,8 +4,8 @@ import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { Email, EmailSender } from '../ports/notifications.ts';
 import type { CompletionMessage, Outbox, OutboxMessage, TokenActivatedMessage } from '../ports/stores.ts';
 import type { Clock, EventLog } from '../ports/system.ts';
-import { DependencyError } from './errors.ts';
-import { maskEmail } from './masking.ts';
+import { DependencyError } from '../rules/errors.ts';
+import { maskEmail } from '../rules/masking.ts';
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

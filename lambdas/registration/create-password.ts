@@ -1,11 +1,11 @@
 // Step 5: create the password ("clave alfanumérica"), checked against rule 18 and stored only as argon2id.
 import * as z from 'zod/mini';
 import type { Hasher } from '../ports/system.ts';
-import { isCommonPassword } from './common-passwords.ts';
-import { passwordErrors } from './credentials-policy.ts';
+import { isCommonPassword } from '../rules/common-passwords.ts';
+import { passwordErrors } from '../rules/credentials-policy.ts';
+import { fieldError, parseBody, rejectFields } from '../rules/validation.ts';
 import { runStep, type SessionDeps, type SessionInput } from './session.ts';
 import type { Step } from './steps.ts';
-import { fieldError, parseBody, rejectFields } from './validation.ts';
 
 // The length rule is checked in code point terms by the policy; this bound only stops absurd bodies.
 export const createPasswordSchema = z.strictObject({

@@ -2,7 +2,7 @@
 // resume after a reload, and cancel.
 import { ConflictError } from '../ports/stores.ts';
 import type { RandomSource } from '../ports/system.ts';
-import { DependencyError, fail, RegistrationError } from './errors.ts';
+import { DependencyError, fail, RegistrationError } from '../rules/errors.ts';
 import { expiresAt, type Registration, usernameKey } from './registration.ts';
 import {
   explainConflict,

@@ -1,11 +1,17 @@
 // Steps 6 to 10: security image, contact phones, challenge questions with the terms, and the second factor.
 import * as z from 'zod/mini';
 import type { Hasher } from '../ports/system.ts';
-import { catalogImage, challengeQuestions, REQUIRED_ANSWERS, securityImages, terms } from './catalog.ts';
-import { NON_PRINTABLE, normaliseAnswer } from './credentials-policy.ts';
+import {
+  catalogImage,
+  challengeQuestions,
+  REQUIRED_ANSWERS,
+  securityImages,
+  terms,
+} from '../rules/catalog.ts';
+import { NON_PRINTABLE, normaliseAnswer } from '../rules/credentials-policy.ts';
+import { fieldError, parseBody, rejectFields } from '../rules/validation.ts';
 import { loadSession, runStep, type SessionDeps, type SessionInput } from './session.ts';
 import { assertStepOpen, type Step } from './steps.ts';
-import { fieldError, parseBody, rejectFields } from './validation.ts';
 
 type BodyInput = SessionInput & { readBody: () => unknown };
 

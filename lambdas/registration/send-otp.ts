@@ -1,9 +1,9 @@
 // Step 2: send a fresh six-digit code by SMS to the phone on file, under the SMS-code rules (sms-code.ts).
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import { ConflictError } from '../ports/stores.ts';
-import { DependencyError, fail } from './errors.ts';
+import { DependencyError, fail } from '../rules/errors.ts';
+import { issueSmsCode, type SmsCodeDeps } from '../rules/sms-code.ts';
 import { explainConflict, loadSession, type SessionDeps, type SessionInput } from './session.ts';
-import { issueSmsCode, type SmsCodeDeps } from './sms-code.ts';
 
 export interface SendOtpDeps extends SessionDeps, SmsCodeDeps {
   directory: CustomerDirectory;

@@ -1,8 +1,8 @@
 // The registration session: bearer tokens, expiry, and the one conditional write each wizard step makes.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConflictError, type RegistrationStore } from '../ports/stores.ts';
-import type { Clock, EventLog, RandomSource } from '../ports/system.ts';
-import { fail } from './errors.ts';
+import type { Clock, EventLog } from '../ports/system.ts';
+import { fail } from '../rules/errors.ts';
+import { isIssuedId, tokenMatches } from '../rules/tokens.ts';
 import { isAlive, type Registration } from './registration.ts';
 import { type Step, stepAfter } from './steps.ts';
 
@@ -22,27 +22,6 @@ export interface SessionInput {
   registrationId: string;
   token: string | undefined;
 }
-
-/** 256 bits from the CSPRNG, base64url; only its SHA-256 is stored. */
-export function newToken(random: RandomSource): { token: string; tokenHash: string } {
-  const token = random.bytes(32).toString('base64url');
-  return { token, tokenHash: hashToken(token) };
-}
-
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
-
-/** Compares a bearer token with a stored hash in constant time. */
-export const tokenMatches = (token: string, storedHash: string): boolean => {
-  const given = Buffer.from(hashToken(token));
-  const stored = Buffer.from(storedHash);
-  return given.length === stored.length && timingSafeEqual(given, stored);
-};
-
-/** Registration ids are UUIDs; anything else cannot name one and is never looked up. */
-const REGISTRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Ids the service issues are UUIDs: anything else names nothing and is never looked up. */
-export const isIssuedId = (id: string): boolean => REGISTRATION_ID.test(id);
 
 /** The registration the token belongs to, whatever its state; undefined when none does. */
 export async function findByToken(deps: SessionDeps, input: SessionInput): Promise<Registration | undefined> {

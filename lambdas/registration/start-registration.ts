@@ -7,15 +7,16 @@ import {
 } from '../ports/customer-directory.ts';
 import { ConflictError, type LimitStore, type RegistrationStore, type UserStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
-import { countAddress } from './address-limit.ts';
-import { pinKey as pinKeyOf } from './credential-locks.ts';
-import { DependencyError, fail } from './errors.ts';
-import { isValidCedula, isValidRuc, passesLuhn } from './identity-numbers.ts';
-import { lockedCheck } from './lockout.ts';
-import { maskEmail, maskPhone } from './masking.ts';
+import { countAddress } from '../rules/address-limit.ts';
+import { pinKey as pinKeyOf } from '../rules/credential-locks.ts';
+import { DependencyError, fail } from '../rules/errors.ts';
+import { isValidCedula, isValidRuc, passesLuhn } from '../rules/identity-numbers.ts';
+import { lockedCheck } from '../rules/lockout.ts';
+import { maskEmail, maskPhone } from '../rules/masking.ts';
+import { newToken } from '../rules/tokens.ts';
+import { fieldError, parseBody, rejectFields } from '../rules/validation.ts';
 import { expiresAt, type Registration, usernameKey } from './registration.ts';
-import { newToken, type SessionRules } from './session.ts';
-import { fieldError, parseBody, rejectFields } from './validation.ts';
+import type { SessionRules } from './session.ts';
 
 const pin = z.string().check(z.regex(/^\d{4}$/, 'pin_format'));
 const cedula = z

@@ -1,5 +1,5 @@
 // The wizard's step order and the rule that decides whether a step may run now.
-import { fail } from './errors.ts';
+import { fail } from '../rules/errors.ts';
 
 export const steps = [
   'verify-contact',

@@ -3,12 +3,13 @@
 import * as z from 'zod/mini';
 import { type CodeStore, ConflictError } from '../ports/stores.ts';
 import type { Keyed, RandomSource } from '../ports/system.ts';
-import { type CustomerLockDeps, countCustomerFailure } from './credential-locks.ts';
-import { fail } from './errors.ts';
+import { type CustomerLockDeps, countCustomerFailure } from '../rules/credential-locks.ts';
+import { fail } from '../rules/errors.ts';
+import { checkSmsCode, type SmsCodeRules } from '../rules/sms-code.ts';
+import { newToken } from '../rules/tokens.ts';
+import { parseBody } from '../rules/validation.ts';
 import type { Registration } from './registration.ts';
-import { explainConflict, loadSession, newToken, type SessionDeps, type SessionInput } from './session.ts';
-import { checkSmsCode, type SmsCodeRules } from './sms-code.ts';
-import { parseBody } from './validation.ts';
+import { explainConflict, loadSession, type SessionDeps, type SessionInput } from './session.ts';
 
 export const verifyOtpSchema = z.strictObject({
   code: z.string().check(z.regex(/^\d{6}$/, 'code_format')),

@@ -3,8 +3,8 @@
 import * as z from 'zod/mini';
 import { matchingStep } from '../digital-token/totp.ts';
 import type { RandomSource, SecretBox } from '../ports/system.ts';
-import { DependencyError } from '../registration/errors.ts';
-import { parseBody } from '../registration/validation.ts';
+import { DependencyError } from '../rules/errors.ts';
+import { parseBody } from '../rules/validation.ts';
 import {
   type BearerInput,
   failSignIn,

@@ -1,9 +1,9 @@
 // M1 and M2: what a signed-in customer sees of themselves (masked contact, second factor, image), and
 // sign-out, after which the session token is dead (rule 51).
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
-import { catalogImage } from '../registration/catalog.ts';
-import { DependencyError } from '../registration/errors.ts';
-import { maskEmail, maskPhone } from '../registration/masking.ts';
+import { catalogImage } from '../rules/catalog.ts';
+import { DependencyError } from '../rules/errors.ts';
+import { maskEmail, maskPhone } from '../rules/masking.ts';
 import { loadSignedIn, type SecondFactorState, type SignedInDeps, secondFactorOf } from './session.ts';
 
 export interface Me {

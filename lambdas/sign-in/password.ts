@@ -3,9 +3,9 @@
 import * as z from 'zod/mini';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Hasher, Keyed, RandomSource } from '../ports/system.ts';
-import { verifyOrDummy } from '../registration/equal-work.ts';
-import { lockedCheck } from '../registration/lockout.ts';
-import { parseBody } from '../registration/validation.ts';
+import { verifyOrDummy } from '../rules/equal-work.ts';
+import { lockedCheck } from '../rules/lockout.ts';
+import { parseBody } from '../rules/validation.ts';
 import {
   type BearerInput,
   failSignIn,

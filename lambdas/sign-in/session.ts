@@ -9,8 +9,8 @@ import type {
   SignInStore,
 } from '../ports/sign-in.ts';
 import type { Clock, EventLog, RandomSource } from '../ports/system.ts';
-import { fail } from '../registration/errors.ts';
-import { hashToken, isIssuedId, newToken, tokenMatches } from '../registration/session.ts';
+import { fail } from '../rules/errors.ts';
+import { hashToken, isIssuedId, newToken, tokenMatches } from '../rules/tokens.ts';
 
 export interface SignInRules {
   perIpPerMinute: number;

@@ -4,12 +4,12 @@ import * as z from 'zod/mini';
 import type { AccountStore, SignInStore } from '../ports/sign-in.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
-import { countAddress } from '../registration/address-limit.ts';
-import { catalogImage, securityImages } from '../registration/catalog.ts';
-import { USERNAME_PATTERN } from '../registration/credentials-policy.ts';
 import { usernameKey } from '../registration/registration.ts';
-import { newToken } from '../registration/session.ts';
-import { parseBody } from '../registration/validation.ts';
+import { countAddress } from '../rules/address-limit.ts';
+import { catalogImage, securityImages } from '../rules/catalog.ts';
+import { USERNAME_PATTERN } from '../rules/credentials-policy.ts';
+import { newToken } from '../rules/tokens.ts';
+import { parseBody } from '../rules/validation.ts';
 import type { SignInRules } from './session.ts';
 
 export const startSignInSchema = z.strictObject({

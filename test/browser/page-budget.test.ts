@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { securityImages } from '../../lambdas/registration/catalog.ts';
+import { securityImages } from '../../lambdas/rules/catalog.ts';
 import { buildWeb, mapsDirOf } from '../../web/build.ts';
 import { contentSecurityPolicy } from '../../web/security-headers.ts';
 import { ARTIFACTS, type Browser, openBrowser, shot } from './helpers/browser.ts';

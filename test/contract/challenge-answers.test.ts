@@ -48,13 +48,13 @@ describe('rule 20: challenge answers authenticate nothing', () => {
 
     // Assess: the hasher verifies only through the equal-work check, which the directory (PINs) and sign-in
     // (passwords) call; nothing passes it an answer hash
-    expect(verifiers.sort()).toEqual(['adapters/argon2.ts', 'registration/equal-work.ts']);
+    expect(verifiers.sort()).toEqual(['adapters/argon2.ts', 'rules/equal-work.ts']);
     const equalWorkCallers = code
       .filter(({ text }) => /verifyOrDummy\(/.test(text))
       .map(({ file }) => file.slice(lambdas.length + 1));
     expect(equalWorkCallers.sort()).toEqual([
       'adapters/dynamodb/customer-directory.ts',
-      'registration/equal-work.ts',
+      'rules/equal-work.ts',
       'sign-in/password.ts',
     ]);
     expect(answerHashReaders.map(({ file }) => file.slice(lambdas.length + 1))).toEqual([]);

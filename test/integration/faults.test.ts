@@ -10,7 +10,7 @@ import { SesEmailSender } from '../../lambdas/adapters/email.ts';
 import { jsonLogger } from '../../lambdas/adapters/event-log.ts';
 import { SnsSmsSender } from '../../lambdas/adapters/sms.ts';
 import { errorResponse } from '../../lambdas/http/api-handler.ts';
-import { DependencyError } from '../../lambdas/registration/errors.ts';
+import { DependencyError } from '../../lambdas/rules/errors.ts';
 import type { TableName } from '../../lambdas/tables.ts';
 import {
   codeOf,

@@ -8,7 +8,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SesEmailSender } from '../../lambdas/adapters/email.ts';
 import { SmsDestinationError, SnsSmsSender } from '../../lambdas/adapters/sms.ts';
-import { DependencyError } from '../../lambdas/registration/errors.ts';
+import { DependencyError } from '../../lambdas/rules/errors.ts';
 
 const sns = new SNSClient({ region: 'us-east-1' });
 const ses = new SESClient({ region: 'us-east-1' });

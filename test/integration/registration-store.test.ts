@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, type NewUser } from '../../lambdas/ports/stores.ts';
-import { DependencyError } from '../../lambdas/registration/errors.ts';
 import type { Registration } from '../../lambdas/registration/registration.ts';
+import { DependencyError } from '../../lambdas/rules/errors.ts';
 import { freshTables, getItem, type Services, scanAll, TEST_NOW, wire } from '../support/integration.ts';
 
 const NOW = TEST_NOW;

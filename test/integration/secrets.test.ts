@@ -9,7 +9,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSecrets } from '../../lambdas/adapters/secrets.ts';
 import { parseConfig } from '../../lambdas/config.ts';
-import { DependencyError } from '../../lambdas/registration/errors.ts';
+import { DependencyError } from '../../lambdas/rules/errors.ts';
 
 const HMAC_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hmac-AbCdEf';
 const PEPPER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pepper-GhIjKl';

@@ -36,10 +36,8 @@ import {
   type WindowHit,
 } from '../../lambdas/ports/stores.ts';
 import type { Clock, EventLog, Hasher, RandomSource, SecurityEvent } from '../../lambdas/ports/system.ts';
-import { terms } from '../../lambdas/registration/catalog.ts';
 import { chooseUsername } from '../../lambdas/registration/choose-username.ts';
 import { createPassword } from '../../lambdas/registration/create-password.ts';
-import { DependencyError, RegistrationError } from '../../lambdas/registration/errors.ts';
 import {
   cancelRegistration,
   completeRegistration,
@@ -55,6 +53,8 @@ import type { Registration } from '../../lambdas/registration/registration.ts';
 import { sendOtp } from '../../lambdas/registration/send-otp.ts';
 import { startRegistration } from '../../lambdas/registration/start-registration.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
+import { terms } from '../../lambdas/rules/catalog.ts';
+import { DependencyError, RegistrationError } from '../../lambdas/rules/errors.ts';
 
 /** A macrotask turn: lets parallel calls interleave the way they do against a real store. */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

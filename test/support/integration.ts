@@ -28,11 +28,9 @@ import type {
   RandomSource,
   SecurityEvent,
 } from '../../lambdas/ports/system.ts';
-import { terms } from '../../lambdas/registration/catalog.ts';
 import { chooseUsername } from '../../lambdas/registration/choose-username.ts';
 import { deliverCompletionMessage } from '../../lambdas/registration/completion-email.ts';
 import { createPassword } from '../../lambdas/registration/create-password.ts';
-import { RegistrationError } from '../../lambdas/registration/errors.ts';
 import { cancelRegistration, completeRegistration } from '../../lambdas/registration/finish.ts';
 import {
   answerChallengeQuestions,
@@ -42,9 +40,11 @@ import {
 } from '../../lambdas/registration/profile-steps.ts';
 import { sendOtp } from '../../lambdas/registration/send-otp.ts';
 import type { SessionDeps, SessionInput } from '../../lambdas/registration/session.ts';
-import type { SmsCodeRules as OtpRules } from '../../lambdas/registration/sms-code.ts';
 import { startRegistration } from '../../lambdas/registration/start-registration.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
+import { terms } from '../../lambdas/rules/catalog.ts';
+import { RegistrationError } from '../../lambdas/rules/errors.ts';
+import type { SmsCodeRules as OtpRules } from '../../lambdas/rules/sms-code.ts';
 import type { TableName } from '../../lambdas/tables.ts';
 import { cedulaDigit, luhnDigit } from './customers.ts';
 

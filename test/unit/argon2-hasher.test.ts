@@ -2,9 +2,9 @@
 // answers step hashed with it. Real hashing is slow on purpose, so only these tests use it.
 import { describe, expect, it } from 'vitest';
 import { argon2Hasher } from '../../lambdas/adapters/argon2.ts';
-import { terms } from '../../lambdas/registration/catalog.ts';
-import { normaliseAnswer } from '../../lambdas/registration/credentials-policy.ts';
 import { answerChallengeQuestions } from '../../lambdas/registration/profile-steps.ts';
+import { terms } from '../../lambdas/rules/catalog.ts';
+import { normaliseAnswer } from '../../lambdas/rules/credentials-policy.ts';
 import { createWorld, Wizard } from '../support/fakes.ts';
 
 const pepper = Buffer.from('unit-test-pepper-0123456789abcdef');

@@ -1,6 +1,6 @@
 // The fixed catalogues: a question id is part of the public API, so it must say what the question asks.
 import { describe, expect, it } from 'vitest';
-import { challengeQuestions } from '../../lambdas/registration/catalog.ts';
+import { challengeQuestions } from '../../lambdas/rules/catalog.ts';
 
 describe('challenge questions', () => {
   it('each id names what its text asks', () => {

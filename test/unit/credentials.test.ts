@@ -3,16 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commonPasswordList, LIST_FILE, listModule } from '../../bin/common-passwords.ts';
-import { terms } from '../../lambdas/registration/catalog.ts';
-import { isCommonPassword, sortedListHas } from '../../lambdas/registration/common-passwords.ts';
-import { COMMON_PASSWORD_COUNT, COMMON_PASSWORDS } from '../../lambdas/registration/common-passwords-list.ts';
+import { answerChallengeQuestions } from '../../lambdas/registration/profile-steps.ts';
+import { terms } from '../../lambdas/rules/catalog.ts';
+import { isCommonPassword, sortedListHas } from '../../lambdas/rules/common-passwords.ts';
+import { COMMON_PASSWORD_COUNT, COMMON_PASSWORDS } from '../../lambdas/rules/common-passwords-list.ts';
 import {
   commonPasswordCandidates,
   normaliseAnswer,
   passwordErrors,
   usernameErrors,
-} from '../../lambdas/registration/credentials-policy.ts';
-import { answerChallengeQuestions } from '../../lambdas/registration/profile-steps.ts';
+} from '../../lambdas/rules/credentials-policy.ts';
 import { ana, cardOf, createWorld, goodAnswers, refusal, tomas, Wizard } from '../support/fakes.ts';
 
 const ids = tomas.identityNumbers;

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { describe, expect, it } from 'vitest';
 import { jsonLogger, redactText } from '../../lambdas/adapters/event-log.ts';
 import { apiHandler, errorResponse, viewerAddress } from '../../lambdas/http/api-handler.ts';
-import { DependencyError } from '../../lambdas/registration/errors.ts';
+import { DependencyError } from '../../lambdas/rules/errors.ts';
 
 const context = { awsRequestId: 'aws-request-id', functionName: 'test' } as Context;
 

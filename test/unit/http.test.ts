@@ -9,8 +9,8 @@ import {
   apiHandler,
   MAX_BODY_BYTES,
 } from '../../lambdas/http/api-handler.ts';
-import { DependencyError, fail, RegistrationError } from '../../lambdas/registration/errors.ts';
 import { routes } from '../../lambdas/routes.ts';
+import { DependencyError, fail, RegistrationError } from '../../lambdas/rules/errors.ts';
 
 const context = { awsRequestId: 'aws-request-id', functionName: 'test' } as Context;
 

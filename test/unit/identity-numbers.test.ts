@@ -1,7 +1,7 @@
 // Check-digit rules (rule 5) and the masks shown to customers and written to logs (rules 26, API.md).
 import { describe, expect, it } from 'vitest';
-import { isValidCedula, isValidRuc, passesLuhn } from '../../lambdas/registration/identity-numbers.ts';
-import { maskEmail, maskPhone } from '../../lambdas/registration/masking.ts';
+import { isValidCedula, isValidRuc, passesLuhn } from '../../lambdas/rules/identity-numbers.ts';
+import { maskEmail, maskPhone } from '../../lambdas/rules/masking.ts';
 
 describe('Luhn (rule 5)', () => {
   it.each(['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117', '4222222222222'])(

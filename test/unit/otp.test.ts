@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import { activationMessage } from '../../lambdas/digital-token/activation.ts';
 import { otpMessage, sendOtp } from '../../lambdas/registration/send-otp.ts';
-import { codeDigest, newCode } from '../../lambdas/registration/sms-code.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
+import { codeDigest, newCode } from '../../lambdas/rules/sms-code.ts';
 import { ana, cardOf, createWorld, refusal, tomas, Wizard } from '../support/fakes.ts';
 
 /** The GSM 03.38 basic character set (without the escape to the extension table, which costs two). */

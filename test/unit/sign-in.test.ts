@@ -9,8 +9,8 @@ import {
 } from '../../lambdas/digital-token/activation.ts';
 import { totpCode } from '../../lambdas/digital-token/totp.ts';
 import { sendCompletionEmail, tokenActivatedEmail } from '../../lambdas/registration/completion-email.ts';
-import { RegistrationError } from '../../lambdas/registration/errors.ts';
-import { hashToken } from '../../lambdas/registration/session.ts';
+import { RegistrationError } from '../../lambdas/rules/errors.ts';
+import { hashToken } from '../../lambdas/rules/tokens.ts';
 import { signInWithDigitalToken } from '../../lambdas/sign-in/digital-token.ts';
 import { getMe, signOut } from '../../lambdas/sign-in/me.ts';
 import { signInWithPassword } from '../../lambdas/sign-in/password.ts';

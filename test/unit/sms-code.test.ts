@@ -1,7 +1,7 @@
 // The SMS-code rules on their own, for a subject that is not a registration (the digital-token activation
 // uses them with its own subject id): one implementation of lifetime, sends, cooldown, attempts.
 import { describe, expect, it } from 'vitest';
-import { checkSmsCode, issueSmsCode } from '../../lambdas/registration/sms-code.ts';
+import { checkSmsCode, issueSmsCode } from '../../lambdas/rules/sms-code.ts';
 import { createWorld, refusal } from '../support/fakes.ts';
 
 const subjectId = 'token-activation#user-1';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { answerChallengeQuestions } from '../../lambdas/registration/profile-steps.ts';
 import { startRegistrationSchema } from '../../lambdas/registration/start-registration.ts';
-import { parseBody } from '../../lambdas/registration/validation.ts';
+import { parseBody } from '../../lambdas/rules/validation.ts';
 import { createWorld, goodAnswers, refusal, Wizard } from '../support/fakes.ts';
 
 const fieldsAndCodes = (error: { extras: { errors?: { field: string; code: string }[] } }) =>

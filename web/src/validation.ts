@@ -8,7 +8,7 @@ export {
   isValidCedula as cedulaValid,
   isValidRuc as rucValid,
   passesLuhn as luhnValid,
-} from '../../lambdas/registration/identity-numbers.ts';
+} from '../../lambdas/rules/identity-numbers.ts';
 
 export const usernamePattern = /^[A-Za-z][A-Za-z0-9._-]{5,19}$/;
 

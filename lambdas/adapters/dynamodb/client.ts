@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../ports/stores.ts';
-import { DependencyError } from '../../registration/errors.ts';
+import { DependencyError } from '../../rules/errors.ts';
 
 export function createDocumentClient(
   options: { endpoint?: string; region?: string } = {},

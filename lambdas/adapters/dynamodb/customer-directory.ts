@@ -8,7 +8,7 @@ import {
   credentialIdentifier,
 } from '../../ports/customer-directory.ts';
 import type { Hasher, Keyed } from '../../ports/system.ts';
-import { dummyHash, verifyOrDummy } from '../../registration/equal-work.ts';
+import { dummyHash, verifyOrDummy } from '../../rules/equal-work.ts';
 import { storage } from './client.ts';
 
 interface CredentialItem {

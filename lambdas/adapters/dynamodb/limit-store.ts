@@ -9,7 +9,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { LimitStore, WindowHit } from '../../ports/stores.ts';
-import { DependencyError } from '../../registration/errors.ts';
+import { DependencyError } from '../../rules/errors.ts';
 import { epochSeconds, storage } from './client.ts';
 
 export class DynamoLimitStore implements LimitStore {
