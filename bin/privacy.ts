@@ -28,9 +28,8 @@ import { parseConfig } from '../lambdas/config.ts';
 import { activationCodeKey } from '../lambdas/digital-token/activation.ts';
 import type { Keyed } from '../lambdas/ports/system.ts';
 import { usernameKey } from '../lambdas/registration/registration.ts';
-import { customerFailureKey, pinKey } from '../lambdas/rules/credential-locks.ts';
+import { customerFailureKey, passwordLockKey, pinKey } from '../lambdas/rules/lock-keys.ts';
 import { phoneLimitKey } from '../lambdas/rules/sms-code.ts';
-import { passwordLockKey } from '../lambdas/sign-in/password.ts';
 import { type TableName, tableDefinitions, tableEnvVar, tableNames } from '../lambdas/tables.ts';
 import { projectRoot } from '../lib/service-function.ts';
 

@@ -8,9 +8,9 @@ import {
 import { ConflictError, type LimitStore, type RegistrationStore, type UserStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
 import { countAddress } from '../rules/address-limit.ts';
-import { pinKey as pinKeyOf } from '../rules/credential-locks.ts';
 import { DependencyError, fail } from '../rules/errors.ts';
 import { isValidCedula, isValidRuc, passesLuhn } from '../rules/identity-numbers.ts';
+import { pinKey as pinKeyOf } from '../rules/lock-keys.ts';
 import { lockedCheck } from '../rules/lockout.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
 import { newToken } from '../rules/tokens.ts';

@@ -4,12 +4,7 @@
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Clock, EventLog } from '../ports/system.ts';
-
-/** The limits-table key of a credential's PIN tries and lock. */
-export const pinKey = (credentialDigest: string): string => `pin#${credentialDigest}`;
-
-/** The limits-table key of a customer's wrong SMS codes across registrations (rule 40). */
-export const customerFailureKey = (customerId: string): string => `otpfail#${customerId}`;
+import { customerFailureKey, pinKey } from './lock-keys.ts';
 
 export interface CustomerLockDeps {
   clock: Clock;

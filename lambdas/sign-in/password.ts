@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Hasher, Keyed, RandomSource } from '../ports/system.ts';
 import { verifyOrDummy } from '../rules/equal-work.ts';
+import { passwordLockKey } from '../rules/lock-keys.ts';
 import { lockedCheck } from '../rules/lockout.ts';
 import { parseBody } from '../rules/validation.ts';
 import {
@@ -31,8 +32,6 @@ export interface PasswordDeps extends SignedInDeps {
 }
 
 /** The lock is kept on a keyed hash of the lower-cased username, never on the name itself. */
-export const passwordLockKey = (keyed: Keyed, usernameKey: string): string =>
-  `pwd#${keyed.digest('username', usernameKey)}`;
 
 export async function signInWithPassword(
   deps: PasswordDeps,

@@ -19,8 +19,7 @@ import {
 import { DynamoSignInStore } from '../../lambdas/adapters/dynamodb/sign-in-store.ts';
 import { userKey } from '../../lambdas/adapters/dynamodb/user-store.ts';
 import { credentialIdentifier } from '../../lambdas/ports/customer-directory.ts';
-import { pinKey } from '../../lambdas/rules/credential-locks.ts';
-import { passwordLockKey } from '../../lambdas/sign-in/password.ts';
+import { passwordLockKey, pinKey } from '../../lambdas/rules/lock-keys.ts';
 import { type TableName, tableDefinitions, tableEnvVar, tableNames } from '../../lambdas/tables.ts';
 import { projectRoot } from '../../lib/service-function.ts';
 import {
