@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type LimitGroup, type Route, routes } from '../lambdas/routes.ts';
+import { originVerifyHeader } from './origin-verify.ts';
 import { viewerIpHeader } from './viewer-ip-function.ts';
 
 export type WebAclScope = 'REGIONAL' | 'CLOUDFRONT';
@@ -52,8 +53,11 @@ export const managedRuleGroupVersions: Partial<Record<(typeof managedRuleGroups)
   AWSManagedRulesCommonRuleSet: 'Version_1.19',
 };
 
-/** Request headers WAF logs never show: the bearer token and any cookie. */
-export const redactedHeaders = ['authorization', 'cookie'] as const;
+/**
+ * Request headers WAF logs never show: the bearer token, any cookie, and the origin-verify secret that
+ * CloudFront adds on its way to the API (logged, it would let anyone who reads the logs skip CloudFront).
+ */
+export const redactedHeaders = ['authorization', 'cookie', originVerifyHeader.toLowerCase()] as const;
 
 /** A route path as a regex; an optional leading segment is the API Gateway stage the regional ACL sees. */
 export function pathRegex(paths: readonly string[]): string {
@@ -314,7 +318,7 @@ export class ServiceWebAcl extends Construct {
       visibilityConfig: visibility(this.metricName),
     });
 
-    // WAF writes only to log groups named aws-waf-logs-*; authorization and cookies are redacted.
+    // WAF writes only to log groups named aws-waf-logs-*; the redacted headers never reach them.
     const logGroupName = `aws-waf-logs-${props.metricPrefix}`;
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName,
