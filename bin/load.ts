@@ -51,7 +51,7 @@ const stack = await startBenchStack({
   SEED_FILE: writeCustomerFile(customers),
   // A sliding window keeps one slot per allowed call in one item (limit-store.ts): enough for this run's
   // calls from 127.0.0.1, far from DynamoDB's 400 KB item size.
-  IDENTIFY_MAX_PER_IP_PER_MINUTE: '2000',
+  IDENTIFY_MAX_PER_IP_PER_MINUTE: '500',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
 });
 const base = stack.baseUrl;

@@ -5,24 +5,40 @@ import { type TableName, tableEnvVar, tableNames } from './tables.ts';
 const int = (min: number) => z.pipe(z.coerce.number(), z.int().check(z.gte(min)));
 const seconds = (fallback: number) => z._default(int(1), fallback);
 
+/**
+ * The most any count or sliding-window limit may be set to. A window keeps one slot per allowed call in
+ * one DynamoDB item that every call reads (limit-store.ts): thousands of slots make each call slow and the
+ * item large, so a value above this is refused at cold start rather than discovered under load.
+ */
+export const MAX_LIMIT = 500;
+const limit = (fallback: number) =>
+  z._default(
+    z.pipe(
+      z.coerce.number(),
+      z.int().check(z.gte(1), z.lte(MAX_LIMIT, `at most ${MAX_LIMIT} (a limit is slots in one item)`)),
+    ),
+    fallback,
+  );
+
 const schema = z.object({
   RUNTIME_MODE: z._default(z.enum(['aws', 'local']), 'aws'),
   OTP_TTL_SECONDS: seconds(300),
-  OTP_MAX_ATTEMPTS: seconds(3),
-  OTP_MAX_SENDS: seconds(3),
+  OTP_MAX_ATTEMPTS: limit(3),
+  OTP_MAX_SENDS: limit(3),
   OTP_RESEND_COOLDOWN_SECONDS: seconds(30),
-  OTP_MAX_SENDS_PER_PHONE_PER_HOUR: seconds(5),
+  OTP_MAX_SENDS_PER_PHONE_PER_HOUR: limit(5),
   SESSION_IDLE_SECONDS: seconds(300),
   SESSION_MAX_SECONDS: seconds(1200),
-  PIN_MAX_ATTEMPTS: seconds(3),
+  PIN_MAX_ATTEMPTS: limit(3),
   PIN_LOCK_SECONDS: seconds(86400),
-  IDENTIFY_MAX_PER_IP_PER_MINUTE: seconds(10),
-  OTP_MAX_FAILURES_PER_CUSTOMER: seconds(10),
-  USERNAME_MAX_TRIES: seconds(10),
-  SIGN_IN_MAX_PER_IP_PER_MINUTE: seconds(20),
-  PASSWORD_MAX_ATTEMPTS: seconds(5),
+  IDENTIFY_MAX_PER_IP_PER_MINUTE: limit(10),
+  OTP_MAX_FAILURES_PER_CUSTOMER: limit(10),
+  USERNAME_MAX_TRIES: limit(10),
+  SIGN_IN_MAX_PER_IP_PER_MINUTE: limit(20),
+  PASSWORD_MAX_ATTEMPTS: limit(5),
   PASSWORD_LOCK_SECONDS: seconds(1800),
-  TOKEN_MAX_ATTEMPTS: seconds(3),
+  TOKEN_MAX_ATTEMPTS: limit(3),
+  TOKEN_MAX_FAILURES_PER_USER: limit(10),
   SIGNED_IN_IDLE_SECONDS: seconds(300),
   SIGNED_IN_MAX_SECONDS: seconds(1800),
   /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
@@ -84,6 +100,8 @@ export interface Config {
     passwordMaxAttempts: number;
     passwordLockSeconds: number;
     tokenMaxAttempts: number;
+    /** Wrong digital-token codes one user may enter across sign-ins within PASSWORD_LOCK_SECONDS. */
+    tokenMaxFailuresPerUser: number;
     idleSeconds: number;
     maxSeconds: number;
   };
@@ -135,6 +153,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       passwordMaxAttempts: c.PASSWORD_MAX_ATTEMPTS,
       passwordLockSeconds: c.PASSWORD_LOCK_SECONDS,
       tokenMaxAttempts: c.TOKEN_MAX_ATTEMPTS,
+      tokenMaxFailuresPerUser: c.TOKEN_MAX_FAILURES_PER_USER,
       idleSeconds: c.SIGNED_IN_IDLE_SECONDS,
       maxSeconds: c.SIGNED_IN_MAX_SECONDS,
     },

@@ -250,7 +250,15 @@ export const routes: readonly Route[] = [
     limitGroup: 'otp',
     body: true,
     needs: {
-      tables: { users: ['GetItem', 'UpdateItem'], signins: ['GetItem', 'PutItem', 'UpdateItem'] },
+      tables: {
+        users: ['GetItem', 'UpdateItem'],
+        signins: ['GetItem', 'PutItem', 'UpdateItem'],
+        // The user's token failures across sign-ins, and the password count a whole success clears.
+        limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
+        // The email that tells the customer the token sign-in was locked.
+        outbox: ['PutItem'],
+      },
+      hmacKey: true,
       tokenKey: true,
     },
   },
@@ -303,6 +311,8 @@ export const routes: readonly Route[] = [
         users: ['GetItem', 'UpdateItem'],
         signins: ['GetItem', 'UpdateItem'],
         codes: ['GetItem', 'UpdateItem'],
+        // The customer's wrong activation codes across sessions.
+        limits: ['GetItem', 'UpdateItem'],
       },
       hmacKey: true,
       tokenKey: true,

@@ -154,8 +154,8 @@ export async function startStack(customers: GeneratedCustomer[]): Promise<BenchS
   // window keeps one slot per allowed call in one item (limit-store.ts), so the limits are raised to what a
   // run needs (a few hundred a minute), not to millions: a million-slot window costs every call its scan.
   Object.assign(process.env, {
-    IDENTIFY_MAX_PER_IP_PER_MINUTE: '2000',
-    SIGN_IN_MAX_PER_IP_PER_MINUTE: '2000',
+    IDENTIFY_MAX_PER_IP_PER_MINUTE: '500',
+    SIGN_IN_MAX_PER_IP_PER_MINUTE: '500',
     OTP_RESEND_COOLDOWN_SECONDS: '1',
     LOG_LEVEL: 'info',
   });

@@ -7,6 +7,8 @@ import { type CodeStore, ConflictError, type LimitStore } from '../ports/stores.
 import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
 import { verifyOtpSchema } from '../registration/verify-otp.ts';
 import { DependencyError } from '../rules/errors.ts';
+import { boundReachedUntil, countFailure, type FailureBound, secondsUntil } from '../rules/failure-window.ts';
+import { activationFailureKey } from '../rules/lock-keys.ts';
 import { checkSmsCode, issueSmsCode, type SmsCodeRules } from '../rules/sms-code.ts';
 import { parseBody } from '../rules/validation.ts';
 import { refuseTokenCode, tokenCodeSchema } from '../sign-in/digital-token.ts';
@@ -72,7 +74,20 @@ export async function sendActivationCode(
 export interface VerifyActivationCodeDeps extends ActivationCodeDeps {
   box: SecretBox;
   qrSvg: (text: string) => Promise<string>;
+  limits: LimitStore;
+  otp: SmsCodeRules & { maxFailuresPerCustomer: number };
+  pin: { lockSeconds: number };
 }
+
+/**
+ * A customer's wrong activation codes across sessions, bounded like rule 40 (OTP_MAX_FAILURES_PER_CUSTOMER
+ * within PIN_LOCK_SECONDS): signing in again gives a new code, never new guesses.
+ */
+export const activationBound = (deps: VerifyActivationCodeDeps, customerId: string): FailureBound => ({
+  key: activationFailureKey(customerId),
+  max: deps.otp.maxFailuresPerCustomer,
+  windowMs: deps.pin.lockSeconds * 1000,
+});
 
 /** T2: the SMS code, then a new seed: sealed with the user id as AAD before it is stored, shown this once. */
 export async function verifyActivationCode(
@@ -82,7 +97,22 @@ export async function verifyActivationCode(
   const { session, user } = await loadWithoutToken(deps, input.token);
   const { code } = parseBody(verifyOtpSchema, input.readBody());
   const subjectId = activationCodeKey(session.sessionId);
-  const checked = await checkSmsCode(deps, { subjectId, code, events: { sessionId: session.sessionId } });
+  const bound = activationBound(deps, user.customerId);
+  const locked = (until: number): never => {
+    deps.events.record({ event: 'otp_failure', sessionId: session.sessionId, reason: 'customer_locked' });
+    return failSignIn('credential_locked', { retryAfterSeconds: secondsUntil(deps, until) });
+  };
+  const lockedUntil = await boundReachedUntil(deps, bound);
+  if (lockedUntil !== undefined) return locked(lockedUntil);
+  const checked = await checkSmsCode(deps, {
+    subjectId,
+    code,
+    events: { sessionId: session.sessionId },
+    onWrongCode: async () => {
+      const until = await countFailure(deps, bound);
+      if (until !== undefined) locked(until);
+    },
+  });
   if (!checked.found) return failSignIn('step_out_of_order', { currentStep: 'signed-in' });
 
   const seed = deps.random.bytes(SEED_BYTES);

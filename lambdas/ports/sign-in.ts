@@ -99,4 +99,9 @@ export interface AccountStore {
   activate(userPk: string, token: DigitalToken, message: OutboxMessage): Promise<void>;
   /** Accepts a time step if it is later than the last accepted one; false on replay. */
   acceptStep(userPk: string, step: number): Promise<boolean>;
+  /**
+   * Queues a customer email that tells of a state kept elsewhere (a lock in the limits table); written once
+   * per `messageId`, so parallel callers that engaged the same lock queue one email.
+   */
+  notify(message: OutboxMessage): Promise<void>;
 }

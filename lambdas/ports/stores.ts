@@ -42,8 +42,21 @@ export interface TokenActivatedMessage {
   createdAt: number;
 }
 
+/** The email that tells the customer their digital-token sign-in was locked after repeated wrong codes. */
+export interface TokenLockedMessage {
+  kind: 'token-locked';
+  messageId: string;
+  customerId: string;
+  username: string;
+  lockedUntil: number;
+  createdAt: number;
+}
+
 /** Every message the outbox delivers, told apart by `kind` (a completion message written before kinds had none). */
-export type OutboxMessage = (CompletionMessage & { kind?: 'registration-completed' }) | TokenActivatedMessage;
+export type OutboxMessage =
+  | (CompletionMessage & { kind?: 'registration-completed' })
+  | TokenActivatedMessage
+  | TokenLockedMessage;
 
 /** The customer's open registration that a new step 1 closes, as read before the write. */
 export interface Superseded {
@@ -147,6 +160,10 @@ export interface LimitStore {
   refund(key: string, hitId: string): Promise<void>;
   /** The hits counted on `key` in (now - windowMs, now], of at most `max`. */
   count(key: string, max: number, windowMs: number, now: number): Promise<number>;
+  /** When `max` hits are counted in the window: the time the oldest leaves it; otherwise undefined. */
+  fullUntil(key: string, max: number, windowMs: number, now: number): Promise<number | undefined>;
+  /** Forgets every count and lock on `key` (a window, a PIN-style count): a whole success, or staff unlock. */
+  clear(key: string): Promise<void>;
   /**
    * Counts a PIN try before the PIN is checked: refused ('locked') while a lock is on or when `max` tries are
    * already counted. An expired lock starts a new count. Throws DependencyError when contended (rule 44).
@@ -159,6 +176,8 @@ export interface LimitStore {
   ): Promise<{ locked: true; until: number } | { locked: false; tries: number }>;
   /** Locks the identifier (after the try that reached the limit failed). */
   pinLock(key: string, until: number): Promise<void>;
+  /** Locks every identifier in one transaction: all of them or none (throws DependencyError on failure). */
+  pinLockAll(keys: string[], until: number): Promise<void>;
   /** A right PIN resets the count. */
   pinReset(key: string): Promise<void>;
   /** Takes back a counted try whose PIN could not be checked (the directory failed): it was no wrong PIN. */

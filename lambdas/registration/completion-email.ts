@@ -2,7 +2,13 @@
 // activation (rule 50: the time). None carries a password, code, card number, answer or seed.
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { Email, EmailSender } from '../ports/notifications.ts';
-import type { CompletionMessage, Outbox, OutboxMessage, TokenActivatedMessage } from '../ports/stores.ts';
+import type {
+  CompletionMessage,
+  Outbox,
+  OutboxMessage,
+  TokenActivatedMessage,
+  TokenLockedMessage,
+} from '../ports/stores.ts';
 import type { Clock, EventLog } from '../ports/system.ts';
 import { DependencyError } from '../rules/errors.ts';
 import { maskEmail } from '../rules/masking.ts';
@@ -64,8 +70,40 @@ export function tokenActivatedEmail(
   };
 }
 
-const emailFor = (to: string, message: OutboxMessage): Email =>
-  message.kind === 'token-activated' ? tokenActivatedEmail(to, message) : completionEmail(to, message);
+/** The digital-token sign-in was locked after repeated wrong codes: when it ends, and what to do if it was not them. */
+export function tokenLockedEmail(
+  to: string,
+  message: Pick<TokenLockedMessage, 'username' | 'lockedUntil'>,
+): Email {
+  const until = new Intl.DateTimeFormat('es-EC', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: ECUADOR,
+  }).format(message.lockedUntil);
+  const paragraphs = [
+    `Bloqueamos el ingreso con Token digital de tu usuario ${message.username} de Produbanco en línea porque se ingresaron varios códigos incorrectos.`,
+    `Podrás volver a ingresar después del ${until} (hora de Ecuador).`,
+    'Si no fuiste tú, alguien podría conocer tu clave: comunícate de inmediato con nuestro Call Center al 1700 123 123.',
+    'Produbanco nunca te pedirá tu clave ni los códigos de tu token por correo, llamada o mensaje.',
+  ];
+  return {
+    to,
+    subject: 'Bloqueamos el ingreso con tu Token digital',
+    text: `${paragraphs.join('\n\n')}\n`,
+    html: `<!doctype html><html lang="es"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`,
+  };
+}
+
+const emailFor = (to: string, message: OutboxMessage): Email => {
+  switch (message.kind) {
+    case 'token-activated':
+      return tokenActivatedEmail(to, message);
+    case 'token-locked':
+      return tokenLockedEmail(to, message);
+    default:
+      return completionEmail(to, message);
+  }
+};
 
 export interface SendCompletionEmailDeps {
   directory: CustomerDirectory;

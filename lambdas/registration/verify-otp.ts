@@ -3,8 +3,14 @@
 import * as z from 'zod/mini';
 import { type CodeStore, ConflictError } from '../ports/stores.ts';
 import type { Keyed, RandomSource } from '../ports/system.ts';
-import { type CustomerLockDeps, countCustomerFailure } from '../rules/credential-locks.ts';
+import {
+  type CustomerLockDeps,
+  countCustomerFailure,
+  customerLockedUntil,
+  lockCustomerCredentials,
+} from '../rules/credential-locks.ts';
 import { fail } from '../rules/errors.ts';
+import { secondsUntil } from '../rules/failure-window.ts';
 import { checkSmsCode, type SmsCodeRules } from '../rules/sms-code.ts';
 import { newToken } from '../rules/tokens.ts';
 import { parseBody } from '../rules/validation.ts';
@@ -37,15 +43,25 @@ export async function verifyOtp(
   }
 
   const { code } = parseBody(verifyOtpSchema, input.readBody());
+  // Rule 40 (finding 4 of the second audit): a customer at the bound gets no comparison at all.
+  const lockedUntil = await customerLockedUntil(deps, registration.customerId);
+  if (lockedUntil !== undefined) {
+    deps.events.record({
+      event: 'otp_failure',
+      registrationId: registration.registrationId,
+      reason: 'customer_locked',
+    });
+    return fail('credential_locked', { retryAfterSeconds: secondsUntil(deps, lockedUntil) });
+  }
   const checked = await checkSmsCode(deps, {
     subjectId: registration.registrationId,
     code,
     events: { registrationId: registration.registrationId },
-    // Rule 40: the customer's wrong codes across registrations; the one that reaches the bound locks every
-    // credential and closes this registration.
+    // Rule 40: the customer's wrong codes across registrations; the one that reaches the bound closes this
+    // registration first, then locks every credential in one transaction (all or none).
     onWrongCode: async () => {
-      const lockedUntil = await countCustomerFailure(deps, registration.customerId);
-      if (lockedUntil === undefined) return;
+      const until = await countCustomerFailure(deps, registration.customerId);
+      if (until === undefined) return;
       const closed = { ...registration, status: 'cancelled' as const, version: registration.version + 1 };
       await deps.registrations.save(closed, registration.version).catch((error: unknown) => {
         // A parallel call moved it first: the lock holds anyway, and the next step 1 closes it.
@@ -56,7 +72,8 @@ export async function verifyOtp(
         registrationId: registration.registrationId,
         reason: 'otp_failures',
       });
-      fail('credential_locked', { retryAfterSeconds: Math.ceil((lockedUntil - deps.clock.now()) / 1000) });
+      await lockCustomerCredentials(deps, registration.customerId, until);
+      fail('credential_locked', { retryAfterSeconds: secondsUntil(deps, until) });
     },
   });
   if (!checked.found) return fail('step_out_of_order', { currentStep: registration.step });

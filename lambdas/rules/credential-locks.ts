@@ -1,9 +1,11 @@
 // PIN-try counters and locks are kept per credential identifier (its keyed digest). A customer's wrong SMS
 // codes across registrations are bounded too (rule 40): reaching the bound writes the same lock on every
-// credential of the customer, so step 1 answers 423 before any PIN check, even for the right PIN.
+// credential of the customer, in one transaction, so step 1 answers 423 before any PIN check, even for
+// the right PIN; and a code check of that customer is refused before any comparison while the bound holds.
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Clock, EventLog } from '../ports/system.ts';
+import { boundReachedUntil, countFailure, type FailureBound } from './failure-window.ts';
 import { customerFailureKey, pinKey } from './lock-keys.ts';
 
 export interface CustomerLockDeps {
@@ -15,24 +17,42 @@ export interface CustomerLockDeps {
   pin: { lockSeconds: number };
 }
 
+/** A customer's wrong SMS codes: OTP_MAX_FAILURES_PER_CUSTOMER within PIN_LOCK_SECONDS. */
+export const customerBound = (deps: CustomerLockDeps, customerId: string): FailureBound => ({
+  key: customerFailureKey(customerId),
+  max: deps.otp.maxFailuresPerCustomer,
+  windowMs: deps.pin.lockSeconds * 1000,
+});
+
 /**
- * Counts one wrong SMS code of the customer in a sliding window of PIN_LOCK_SECONDS. Returns the lock's end
- * when this failure reached OTP_MAX_FAILURES_PER_CUSTOMER (every credential is then locked), else undefined.
+ * Locks every credential of the customer until `until`, all of them or none (one transaction): a failure
+ * throws (503) with nothing locked, and the customer's full failure window keeps refusing every code.
+ */
+export async function lockCustomerCredentials(deps: CustomerLockDeps, customerId: string, until: number) {
+  const credentials = await deps.directory.credentialKeys(customerId);
+  await deps.limits.pinLockAll(
+    credentials.map((digest) => pinKey(digest)),
+    until,
+  );
+  deps.events.record({ event: 'credential_locked', phase: 'otp_failures', credentials: credentials.length });
+}
+
+/**
+ * Counts one wrong SMS code of the customer in a sliding window of PIN_LOCK_SECONDS. Returns the end of the
+ * lock (PIN_LOCK_SECONDS from now) when this failure reached OTP_MAX_FAILURES_PER_CUSTOMER, else undefined;
+ * the caller closes what the code was for, then calls `lockCustomerCredentials`.
  */
 export async function countCustomerFailure(
   deps: CustomerLockDeps,
   customerId: string,
 ): Promise<number | undefined> {
-  const now = deps.clock.now();
-  const windowMs = deps.pin.lockSeconds * 1000;
-  const max = deps.otp.maxFailuresPerCustomer;
-  const key = customerFailureKey(customerId);
-  const hit = await deps.limits.hit(key, max, windowMs, now);
-  // Read again after counting: of parallel failures that reach the bound together, each sees it.
-  if (hit.allowed && (await deps.limits.count(key, max, windowMs, now)) < max) return undefined;
-  const until = now + windowMs;
-  const credentials = await deps.directory.credentialKeys(customerId);
-  await Promise.all(credentials.map((digest) => deps.limits.pinLock(pinKey(digest), until)));
-  deps.events.record({ event: 'credential_locked', phase: 'otp_failures', credentials: credentials.length });
-  return until;
+  const bound = customerBound(deps, customerId);
+  const reached = await countFailure(deps, bound);
+  return reached === undefined ? undefined : deps.clock.now() + bound.windowMs;
 }
+
+/** Before a code of the customer is compared: when the customer's bound is reached, the time it frees. */
+export const customerLockedUntil = (
+  deps: CustomerLockDeps,
+  customerId: string,
+): Promise<number | undefined> => boundReachedUntil(deps, customerBound(deps, customerId));

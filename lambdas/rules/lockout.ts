@@ -7,6 +7,11 @@ import type { Clock } from '../ports/system.ts';
 export interface LockRules {
   maxAttempts: number;
   lockSeconds: number;
+  /**
+   * Whether a passed check resets the count (default true). A password followed by a second factor keeps
+   * its count until the whole sign-in succeeds, so a stolen password cannot be retried without end.
+   */
+  resetOnPass?: boolean;
 }
 
 export type LockedCheck<T> =
@@ -43,6 +48,6 @@ export async function lockedCheck<T>(
     if (lockedNow) await deps.limits.pinLock(key, deps.clock.now() + rules.lockSeconds * 1000);
     return { outcome: 'failed', tries: tried.tries, lockedNow };
   }
-  await deps.limits.pinReset(key);
+  if (rules.resetOnPass !== false) await deps.limits.pinReset(key);
   return { outcome: 'passed', value };
 }

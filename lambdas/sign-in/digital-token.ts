@@ -1,9 +1,21 @@
-// S3: the code of the customer's active digital token. Each try is counted before the comparison
-// (TOKEN_MAX_ATTEMPTS per sign-in), and a time step is accepted once per user (rule 49).
+// S3: the code of the customer's active digital token. Each try is counted before the comparison, per
+// sign-in (TOKEN_MAX_ATTEMPTS) and per user across sign-ins (TOKEN_MAX_FAILURES_PER_USER within
+// PASSWORD_LOCK_SECONDS: a stolen password cannot buy endless guesses by starting over), and a time step is
+// accepted once per user (rule 49). Only the whole sign-in's success clears the password and token counts.
 import * as z from 'zod/mini';
 import { matchingStep } from '../digital-token/totp.ts';
-import type { RandomSource, SecretBox } from '../ports/system.ts';
+import type { OnlineUser } from '../ports/sign-in.ts';
+import type { LimitStore } from '../ports/stores.ts';
+import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
 import { DependencyError } from '../rules/errors.ts';
+import {
+  boundReachedUntil,
+  clearFailures,
+  countTry,
+  type FailureBound,
+  secondsUntil,
+} from '../rules/failure-window.ts';
+import { passwordLockKey, tokenFailureKey } from '../rules/lock-keys.ts';
 import { parseBody } from '../rules/validation.ts';
 import {
   type BearerInput,
@@ -23,7 +35,41 @@ export const tokenCodeSchema = z.strictObject({
 export interface DigitalTokenDeps extends SignedInDeps {
   random: RandomSource;
   box: SecretBox;
+  keyed: Keyed;
+  limits: LimitStore;
   rules: SignInRules;
+}
+
+/** A user's wrong token codes across sign-ins. */
+export const tokenBound = (rules: SignInRules, userId: string): FailureBound => ({
+  key: tokenFailureKey(userId),
+  max: rules.tokenMaxFailuresPerUser,
+  windowMs: rules.passwordLockSeconds * 1000,
+});
+
+/** 423 credential_locked while the user's token codes are at their bound; the locking try queues the email. */
+async function refuseLockedUser(
+  deps: DigitalTokenDeps,
+  event: Record<string, string>,
+  user: OnlineUser,
+  until: number,
+  lockedNow: boolean,
+): Promise<never> {
+  if (lockedNow) {
+    deps.events.record({ event: 'sign_in_locked', ...event, phase: 'token_failures' });
+    // One email per lock: parallel tries that reach the bound together compute the same id.
+    await deps.accounts.notify({
+      kind: 'token-locked',
+      messageId: `token-locked-${user.userId}-${until}`,
+      customerId: user.customerId,
+      username: user.username,
+      lockedUntil: until,
+      createdAt: deps.clock.now(),
+    });
+  } else {
+    deps.events.record({ event: 'token_failure', ...event, reason: 'user_locked' });
+  }
+  return failSignIn('credential_locked', { retryAfterSeconds: secondsUntil(deps, until) });
 }
 
 /** A wrong (or replayed) code: 401 with the tries left, or 423 on the try that used the last one. */
@@ -53,12 +99,21 @@ export async function signInWithDigitalToken(
 
   const user = attempt.userPk ? await deps.accounts.getUser(attempt.userPk) : undefined;
   if (!user?.digitalToken) throw new DependencyError('a sign-in waits for a token its user does not have');
+  const bound = tokenBound(deps.rules, user.userId);
+  const tried = await countTry(deps, bound);
+  if (tried.outcome === 'locked') return refuseLockedUser(deps, event, user, tried.until, false);
+
   const seed = deps.box.open(user.digitalToken.sealedSecret, user.userId);
   const step = matchingStep(seed, code, deps.clock.now());
-  if (step === undefined) return refuseTokenCode(deps, event, 'wrong_code', max - counted);
-  // The step is taken in one conditional write: a code seen before (or a parallel use of it) fails here.
-  if (!(await deps.accounts.acceptStep(user.userPk, step))) {
-    return refuseTokenCode(deps, event, 'replayed', max - counted);
+  // The step is taken in one conditional write: a code seen before (or a parallel use of it) fails there.
+  const accepted = step !== undefined && (await deps.accounts.acceptStep(user.userPk, step));
+  if (!accepted) {
+    const until = await boundReachedUntil(deps, bound);
+    if (until !== undefined) return refuseLockedUser(deps, event, user, until, true);
+    return refuseTokenCode(deps, event, step === undefined ? 'wrong_code' : 'replayed', max - counted);
   }
+  // The whole sign-in succeeded: the user's token failures and the username's password count are forgotten.
+  await clearFailures(deps, bound);
+  await deps.limits.pinReset(passwordLockKey(deps.keyed, attempt.usernameKey));
   return openSession(deps, attempt, user);
 }

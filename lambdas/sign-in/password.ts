@@ -45,7 +45,8 @@ export async function signInWithPassword(
   const checked = await lockedCheck(
     deps,
     lockKey,
-    { maxAttempts: rules.passwordMaxAttempts, lockSeconds: rules.passwordLockSeconds },
+    // The count is reset when the whole sign-in succeeds (here without a token, in S3 with one).
+    { maxAttempts: rules.passwordMaxAttempts, lockSeconds: rules.passwordLockSeconds, resetOnPass: false },
     async () => {
       const user = attempt.userPk ? await deps.accounts.getUser(attempt.userPk) : undefined;
       // NFKC, exactly as create-password normalised it before hashing; a dummy verify for an unknown name.
@@ -76,5 +77,6 @@ export async function signInWithPassword(
     }
     return { step: 'digital-token' };
   }
+  await deps.limits.pinReset(lockKey);
   return openSession(deps, attempt, user);
 }

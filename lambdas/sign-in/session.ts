@@ -17,6 +17,8 @@ export interface SignInRules {
   passwordMaxAttempts: number;
   passwordLockSeconds: number;
   tokenMaxAttempts: number;
+  /** Wrong digital-token codes one user may enter across sign-ins within passwordLockSeconds. */
+  tokenMaxFailuresPerUser: number;
   idleSeconds: number;
   maxSeconds: number;
 }

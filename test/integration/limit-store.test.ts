@@ -100,6 +100,64 @@ describe('DynamoLimitStore', () => {
       expect(hits.filter((h) => h.allowed)).toHaveLength(5);
       expect(await s.limits.count(k, 5, MINUTE, NOW)).toBe(5);
     });
+
+    it('second audit, finding 6: a hit reuses the lowest free slot, so a key hit now and then stays one slot', async () => {
+      // Prepare
+      const k = key('ip');
+
+      // Act: 20 hits, each after the previous one left the window, under a limit of 500.
+      for (let i = 0; i < 20; i++)
+        expect((await s.limits.hit(k, 500, MINUTE, NOW + i * 2 * MINUTE)).allowed).toBe(true);
+
+      // Assess: only slot 0 was ever written (random free slots would have spread over about 20).
+      const item = await getItem(s.db, s.tables.names.limits, { pk: k });
+      expect(Object.keys(item ?? {}).filter((name) => /^s\d+$/.test(name))).toEqual(['s0']);
+    });
+
+    it('fullUntil tells when a full window frees a slot; clear forgets the key', async () => {
+      // Prepare
+      const k = key('tokfail');
+      for (let i = 0; i < 3; i++) await s.limits.hit(k, 3, MINUTE, NOW + i * 1000);
+
+      // Act
+      const full = await s.limits.fullUntil(k, 3, MINUTE, NOW + 5_000);
+      const notFull = await s.limits.fullUntil(k, 4, MINUTE, NOW + 5_000);
+      await s.limits.clear(k);
+
+      // Assess
+      expect(full).toBe(NOW + MINUTE);
+      expect(notFull).toBeUndefined();
+      expect(await s.limits.count(k, 3, MINUTE, NOW + 5_000)).toBe(0);
+      expect(await getItem(s.db, s.tables.names.limits, { pk: k })).toBeUndefined();
+    });
+  });
+
+  describe('pinLockAll (second audit, finding 4)', () => {
+    it('locks every key in one transaction', async () => {
+      // Prepare
+      const keys = [key('pin'), key('pin'), key('pin')];
+
+      // Act
+      await s.limits.pinLockAll(keys, NOW + 60_000);
+
+      // Assess
+      for (const k of keys) {
+        expect(await s.limits.pinTry(k, NOW, 3, LOCK_SECONDS)).toEqual({ locked: true, until: NOW + 60_000 });
+      }
+    });
+
+    it('writes nothing when one item cannot be written (all or none)', async () => {
+      // Prepare: a key too long for DynamoDB (2,048 bytes is the partition-key limit) fails the transaction.
+      const good = key('pin');
+      const bad = 'pin#'.padEnd(2100, 'x');
+
+      // Act
+      const failed = await s.limits.pinLockAll([good, bad], NOW + 60_000).catch((error: unknown) => error);
+
+      // Assess
+      expect((failed as Error).name).toBe('DependencyError');
+      expect(await getItem(s.db, s.tables.names.limits, { pk: good })).toBeUndefined();
+    });
   });
 
   describe('pinTry, pinLock, pinReset', () => {

@@ -409,6 +409,30 @@ export class FakeLimitStore implements LimitStore {
     return Math.min(max, this.inWindow(key, windowMs, now).length);
   }
 
+  async fullUntil(key: string, max: number, windowMs: number, now: number): Promise<number | undefined> {
+    await turn();
+    this.faults.check('limits.count');
+    const inside = this.inWindow(key, windowMs, now);
+    return inside.length >= max ? Math.min(...inside.map((h) => h.at)) + windowMs : undefined;
+  }
+
+  async clear(key: string): Promise<void> {
+    await turn();
+    this.faults.check('limits.clear');
+    this.hits.delete(key);
+    this.pins.delete(key);
+  }
+
+  async pinLockAll(keys: string[], until: number): Promise<void> {
+    await turn();
+    // One transaction: a fault leaves every key as it was.
+    this.faults.check('limits.pinLockAll');
+    for (const key of keys) {
+      const item = this.pins.get(key);
+      this.pins.set(key, { tries: item?.tries ?? 0, expiresAt: until, lockedUntil: until });
+    }
+  }
+
   async pinTry(
     key: string,
     now: number,
@@ -1001,6 +1025,11 @@ export class FakeAccountStore implements AccountStore {
     token.lastStep = step;
     return true;
   }
+
+  async notify(message: OutboxMessage): Promise<void> {
+    await turn();
+    if (!this.outbox.some((m) => m.messageId === message.messageId)) this.outbox.push(copy(message));
+  }
 }
 
 /** The production defaults of the sign-in variables (API.md). */
@@ -1009,6 +1038,7 @@ export const signInRules = {
   passwordMaxAttempts: 5,
   passwordLockSeconds: 1800,
   tokenMaxAttempts: 3,
+  tokenMaxFailuresPerUser: 10,
   idleSeconds: 300,
   maxSeconds: 1800,
 };
@@ -1040,7 +1070,7 @@ export async function createSignInWorld() {
       hasher: world.hasher,
       limits: world.limits,
     },
-    token: { ...signedIn, random: world.random, box },
+    token: { ...signedIn, random: world.random, box, keyed: world.keyed, limits: world.limits },
     me: { ...signedIn, directory: world.directory },
     signedIn,
     sendCode: {
@@ -1058,7 +1088,9 @@ export async function createSignInWorld() {
       random: world.random,
       keyed: world.keyed,
       codes: world.codes,
-      otp: world.rules.otp,
+      limits: world.limits,
+      otp: { ...world.rules.otp, maxFailuresPerCustomer: world.rules.otpMaxFailuresPerCustomer },
+      pin: world.rules.pin,
       box,
       qrSvg: async (text: string) => `<svg data-uri="${text.length}"/>`,
     },

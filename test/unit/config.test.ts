@@ -73,4 +73,27 @@ describe('configuration', () => {
     expect(config.table('registrations')).toBe('regs');
     expect(() => config.table('users')).toThrow(/USERS_TABLE/);
   });
+
+  it.each([
+    'OTP_MAX_ATTEMPTS',
+    'OTP_MAX_SENDS',
+    'OTP_MAX_SENDS_PER_PHONE_PER_HOUR',
+    'PIN_MAX_ATTEMPTS',
+    'IDENTIFY_MAX_PER_IP_PER_MINUTE',
+    'OTP_MAX_FAILURES_PER_CUSTOMER',
+    'USERNAME_MAX_TRIES',
+    'SIGN_IN_MAX_PER_IP_PER_MINUTE',
+    'PASSWORD_MAX_ATTEMPTS',
+    'TOKEN_MAX_ATTEMPTS',
+    'TOKEN_MAX_FAILURES_PER_USER',
+  ])('second audit, finding 6: %s above 500 is refused at cold start, 500 is kept', (name) => {
+    expect(() => parseConfig({ [name]: '501' })).toThrow(
+      new RegExp(`Invalid configuration: ${name}: at most 500`),
+    );
+    expect(() => parseConfig({ [name]: '500' })).not.toThrow();
+  });
+
+  it('TOKEN_MAX_FAILURES_PER_USER defaults to 10', () => {
+    expect(parseConfig({}).signIn.tokenMaxFailuresPerUser).toBe(10);
+  });
 });

@@ -100,4 +100,34 @@ describe('OTP_MAX_FAILURES_PER_CUSTOMER (rule 40)', () => {
     // Assess
     expect(answers[0]?.code).toBe('otp_invalid');
   });
+
+  it('second audit, finding 4: the credential locks are one transaction; when it fails nothing is locked, the registration is closed, and the next code is refused before any comparison', async () => {
+    // Prepare: 9 wrong codes over three registrations.
+    const world = createWorld({ ints: Array.from({ length: 20 }, (_, i) => 300_000 + i) });
+    for (const credential of [cardOf(tomas), tomas.credentials[1], tomas.credentials[2]]) {
+      world.clock.advanceSeconds(60);
+      await wrongCodes(world, { ...credential }, 3);
+    }
+    world.clock.advanceSeconds(60);
+    const wizard = new Wizard(world, { ...cardOf(tomas) });
+    await wizard.start();
+    await wizard.sendOtp();
+    world.faults.failNext('limits.pinLockAll');
+
+    // Act: the tenth wrong code, whose lock write fails; then the right code of a new registration.
+    const failed = await wizard.verify('000000').catch((error: unknown) => error);
+    const next = new Wizard(world, { ...tomas.credentials[1] });
+    await next.start();
+    await next.sendOtp();
+    const attemptsBefore = world.codes.records.get(next.stored().registrationId)?.attempts;
+    const refused = await refusal(next.verify(next.lastCode()));
+
+    // Assess
+    expect((failed as Error).name).toBe('DependencyError');
+    expect(wizard.stored().status).toBe('cancelled');
+    expect([...world.limits.pins.values()].filter((p) => p.lockedUntil !== undefined)).toEqual([]);
+    expect(refused.code).toBe('credential_locked');
+    expect(refused.extras.retryAfterSeconds).toBeGreaterThan(0);
+    expect(world.codes.records.get(next.stored().registrationId)?.attempts).toBe(attemptsBefore);
+  });
 });

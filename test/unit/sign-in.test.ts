@@ -177,19 +177,32 @@ describe('rule 49: TOTP', () => {
 
   it('after activation S2 asks for the token; the current step and one step either way sign in, each once', async () => {
     const seed = await activate();
-    const steps: number[] = [];
     for (const offset of [-1, 1, 0]) {
       w.clock.advanceSeconds(60);
-      const { started, result } = await password('tomas.mateos', SIGN_IN_PASSWORD);
-      await expect(result).resolves.toEqual({ step: 'digital-token' });
-      const input = { registrationId: started.signInId, token: started.token };
       const code = totpCode(seed, w.clock.now() + offset * 30_000);
+      const first = await password('tomas.mateos', SIGN_IN_PASSWORD);
+      await expect(first.result).resolves.toEqual({ step: 'digital-token' });
       await expect(
-        signInWithDigitalToken(w.deps.token, { ...input, readBody: () => ({ code }) }),
+        signInWithDigitalToken(w.deps.token, {
+          registrationId: first.started.signInId,
+          token: first.started.token,
+          readBody: () => ({ code }),
+        }),
       ).resolves.toMatchObject({ step: 'signed-in', secondFactor: 'active' });
-      steps.push(offset);
+
+      // Each once: the same code in a new sign-in is a replay.
+      const again = await password('tomas.mateos', SIGN_IN_PASSWORD);
+      await again.result;
+      expect(
+        await refusal(
+          signInWithDigitalToken(w.deps.token, {
+            registrationId: again.started.signInId,
+            token: again.started.token,
+            readBody: () => ({ code }),
+          }),
+        ),
+      ).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
     }
-    expect(steps).toEqual([-1, 1, 0]);
   });
 
   it('a replayed code, or one two steps away, is refused with attemptsLeft; the last wrong try answers 423', async () => {
@@ -351,5 +364,135 @@ describe('rule 27: events for every sign-in outcome, without secrets', () => {
     for (const secret of [SIGN_IN_PASSWORD, 'mala clave', seed.toString('hex'), 'nadie.existe']) {
       expect(logged).not.toContain(secret);
     }
+  });
+});
+
+describe('second audit, finding 1: token codes are bounded per user, across sign-ins', () => {
+  const tokenTry = (started: { signInId: string; token: string }, code: string) =>
+    signInWithDigitalToken(w.deps.token, {
+      registrationId: started.signInId,
+      token: started.token,
+      readBody: () => ({ code }),
+    });
+
+  /** A sign-in through S2 with the right password, waiting for the token code. */
+  async function atTokenStep() {
+    const { started, result } = await password('tomas.mateos', SIGN_IN_PASSWORD);
+    await expect(result).resolves.toEqual({ step: 'digital-token' });
+    return started;
+  }
+
+  it('the 10th wrong code across sign-ins locks the token sign-in with 423, tells the customer once, and refuses the right code', async () => {
+    // Arrange
+    const seed = await activate();
+    const wrong = () => totpCode(seed, w.clock.now() + 300_000);
+    const outcomes: string[] = [];
+
+    // Act: three sign-ins of three wrong codes each (9), then a fourth sign-in's first wrong code (10th).
+    for (let round = 0; round < 3; round++) {
+      const started = await atTokenStep();
+      for (let i = 0; i < 3; i++) outcomes.push((await refusal(tokenTry(started, wrong()))).code as string);
+    }
+    const last = await atTokenStep();
+    const locking = await refusal(tokenTry(last, wrong()));
+    const rightCode = await refusal(tokenTry(last, totpCode(seed, w.clock.now())));
+
+    // Assert
+    expect(outcomes).toEqual([
+      'otp_invalid',
+      'otp_invalid',
+      'otp_locked',
+      ...Array(6)
+        .fill('')
+        .map((_, i) => (i % 3 === 2 ? 'otp_locked' : 'otp_invalid')),
+    ]);
+    expect(locking).toMatchObject({ code: 'credential_locked', retryAfterSeconds: 1800 });
+    expect(rightCode).toMatchObject({ code: 'credential_locked' });
+    const emails = w.accounts.outbox.filter((m) => m.kind === 'token-locked');
+    expect(emails).toHaveLength(1);
+    expect(emails[0]).toMatchObject({ username: 'Tomas.Mateos', customerId: tomas.customerId });
+    expect(w.events.of('sign_in_locked').map((e) => e.phase)).toContain('token_failures');
+  });
+
+  it('the lock ends with the window, and a whole sign-in then clears the token and password counts', async () => {
+    // Arrange
+    const seed = await activate();
+    for (let round = 0; round < 4; round++) {
+      const started = await atTokenStep();
+      for (let i = 0; i < (round < 3 ? 3 : 1); i++) {
+        await refusal(tokenTry(started, totpCode(seed, w.clock.now() + 300_000)));
+      }
+    }
+
+    // Act
+    w.clock.advanceSeconds(1801);
+    const started = await atTokenStep();
+    const result = await tokenTry(started, totpCode(seed, w.clock.now()));
+
+    // Assert
+    expect(result).toMatchObject({ step: 'signed-in' });
+    expect([...w.limits.hits.keys()].filter((k) => k.startsWith('tokfail#'))).toEqual([]);
+    expect([...w.limits.pins.keys()].filter((k) => k.startsWith('pwd#'))).toEqual([]);
+  });
+
+  it('a right password before the token step does not reset the password count: the 6th S2 without a whole sign-in is locked', async () => {
+    // Arrange
+    await activate();
+    for (let i = 0; i < 5; i++) await atTokenStep();
+
+    // Act
+    const { result } = await password('tomas.mateos', SIGN_IN_PASSWORD);
+
+    // Assert
+    expect(await refusal(result)).toMatchObject({ code: 'credential_locked' });
+  });
+
+  it('without a token, a right password is the whole sign-in and resets the count', async () => {
+    // Arrange: four wrong passwords.
+    for (let i = 0; i < 4; i++) await refusal((await password('tomas.mateos', 'una clave que no es')).result);
+
+    // Act
+    const token = await signedIn();
+    const after = await refusal((await password('tomas.mateos', 'otra clave que no es')).result);
+
+    // Assert: the count started again (a 5th failure in a row would have locked).
+    expect(token).toEqual(expect.any(String));
+    expect(after).toMatchObject({ code: 'invalid_credentials' });
+    expect([...w.limits.pins.values()].map((p) => p.tries)).toEqual([1]);
+  });
+});
+
+describe('second audit, finding 1: activation codes are bounded per customer, across sessions (like rule 40)', () => {
+  it('the 10th wrong activation code across sessions answers 423, and a new session gets no comparison', async () => {
+    // Arrange
+    const wrongIn = async (token: string) => {
+      await sendActivationCode(w.deps.sendCode, { token });
+      const sent = /(\d{6})/.exec(w.sms.sent.at(-1)?.message ?? '')?.[1] as string;
+      const wrong = sent === '000000' ? '111111' : '000000';
+      return () =>
+        refusal(verifyActivationCode(w.deps.verifyCode, { token, readBody: () => ({ code: wrong }) }));
+    };
+    const answers: string[] = [];
+    for (let session = 0; session < 3; session++) {
+      const tryWrong = await wrongIn(await signedIn());
+      for (let i = 0; i < 3; i++) answers.push((await tryWrong()).code as string);
+      w.clock.advanceSeconds(60);
+    }
+
+    // Act
+    const tenth = await (await wrongIn(await signedIn()))();
+    w.clock.advanceSeconds(60);
+    const token = await signedIn();
+    await sendActivationCode(w.deps.sendCode, { token });
+    const right = /(\d{6})/.exec(w.sms.sent.at(-1)?.message ?? '')?.[1] as string;
+    const refused = await refusal(
+      verifyActivationCode(w.deps.verifyCode, { token, readBody: () => ({ code: right }) }),
+    );
+
+    // Assert
+    expect(answers.filter((code) => code === 'credential_locked')).toEqual([]);
+    expect(tenth).toMatchObject({ code: 'credential_locked' });
+    expect(refused).toMatchObject({ code: 'credential_locked', retryAfterSeconds: expect.any(Number) });
+    expect(w.accounts.users.get(w.user.userPk)?.pendingToken).toBeUndefined();
   });
 });

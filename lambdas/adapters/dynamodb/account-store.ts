@@ -3,6 +3,7 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +17,14 @@ export interface AccountTables {
   codes: string;
   outbox: string;
 }
+
+/** An outbox item as the stream consumer and the sweep expect it: pending, no attempts, kept a week. */
+const outboxItem = (message: OutboxMessage) => ({
+  ...message,
+  status: 'pending',
+  attempts: 0,
+  ttl: epochSeconds(message.createdAt + OUTBOX_KEEP_MS),
+});
 
 /** A key no user item has: an unknown username still costs a second read (rule 47). */
 const ABSENT_USER = 'CUSTOMER#\u0000absent';
@@ -133,12 +142,7 @@ export class DynamoAccountStore implements AccountStore {
               {
                 Put: {
                   TableName: this.tables.outbox,
-                  Item: {
-                    ...message,
-                    status: 'pending',
-                    attempts: 0,
-                    ttl: epochSeconds(message.createdAt + OUTBOX_KEEP_MS),
-                  },
+                  Item: outboxItem(message),
                   ConditionExpression: 'attribute_not_exists(messageId)',
                 },
               },
@@ -164,6 +168,21 @@ export class DynamoAccountStore implements AccountStore {
         return true;
       },
       () => false,
+    );
+  }
+
+  async notify(message: OutboxMessage): Promise<void> {
+    await storage(
+      () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tables.outbox,
+            Item: outboxItem(message),
+            ConditionExpression: 'attribute_not_exists(messageId)',
+          }),
+        ),
+      // Queued already by a parallel caller that engaged the same lock.
+      () => undefined,
     );
   }
 }

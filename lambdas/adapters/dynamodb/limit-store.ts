@@ -5,12 +5,16 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { LimitStore, WindowHit } from '../../ports/stores.ts';
 import { DependencyError } from '../../rules/errors.ts';
-import { epochSeconds, storage } from './client.ts';
+import { epochSeconds, storage, transaction } from './client.ts';
+
+/** How many of the lowest free slots a parallel burst spreads over. */
+const SPREAD = 4;
 
 export class DynamoLimitStore implements LimitStore {
   constructor(
@@ -46,10 +50,13 @@ export class DynamoLimitStore implements LimitStore {
       const slots = await this.slots(key, max);
       const free = slots.flatMap((at, i) => (at === undefined || at <= cutoff ? [i] : []));
       if (free.length === 0) return { allowed: false, retryAt: Math.min(...(slots as number[])) + windowMs };
-      // Start at a slot that depends on the caller, so a parallel burst spreads over the free slots.
-      const offset = randomInt(free.length);
-      for (let n = 0; n < free.length; n++) {
-        const i = free[(offset + n) % free.length] as number;
+      // The lowest free slot first, so the item only grows to the most hits ever inside one window (a key
+      // hit now and then keeps reusing slot 0). A caller that loses it to a parallel one moves on from one
+      // of the next few free slots, chosen at random, so a burst spreads instead of queueing.
+      const rest = free.slice(1);
+      const offset = randomInt(Math.max(1, Math.min(rest.length, SPREAD)));
+      const order = [free[0] as number, ...rest.slice(offset), ...rest.slice(0, offset)];
+      for (const i of order) {
         const hitId = `${i}:${randomUUID()}`;
         const previous = slots[i];
         const claimed = await this.update(key, {
@@ -84,6 +91,38 @@ export class DynamoLimitStore implements LimitStore {
   async count(key: string, max: number, windowMs: number, now: number): Promise<number> {
     const slots = await this.slots(key, max);
     return slots.filter((at) => at !== undefined && at > now - windowMs).length;
+  }
+
+  async fullUntil(key: string, max: number, windowMs: number, now: number): Promise<number | undefined> {
+    const inside = (await this.slots(key, max)).filter(
+      (at): at is number => at !== undefined && at > now - windowMs,
+    );
+    return inside.length >= max ? Math.min(...inside) + windowMs : undefined;
+  }
+
+  async clear(key: string): Promise<void> {
+    await storage(() => this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: key } })));
+  }
+
+  async pinLockAll(keys: string[], until: number): Promise<void> {
+    if (keys.length === 0) return;
+    await transaction(
+      () =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: keys.map((key) => ({
+              Update: {
+                TableName: this.table,
+                Key: { pk: key },
+                UpdateExpression: 'SET lockedUntil = :until, #ttl = :ttl',
+                ExpressionAttributeNames: { '#ttl': 'ttl' },
+                ExpressionAttributeValues: { ':until': until, ':ttl': epochSeconds(until) },
+              },
+            })),
+          }),
+        ),
+      keys.map(() => undefined),
+    );
   }
 
   /** The hit times of the key's `max` slots (undefined: never used), read consistently. */

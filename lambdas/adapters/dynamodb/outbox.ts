@@ -29,25 +29,11 @@ export class DynamoOutbox implements Outbox {
             ReturnValues: 'ALL_NEW',
           }),
         );
-        const item = result.Attributes ?? {};
-        if (item.kind === 'token-activated') {
-          return {
-            kind: 'token-activated',
-            messageId: item.messageId,
-            customerId: item.customerId,
-            username: item.username,
-            activatedAt: item.activatedAt,
-            createdAt: item.createdAt,
-          };
-        }
-        return {
-          kind: 'registration-completed',
-          messageId: item.messageId,
-          customerId: item.customerId,
-          username: item.username,
-          secondFactor: item.secondFactor,
-          createdAt: item.createdAt,
-        };
+        // The message as written, without the delivery's own bookkeeping; a completion message written
+        // before kinds existed has none.
+        const { status, attempts, ttl, leaseUntil, lastFailedAt, sentAt, ...message } =
+          result.Attributes ?? {};
+        return { kind: 'registration-completed', ...message } as OutboxMessage;
       },
       () => undefined,
     );
