@@ -74,6 +74,9 @@ export interface OnlineUser {
   pendingToken?: PendingToken;
 }
 
+/** A user key no user item has: reading it costs what reading a real user costs (rule 47, S2 timing). */
+export const ABSENT_USER_PK = 'CUSTOMER#\u0000absent';
+
 export interface AccountStore {
   /**
    * The user holding a (lower-cased) username, or undefined. Costs the same reads whether or not the name

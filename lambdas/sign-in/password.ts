@@ -1,6 +1,7 @@
 // S2: the password, checked the way it was created (NFKC, argon2id with the pepper), with a dummy check for
 // unknown names and a lock after PASSWORD_MAX_ATTEMPTS failures per username, known or not (rule 48).
 import * as z from 'zod/mini';
+import { ABSENT_USER_PK } from '../ports/sign-in.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Hasher, Keyed, RandomSource } from '../ports/system.ts';
 import { verifyOrDummy } from '../rules/equal-work.ts';
@@ -48,7 +49,8 @@ export async function signInWithPassword(
     // The count is reset when the whole sign-in succeeds (here without a token, in S3 with one).
     { maxAttempts: rules.passwordMaxAttempts, lockSeconds: rules.passwordLockSeconds, resetOnPass: false },
     async () => {
-      const user = attempt.userPk ? await deps.accounts.getUser(attempt.userPk) : undefined;
+      // An unknown name reads a user key that does not exist: the same read as a real one (S2 timing).
+      const user = await deps.accounts.getUser(attempt.userPk ?? ABSENT_USER_PK);
       // NFKC, exactly as create-password normalised it before hashing; a dummy verify for an unknown name.
       const matches = await verifyOrDummy(deps.hasher, user?.passwordHash, password.normalize('NFKC'));
       return matches ? user : undefined;

@@ -11,15 +11,16 @@ import {
   credentialIdentifier,
 } from '../../lambdas/ports/customer-directory.ts';
 import type { Email, EmailSender, SmsSender } from '../../lambdas/ports/notifications.ts';
-import type {
-  AccountStore,
-  DigitalToken,
-  OnlineUser,
-  PendingToken,
-  SignedInSession,
-  SignInAttempt,
-  SignInStatus,
-  SignInStore,
+import {
+  ABSENT_USER_PK,
+  type AccountStore,
+  type DigitalToken,
+  type OnlineUser,
+  type PendingToken,
+  type SignedInSession,
+  type SignInAttempt,
+  type SignInStatus,
+  type SignInStore,
 } from '../../lambdas/ports/sign-in.ts';
 import {
   type CodeRecord,
@@ -966,6 +967,8 @@ export class FakeAccountStore implements AccountStore {
   readonly usernames = new Map<string, string>();
   readonly outbox: OutboxMessage[] = [];
   findCalls = 0;
+  /** The user keys read, in order (S2 timing: unknown names read a key too). */
+  readonly getCalls: string[] = [];
 
   constructor(private readonly codes: FakeCodeStore) {}
 
@@ -978,12 +981,13 @@ export class FakeAccountStore implements AccountStore {
   async findByUsername(usernameKey: string): Promise<OnlineUser | undefined> {
     await turn();
     this.findCalls++;
-    const userPk = this.usernames.get(usernameKey);
-    return userPk ? this.getUser(userPk) : undefined;
+    // Like the adapter: an unknown name still reads a user key (one that no user has).
+    return this.getUser(this.usernames.get(usernameKey) ?? ABSENT_USER_PK);
   }
 
   async getUser(userPk: string): Promise<OnlineUser | undefined> {
     await turn();
+    this.getCalls.push(userPk);
     const user = this.users.get(userPk);
     return user ? copy(user) : undefined;
   }

@@ -496,3 +496,23 @@ describe('second audit, finding 1: activation codes are bounded per customer, ac
     expect(w.accounts.users.get(w.user.userPk)?.pendingToken).toBeUndefined();
   });
 });
+
+describe('second audit, finding 7: S2 costs the same reads for unknown names', () => {
+  it('a wrong password of a known name and any password of an unknown name read the same stores the same number of times', async () => {
+    // Arrange
+    const cost = async (username: string) => {
+      const reads = w.accounts.getCalls.length;
+      const tries = w.limits.pinTryCalls;
+      await refusal((await password(username, 'una clave equivocada')).result);
+      return { userReads: w.accounts.getCalls.length - reads, pinTries: w.limits.pinTryCalls - tries };
+    };
+
+    // Act
+    const known = await cost('tomas.mateos');
+    const unknown = await cost('nadie.sabe');
+
+    // Assert
+    expect(known).toEqual({ userReads: 2, pinTries: 1 }); // S1 and S2 each read one user key
+    expect(unknown).toEqual(known);
+  });
+});

@@ -7,7 +7,13 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AccountStore, DigitalToken, OnlineUser, PendingToken } from '../../ports/sign-in.ts';
+import {
+  ABSENT_USER_PK,
+  type AccountStore,
+  type DigitalToken,
+  type OnlineUser,
+  type PendingToken,
+} from '../../ports/sign-in.ts';
 import type { OutboxMessage } from '../../ports/stores.ts';
 import { epochSeconds, storage, transaction } from './client.ts';
 import { OUTBOX_KEEP_MS } from './registration-store.ts';
@@ -26,9 +32,6 @@ const outboxItem = (message: OutboxMessage) => ({
   ttl: epochSeconds(message.createdAt + OUTBOX_KEEP_MS),
 });
 
-/** A key no user item has: an unknown username still costs a second read (rule 47). */
-const ABSENT_USER = 'CUSTOMER#\u0000absent';
-
 export class DynamoAccountStore implements AccountStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -45,7 +48,7 @@ export class DynamoAccountStore implements AccountStore {
   async findByUsername(usernameKey: string): Promise<OnlineUser | undefined> {
     const name = await this.get(`USERNAME#${usernameKey}`);
     const userPk = name?.kind === 'user' && typeof name.userPk === 'string' ? name.userPk : undefined;
-    const user = await this.getUser(userPk ?? ABSENT_USER);
+    const user = await this.getUser(userPk ?? ABSENT_USER_PK);
     return userPk ? user : undefined;
   }
 
