@@ -24,9 +24,6 @@ export const rateLimits = {
   all: { limit: 300, windowSeconds: 300 },
 } as const;
 
-/** CloudFront's `ip:port` of the viewer, which the code keys on (rule 38); the origin rule requires it. */
-export const viewerAddressHeader = 'CloudFront-Viewer-Address';
-
 /**
  * How WAF reads the request path before a route regex sees it (rule 45): decoded (`%2F` is `/`), repeated
  * slashes and dot segments collapsed, lower case. Route paths are lower case, so the regexes match the result.
@@ -151,14 +148,14 @@ function originRule(
                   })),
                 },
               },
-              ...[viewerAddressHeader, viewerIpHeader].map((name) => ({
+              {
                 sizeConstraintStatement: {
-                  fieldToMatch: header(name),
+                  fieldToMatch: header(viewerIpHeader),
                   comparisonOperator: 'GT',
                   size: 0,
                   textTransformations: [{ priority: 0, type: 'NONE' }],
                 },
-              })),
+              },
             ],
           },
         },

@@ -157,16 +157,16 @@ export class WebStack extends Stack {
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
-          // The regional ACL's rate rules key on the header this sets: the viewer's IP without the port that
-          // CloudFront-Viewer-Address carries (rule 38).
+          // The regional ACL's rate rules and the code's per-client limits key on the header this sets: the
+          // viewer's IP (an IPv6 one as its /64), always overwritten (rules 38, 4).
           functionAssociations: [
             {
               function: viewerIpFunction(this, 'ViewerIpFunction'),
               eventType: FunctionEventType.VIEWER_REQUEST,
             },
           ],
-          // Every viewer header but Host: CloudFront-Viewer-Address (the address the code trusts, rule 38) and the
-          // header the viewer-request function set. AWS asks only that the policy include a function's header;
+          // Every viewer header but Host, so the header the viewer-request function set reaches the API (the
+          // address the code and WAF trust, rule 38). AWS asks only that the policy include a function's header;
           // that "all viewer headers" does is read from the docs, and the first-deploy call checks it.
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.headersPolicy,

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { VIEWER_ADDRESS_HEADER } from '../../lambdas/http/api-handler.ts';
+import { CLIENT_IP_HEADER } from '../../lambdas/http/client-address.ts';
 import type { Route } from '../../lambdas/routes.ts';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -21,9 +21,10 @@ export interface GatewayOptions {
 /** API Gateway's own payload limit is 10 MB; locally a smaller cap keeps a stray upload from filling memory. */
 const MAX_READ_BYTES = 1024 * 1024;
 
-/** Client-written address headers that must never reach a function: the gateway sets the viewer address. */
+/** Client-written address headers that must never reach a function: the gateway sets the client address. */
 const clientAddressHeaders = new Set([
-  VIEWER_ADDRESS_HEADER.toLowerCase(),
+  CLIENT_IP_HEADER,
+  'cloudfront-viewer-address',
   'x-forwarded-for',
   'forwarded',
   'x-real-ip',
@@ -102,15 +103,16 @@ function toEvent(
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
     const value = req.rawHeaders[i + 1] as string;
-    // The client may write these; CloudFront overwrites the viewer address, and so does this gateway.
+    // The client may write these; CloudFront's function overwrites the client address, and so does this gateway.
     if (clientAddressHeaders.has(name.toLowerCase())) continue;
     headers[name] = value;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
-  const peer = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-  // As CloudFront does: the TCP peer and its port, the only client address the functions read.
-  headers[VIEWER_ADDRESS_HEADER] = `${peer}:${req.socket.remotePort ?? 0}`;
-  multiValueHeaders[VIEWER_ADDRESS_HEADER] = [headers[VIEWER_ADDRESS_HEADER]];
+  // As CloudFront's viewer-request function does: the TCP peer, the only client address the functions read
+  // (they reduce an IPv6 one to its /64 themselves).
+  const peer = req.socket.remoteAddress ?? '127.0.0.1';
+  headers[CLIENT_IP_HEADER] = peer;
+  multiValueHeaders[CLIENT_IP_HEADER] = [peer];
   const query = [...url.searchParams.entries()];
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of query) multiQuery[k] = [...(multiQuery[k] ?? []), v];

@@ -1,12 +1,12 @@
 // The primary adapter shared by every route: a middy handler that reads the request (JSON body, bearer
 // token, path id), and one error middleware that turns every failure into problem+json.
 import { randomUUID } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from '../adapters/event-log.ts';
 import type { SessionInput } from '../registration/session.ts';
 import { DependencyError, type ErrorCode, fail, RegistrationError } from '../rules/errors.ts';
+import { CLIENT_IP_HEADER, clientKey } from './client-address.ts';
 import { problemBody, statusOf } from './problem.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -37,42 +37,6 @@ const header = (event: APIGatewayProxyEvent, name: string): string | undefined =
   }
   return undefined;
 };
-
-/** Set by CloudFront from the TCP connection (and by the local gateway from its peer), never by the client. */
-export const VIEWER_ADDRESS_HEADER = 'CloudFront-Viewer-Address';
-
-/** The first four groups of an IPv6 address, expanded, so every spelling of one /64 gives one key. */
-function ipv6Prefix64(address: string): string {
-  const [head = '', tail = ''] = address.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = address.includes('::')
-    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
-    : left;
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.padStart(4, '0'))
-    .join(':')}::/64`;
-}
-
-/**
- * The client address from CloudFront-Viewer-Address: `198.51.100.10:46532` or `2001:db8::1:46532` (the
- * port is always last, after the last colon; a bracketed `[2001:db8::1]:46532` is read too). Undefined when
- * the header is missing or holds no address.
- */
-export function viewerAddress(value: string | undefined): string | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(text);
-  const portAt = text.lastIndexOf(':');
-  const address =
-    bracketed?.[1] ?? (portAt > 0 && /^\d{1,5}$/.test(text.slice(portAt + 1)) ? text.slice(0, portAt) : '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped && isIPv4(mapped)) return mapped;
-  if (isIPv4(address)) return address;
-  if (isIPv6(address) && !address.includes('.')) return ipv6Prefix64(address);
-  return undefined;
-}
 
 const requestIdOf = (event: APIGatewayProxyEvent, context: Context): string =>
   event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
@@ -145,9 +109,10 @@ export function apiHandler(logger: Logger, run: (request: ApiRequest) => Promise
       const requestId = requestIdOf(event, context);
       const log = logger.child({ requestId });
       // Behind CloudFront, requestContext.identity.sourceIp is an edge node shared by many customers and
-      // X-Forwarded-For is whatever the client wrote first: only the viewer address keys per-client limits.
-      // A request without it did not come through CloudFront (or the gateway) and is refused before any work.
-      const sourceIp = viewerAddress(header(event, VIEWER_ADDRESS_HEADER));
+      // X-Forwarded-For is whatever the client wrote first: only the header CloudFront's viewer-request
+      // function overwrites keys per-client limits (client-address.ts). A request without a readable one did
+      // not come through CloudFront (or the gateway) and is refused before any work.
+      const sourceIp = clientKey(header(event, CLIENT_IP_HEADER));
       if (sourceIp === undefined) {
         log.error('request without a viewer address', { problem: 'client_address_missing' });
         fail('forbidden');

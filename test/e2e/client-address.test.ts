@@ -36,7 +36,7 @@ function stepOne(localAddress: string, headers: Record<string, string> = {}): Pr
 }
 
 describe('one client is one address, whatever its headers say', () => {
-  it('forged X-Forwarded-For and CloudFront-Viewer-Address headers do not make one host many clients', async () => {
+  it('forged x-viewer-ip, X-Forwarded-For and CloudFront-Viewer-Address headers do not make one host many clients', async () => {
     // Act
     const statuses: number[] = [];
     for (let i = 0; i <= LIMIT; i++) {
@@ -44,6 +44,7 @@ describe('one client is one address, whatever its headers say', () => {
         await stepOne('127.0.0.7', {
           'X-Forwarded-For': `203.0.113.${i + 1}`,
           'CloudFront-Viewer-Address': `198.51.100.${i + 1}:${40000 + i}`,
+          'x-viewer-ip': `192.0.2.${i + 1}`,
           Forwarded: `for=192.0.2.${i + 1}`,
         }),
       );

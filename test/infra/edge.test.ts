@@ -87,11 +87,6 @@ describe('only CloudFront reaches the API (rule 37)', () => {
     // WAF skips a forwarded-IP rate rule when its header is missing: the origin rule makes that a 403.
     expect(inner.slice(1).map((s) => s.SizeConstraintStatement)).toEqual([
       expect.objectContaining({
-        FieldToMatch: { SingleHeader: { Name: 'cloudfront-viewer-address' } },
-        ComparisonOperator: 'GT',
-        Size: 0,
-      }),
-      expect.objectContaining({
         FieldToMatch: { SingleHeader: { Name: 'x-viewer-ip' } },
         ComparisonOperator: 'GT',
         Size: 0,
@@ -140,7 +135,7 @@ describe('client addresses the client cannot forge (rule 38)', () => {
     (distributionConfig().CacheBehaviors as Json[]).find((b) => b.PathPattern === '/v1/*') as Json;
 
   it('CloudFront forwards every viewer header but Host to the API (AllViewerExceptHostHeader)', () => {
-    // The managed policy's id: CloudFront-Viewer-Address, and the header the viewer-request function set.
+    // The managed policy's id: every viewer header, so the one the viewer-request function set too.
     expect(apiBehavior().OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
   });
 

@@ -1,9 +1,10 @@
-// The HTTP layer at the edge: the client address comes from CloudFront-Viewer-Address only (rules 38, 4),
+// The HTTP layer at the edge: the client address comes from x-viewer-ip only (rules 38, 4),
 // a request without it is refused, and error logs are redacted like events (rule 46).
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { jsonLogger, redactText } from '../../lambdas/adapters/event-log.ts';
-import { apiHandler, errorResponse, viewerAddress } from '../../lambdas/http/api-handler.ts';
+import { apiHandler, errorResponse } from '../../lambdas/http/api-handler.ts';
+import { clientKey } from '../../lambdas/http/client-address.ts';
 import { DependencyError } from '../../lambdas/rules/errors.ts';
 
 const context = { awsRequestId: 'aws-request-id', functionName: 'test' } as Context;
@@ -42,52 +43,61 @@ function seenAddress() {
   return call;
 }
 
-describe('client address (rules 38, 4)', () => {
+describe('client address (rules 38, 4; second audit, finding 3)', () => {
   it.each([
-    ['198.51.100.10:46532', '198.51.100.10'],
-    ['2001:db8:85a3::8a2e:370:7334:443', '2001:0db8:85a3:0000::/64'],
-    ['2001:DB8:85A3:0:1:2:3:4:51000', '2001:0db8:85a3:0000::/64'],
-    ['[2001:db8::1]:443', '2001:0db8:0000:0000::/64'],
-    ['::ffff:203.0.113.5:1234', '203.0.113.5'],
-  ])('CloudFront-Viewer-Address %s keys the client as %s', (header, key) => {
-    expect(viewerAddress(header)).toBe(key);
+    ['198.51.100.10', '198.51.100.10'],
+    ['2001:db8:85a3::8a2e:370:7334', '2001:db8:85a3:0::/64'],
+    ['2001:DB8:85A3:0:1:2:3:4', '2001:db8:85a3:0::/64'],
+    ['2001:db8:85a3:0::', '2001:db8:85a3:0::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::ffff:203.0.113.5', '203.0.113.5'],
+    ['64:ff9b::192.0.2.33', '64:ff9b:0:0::/64'],
+  ])('x-viewer-ip %s keys the client as %s', (header, key) => {
+    expect(clientKey(header)).toBe(key);
   });
 
   it.each([
     ['missing', undefined],
     ['empty', ''],
-    ['no port', '198.51.100.10'],
-    ['not an address', 'evil.example:443'],
-    ['a list', '198.51.100.10:1, 203.0.113.1:2'],
-  ])('a viewer address that is %s gives no key', (_name, header) => {
-    expect(viewerAddress(header)).toBeUndefined();
+    ['with a port', '198.51.100.10:443'],
+    ['not an address', 'evil.example'],
+    ['a list', '198.51.100.10, 203.0.113.1'],
+    ['too many groups', '1:2:3:4:5:6:7:8:9'],
+    ['two compressions', '2001::1::2'],
+  ])('a client address that is %s gives no key', (_name, header) => {
+    expect(clientKey(header)).toBeUndefined();
   });
 
-  it('two spellings of one IPv6 /64 are one client; another /64 is another', () => {
-    expect(viewerAddress('2001:db8:1:2::9:443')).toBe(viewerAddress('2001:0db8:0001:0002:ffff::1:443'));
-    expect(viewerAddress('2001:db8:1:3::9:443')).not.toBe(viewerAddress('2001:db8:1:2::9:443'));
+  it('every address of one IPv6 /64 is one client; another /64 is another', () => {
+    expect(clientKey('2001:db8:1:2::9')).toBe(clientKey('2001:0db8:0001:0002:ffff::1'));
+    expect(clientKey('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe(clientKey('2001:db8:1:2::'));
+    expect(clientKey('2001:db8:1:3::9')).not.toBe(clientKey('2001:db8:1:2::9'));
   });
 
-  it('the handler keys on the viewer address, never on X-Forwarded-For or the edge node', async () => {
+  it('the handler keys on x-viewer-ip, never on CloudFront-Viewer-Address, X-Forwarded-For or the edge node', async () => {
     // Prepare
     const call = seenAddress();
 
     // Act
     const { seen } = await call({
       'X-Forwarded-For': '10.9.9.9, 203.0.113.99',
-      'cloudfront-viewer-address': '198.51.100.7:5000',
+      'cloudfront-viewer-address': '192.0.2.44:5000',
+      'x-viewer-ip': '198.51.100.7',
     });
 
     // Assess
     expect(seen).toBe('198.51.100.7');
   });
 
-  it('a request without CloudFront-Viewer-Address is 403 forbidden before the route runs', async () => {
+  it('a request without x-viewer-ip is 403 forbidden before the route runs, even with CloudFront-Viewer-Address', async () => {
     // Prepare
     const call = seenAddress();
 
     // Act
-    const { result, seen, lines } = await call({ 'X-Forwarded-For': '198.51.100.7' });
+    const { result, seen, lines } = await call({
+      'X-Forwarded-For': '198.51.100.7',
+      'CloudFront-Viewer-Address': '198.51.100.7:443',
+    });
 
     // Assess
     expect(seen).toBeUndefined();

@@ -23,7 +23,7 @@ function event(options: {
 }): APIGatewayProxyEvent {
   return {
     body: options.body ?? null,
-    headers: { 'CloudFront-Viewer-Address': '198.51.100.9:51234', ...options.headers },
+    headers: { 'x-viewer-ip': '198.51.100.9', ...options.headers },
     multiValueHeaders: {},
     httpMethod: 'POST',
     isBase64Encoded: options.base64 ?? false,

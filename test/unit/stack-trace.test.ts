@@ -36,7 +36,7 @@ describe('resolving a logged stack trace with the bundle source map', () => {
     if (!spec) throw new Error('verify-otp is not a function of the route table');
     bundle = await buildBundle(dir, spec);
     const script = `const { handler } = await import(${JSON.stringify(bundle.file)});
-      await handler({ body: 5, headers: { 'CloudFront-Viewer-Address': '198.51.100.7:46532' },
+      await handler({ body: 5, headers: { 'x-viewer-ip': '198.51.100.7' },
         requestContext: { requestId: 'stack-test' } }, {});`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: dir,

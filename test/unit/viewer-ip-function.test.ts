@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { clientKey } from '../../lambdas/http/client-address.ts';
 import { viewerIpFunctionSource, viewerIpHeader } from '../../lib/viewer-ip-function.ts';
 
 type Headers = Record<string, { value: string; multiValue?: { value: string }[] }>;
@@ -32,16 +33,37 @@ const viewerRequest = (ip: string, headers: Headers = {}): ViewerRequestEvent =>
 
 describe('viewer IP function (CloudFront Functions, viewer request)', () => {
   it.each([
-    ['IPv4', '198.51.100.10'],
-    ['IPv6', '2001:db8:85a3::8a2e:370:7334'],
-    ['IPv4-mapped IPv6', '::ffff:198.51.100.10'],
-  ])('sets the header to the %s viewer address, with no port', async (_kind, ip) => {
-    // Act
-    const request = await handler(viewerRequest(ip));
+    ['IPv4', '198.51.100.10', '198.51.100.10'],
+    ['IPv6', '2001:db8:85a3::8a2e:370:7334', '2001:db8:85a3:0::'],
+    ['IPv6, full and upper case', '2001:0DB8:0001:0002:FFFF:0000:0000:0001', '2001:db8:1:2::'],
+    ['IPv6 compressed in its network part', '2001:db8::1', '2001:db8:0:0::'],
+    ['IPv6 with an embedded IPv4 tail', '64:ff9b::192.0.2.33', '64:ff9b:0:0::'],
+    ['IPv4-mapped IPv6', '::ffff:198.51.100.10', '198.51.100.10'],
+  ])(
+    'sets the header to the %s viewer address (IPv6 as its /64), with no port',
+    async (_kind, ip, expected) => {
+      // Act
+      const request = await handler(viewerRequest(ip));
 
-    // Assess: exactly the viewer's address, a value WAF reads as an IP.
-    expect(request.headers[viewerIpHeader]).toEqual({ value: ip });
-    expect(isIP(request.headers[viewerIpHeader]?.value ?? '')).not.toBe(0);
+      // Assess: a value WAF reads as an IP, and the key the code derives from it is the code's own key.
+      expect(request.headers[viewerIpHeader]).toEqual({ value: expected });
+      expect(isIP(request.headers[viewerIpHeader]?.value ?? '')).not.toBe(0);
+      expect(clientKey(request.headers[viewerIpHeader]?.value)).toBe(clientKey(ip));
+    },
+  );
+
+  it('second audit, finding 3: every address of one IPv6 /64 gives WAF one value', async () => {
+    // Act
+    const values = await Promise.all(
+      ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:2:abcd::9'].map(
+        async (ip) => (await handler(viewerRequest(ip))).headers[viewerIpHeader]?.value,
+      ),
+    );
+    const other = (await handler(viewerRequest('2001:db8:1:3::1'))).headers[viewerIpHeader]?.value;
+
+    // Assess
+    expect(new Set(values)).toEqual(new Set(['2001:db8:1:2::']));
+    expect(other).toBe('2001:db8:1:3::');
   });
 
   it.each([
@@ -61,7 +83,9 @@ describe('viewer IP function (CloudFront Functions, viewer request)', () => {
     const results = await Promise.all([handler(single), handler(multi)]);
 
     // Assess
-    for (const request of results) expect(request.headers[viewerIpHeader]).toEqual({ value: ip });
+    for (const request of results) {
+      expect(request.headers[viewerIpHeader]).toEqual({ value: ip.includes(':') ? '2001:db8:0:0::' : ip });
+    }
   });
 
   it('passes the rest of the request on unchanged', async () => {
