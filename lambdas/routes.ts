@@ -23,7 +23,7 @@ export interface RouteNeeds {
   tokenKey?: boolean;
 }
 
-export type LimitGroup = 'identify' | 'sign-in' | 'otp' | 'wizard' | 'public';
+export type LimitGroup = 'identify' | 'sign-in' | 'sign-in-step' | 'otp' | 'wizard' | 'public';
 
 export interface Route {
   /** Handler module: lambdas/handlers/<handler>.ts, exporting `handler`. */
@@ -33,7 +33,11 @@ export interface Route {
   path: string;
   /** Carries `Authorization: Bearer <token>`. */
   auth: boolean;
-  /** Rate-limit class for WAF and throttling: tighter on identify, sign-in and OTP (codes by SMS or app). */
+  /**
+   * Rate-limit class for WAF and throttling: tighter on identify, sign-in and OTP (codes by SMS or app);
+   * the password and token steps of sign-in have their own, sized for many customers behind one carrier
+   * address (docs/CAPACITY.md): guessing there is stopped per account, by the locks.
+   */
   limitGroup: LimitGroup;
   /** Has a JSON request body (validated by the handler's zod schema). */
   body: boolean;
@@ -229,7 +233,7 @@ export const routes: readonly Route[] = [
     method: 'POST',
     path: '/v1/sign-ins/{id}/password',
     auth: true,
-    limitGroup: 'otp',
+    limitGroup: 'sign-in-step',
     body: true,
     needs: {
       tables: {
@@ -247,7 +251,7 @@ export const routes: readonly Route[] = [
     method: 'POST',
     path: '/v1/sign-ins/{id}/digital-token',
     auth: true,
-    limitGroup: 'otp',
+    limitGroup: 'sign-in-step',
     body: true,
     needs: {
       tables: {

@@ -59,6 +59,7 @@ import { ServiceWebAcl } from './web-acl.ts';
 export const methodThrottling: Record<LimitGroup, Required<ThrottleSettings>> = {
   identify: { rateLimit: 20, burstLimit: 40 },
   'sign-in': { rateLimit: 50, burstLimit: 100 },
+  'sign-in-step': { rateLimit: 50, burstLimit: 100 },
   otp: { rateLimit: 20, burstLimit: 40 },
   wizard: { rateLimit: 25, burstLimit: 50 },
   public: { rateLimit: 10, burstLimit: 20 },

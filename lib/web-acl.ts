@@ -20,6 +20,11 @@ export const rateLimits = {
   identify: { limit: 10, windowSeconds: 60 },
   /** Mirrors SIGN_IN_MAX_PER_IP_PER_MINUTE of the code, on POST /v1/sign-ins. */
   signIn: { limit: 20, windowSeconds: 60 },
+  /**
+   * S2 and S3 per address: coarse abuse control sized for a carrier's CGNAT address shared by many
+   * customers (docs/CAPACITY.md, "Sign-in"); guessing is stopped per account by the password and token locks.
+   */
+  signInStep: { limit: 150, windowSeconds: 300 },
   otp: { limit: 10, windowSeconds: 60 },
   all: { limit: 300, windowSeconds: 300 },
 } as const;
@@ -247,6 +252,10 @@ export class ServiceWebAcl extends Construct {
       rateRule('RateLimitSignIn', 15, rateLimits.signIn, {
         ...perClient,
         scopeDownStatement: routeGroupStatement('sign-in'),
+      }),
+      rateRule('RateLimitSignInSteps', 17, rateLimits.signInStep, {
+        ...perClient,
+        scopeDownStatement: routeGroupStatement('sign-in-step'),
       }),
       rateRule('RateLimitOtp', 20, rateLimits.otp, {
         ...perClient,

@@ -157,7 +157,18 @@ describe('client addresses the client cannot forge (rule 38)', () => {
 });
 
 describe('throttles from the capacity model (rule 39)', () => {
-  const groupOf: Record<string, LimitGroup> = { RateLimitIdentify: 'identify', RateLimitOtp: 'otp' };
+  const groupOf: Record<string, LimitGroup> = {
+    RateLimitIdentify: 'identify',
+    RateLimitSignIn: 'sign-in',
+    RateLimitSignInSteps: 'sign-in-step',
+    RateLimitOtp: 'otp',
+  };
+
+  it('every rate rule but the catch-all is scoped to one limit group, and each group with a rule is named here', () => {
+    const names = rateRules(regionalAcl()).map((r) => r.Name as string);
+    // A new scoped rule must be added to groupOf, or the share check below would judge it as the catch-all.
+    expect(names.filter((name) => name !== 'RateLimitAll').sort()).toEqual(Object.keys(groupOf).sort());
+  });
 
   it('each per-client limit, per second, stays a small fraction of the throttle it protects', () => {
     for (const r of rateRules(regionalAcl())) {

@@ -69,6 +69,37 @@ describe('sign-in and the digital token (dev)', () => {
     });
   });
 
+  it('second audit, finding 5: S2 and S3 have their own per-client rule, sized for a shared carrier address (150 in 5 minutes)', () => {
+    const rules = (Object.values(resourcesOf(service, 'AWS::WAFv2::WebACL'))[0]?.Properties.Rules ??
+      []) as Record<string, any>[];
+    const rule = rules.find((candidate) => candidate.Name === 'RateLimitSignInSteps');
+    expect(rule).toMatchObject({
+      Statement: {
+        RateBasedStatement: {
+          Limit: 150,
+          EvaluationWindowSec: 300,
+          AggregateKeyType: 'FORWARDED_IP',
+          ScopeDownStatement: {
+            AndStatement: {
+              Statements: [
+                { ByteMatchStatement: { SearchString: 'POST' } },
+                {
+                  RegexMatchStatement: {
+                    RegexString: pathRegex(['/v1/sign-ins/{id}/password', '/v1/sign-ins/{id}/digital-token']),
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+      Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
+    });
+    // No longer in the OTP group, whose 10 a minute would refuse customers behind one carrier address.
+    const otp = rules.find((candidate) => candidate.Name === 'RateLimitOtp');
+    expect(JSON.stringify(otp)).not.toContain('sign-ins');
+  });
+
   it('alarms on sign-in lock spikes and token failures, and the dashboard shows sign-ins and activations', () => {
     const { alarms } = built.service.observability;
     const alarm = (name: string) =>
