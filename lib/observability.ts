@@ -83,6 +83,37 @@ export const thresholds = {
 } as const;
 
 /**
+ * A table metric summed over the operations the service calls, each FILLed with 0. DynamoDB publishes a
+ * per-operation data point only when something happened, and a sum of metrics where one has no data point
+ * is no data (CDK's `metric...ForOperations` sums them bare): a throttle on one operation while the others
+ * were quiet would never reach the threshold, so the alarm could not fire.
+ */
+function sumOverOperations(
+  table: ITable,
+  metricName: 'ThrottledRequests' | 'SystemErrors',
+  period: Duration,
+) {
+  const usingMetrics = Object.fromEntries(
+    tableOperations.map((operation, i) => [
+      `op${i}`,
+      table.metric(metricName, {
+        dimensionsMap: { TableName: table.tableName, Operation: operation },
+        statistic: 'Sum',
+        period,
+      }),
+    ]),
+  );
+  return new MathExpression({
+    expression: Object.keys(usingMetrics)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(' + '),
+    usingMetrics,
+    period,
+    label: `${metricName} (all operations)`,
+  });
+}
+
+/**
  * Step latency p99 a function must stay under (ms). argon2id at m=19 MiB takes a few hundred ms on
  * 1024 MB, so hashing steps get more; the stream consumer waits on SES. Cold starts are in the p99.
  */
@@ -397,10 +428,7 @@ export class Observability extends Construct {
         `${id}Throttles`,
         new Alarm(this, `${id}Throttles`, {
           alarmDescription: `DynamoDB throttled requests on the ${tableName} table: steps answer 503 (they fail closed).`,
-          metric: table.metricThrottledRequestsForOperations({
-            operations: tableOperations,
-            period: fiveMinutes,
-          }),
+          metric: sumOverOperations(table, 'ThrottledRequests', fiveMinutes),
           threshold: thresholds.tableThrottlesPer5Minutes,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           evaluationPeriods: 1,
@@ -411,7 +439,7 @@ export class Observability extends Construct {
         `${id}SystemErrors`,
         new Alarm(this, `${id}SystemErrors`, {
           alarmDescription: `DynamoDB system errors (HTTP 500 from DynamoDB) on the ${tableName} table.`,
-          metric: table.metricSystemErrorsForOperations({ operations: tableOperations, period: fiveMinutes }),
+          metric: sumOverOperations(table, 'SystemErrors', fiveMinutes),
           threshold: thresholds.tableSystemErrorsPer5Minutes,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           evaluationPeriods: 1,

@@ -169,6 +169,12 @@ describe('messaging and observability (prod)', () => {
     expect(alarmOn('SmsDeliveryFailures')).toContain('"ComparisonOperator":"LessThanThreshold"');
     expect(alarmOn('UsersTableThrottles')).toContain('ThrottledRequests');
     expect(alarmOn('CustomersTableSystemErrors')).toContain('SystemErrors');
+    // Second audit, finding 8: each operation's metric is FILLed with 0, or a sum where one operation had
+    // no data point would be no data and the alarm could never fire.
+    for (const name of ['UsersTableThrottles', 'CustomersTableSystemErrors']) {
+      const expression = /"Expression":"([^"]+)"/.exec(alarmOn(name))?.[1];
+      expect(expression, name).toMatch(/^FILL\(op0, 0\)( \+ FILL\(op\d, 0\)){4,}$/);
+    }
     expect(alarmOn('StartRegistrationFunctionErrors')).toContain('"MetricName":"Errors"');
     expect(alarmOn('StartRegistrationFunctionErrors')).toContain(':live');
     expect(alarmOn('StartRegistrationFunctionLatencyP99')).toContain('"ExtendedStatistic":"p99"');
