@@ -29,10 +29,16 @@ export const tableConstructId = (name: TableName): string => `${name[0]?.toUpper
 export const backupRetentionDays = { dev: 35, prod: 365 } as const;
 /** In prod the vault is locked: nobody, root included, deletes a recovery point younger than this. */
 export const vaultLockMinRetentionDays = 35;
+/**
+ * ...nor keeps one longer than this (a year and a month): a plan edited to keep recovery points for ever,
+ * personal data included, is refused by the vault itself (LOPDP: no longer than needed).
+ */
+export const vaultLockMaxRetentionDays = 400;
 
 export class DataStack extends Stack {
   readonly key: Key;
   readonly backupVault: BackupVault;
+  readonly backupKey: Key;
   readonly backupPlan: BackupPlan;
   readonly tables: Record<TableName, Table>;
   readonly hmacSecret: Secret;
@@ -84,12 +90,23 @@ export class DataStack extends Stack {
     // Point-in-time recovery covers the last 35 days inside the table's own account; AWS Backup adds copies
     // that survive a deleted table, a compromised account admin (Vault Lock) and, when given, a region.
     const retentionDays = backupRetentionDays[config.stage];
+    // The recovery points have a key of their own: whoever may use the tables' key (every function, through
+    // DynamoDB) gains nothing on the backups, and disabling the data key in an incident leaves them readable.
+    this.backupKey = new Key(this, 'BackupKey', {
+      description: `Self-registration (${config.stage}): AWS Backup vault of the user tables`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.backupVault = new BackupVault(this, 'BackupVault', {
-      encryptionKey: this.key,
+      encryptionKey: this.backupKey,
       removalPolicy: RemovalPolicy.RETAIN,
       // Compliance mode: after the 3-day grace period nobody, root included, can shorten or remove the lock.
       lockConfiguration: config.isProd
-        ? { minRetention: Duration.days(vaultLockMinRetentionDays), changeableFor: Duration.days(3) }
+        ? {
+            minRetention: Duration.days(vaultLockMinRetentionDays),
+            maxRetention: Duration.days(vaultLockMaxRetentionDays),
+            changeableFor: Duration.days(3),
+          }
         : undefined,
     });
     const copyTo: IBackupVault | undefined = config.backupCopyVaultArn

@@ -8,7 +8,11 @@ import { FLAGS } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SelfRegistrationApp } from '../../lib/app.ts';
 import { readDeployConfig } from '../../lib/config.ts';
-import { backupRetentionDays, vaultLockMinRetentionDays } from '../../lib/data-stack.ts';
+import {
+  backupRetentionDays,
+  vaultLockMaxRetentionDays,
+  vaultLockMinRetentionDays,
+} from '../../lib/data-stack.ts';
 import { projectRoot } from '../../lib/service-function.ts';
 import { managedRuleGroupVersions } from '../../lib/web-acl.ts';
 import {
@@ -179,9 +183,20 @@ describe('operations (prod)', () => {
       );
     }
     template.hasResourceProperties('AWS::Backup::BackupVault', {
-      LockConfiguration: { MinRetentionDays: vaultLockMinRetentionDays, ChangeableForDays: 3 },
+      LockConfiguration: {
+        MinRetentionDays: vaultLockMinRetentionDays,
+        MaxRetentionDays: vaultLockMaxRetentionDays,
+        ChangeableForDays: 3,
+      },
       EncryptionKeyArn: Match.anyValue(),
     });
+    // Second audit, finding 8: the vault's key is its own, not the tables' (the data key).
+    const vaultKey = JSON.stringify(
+      Object.values(resourcesOf(template, 'AWS::Backup::BackupVault'))[0]?.Properties.EncryptionKeyArn,
+    );
+    expect(vaultKey).toContain(built.data.getLogicalId(built.data.backupKey.node.defaultChild as never));
+    expect(vaultKey).not.toContain(built.data.getLogicalId(built.data.key.node.defaultChild as never));
+    expect(backupRetentionDays.prod).toBeLessThanOrEqual(vaultLockMaxRetentionDays);
     expect(plan.BackupPlan.BackupPlanRule[0]).toMatchObject({
       ScheduleExpression: expect.stringMatching(/^cron\(/),
       Lifecycle: { DeleteAfterDays: backupRetentionDays.prod },
