@@ -98,6 +98,12 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
     env: { account: config.account, region: edgeRegion },
     config,
     distributionId: web.distribution.distributionId,
+    edgeWebAcl: edgeWaf
+      ? {
+          metricName: edgeWaf.webAcl.metricName,
+          rateRuleMetricNames: edgeWaf.webAcl.rateRuleMetricNames,
+        }
+      : undefined,
     crossRegionReferences: config.region !== edgeRegion,
     description: `Self-registration (${config.stage}): CloudFront alarms (its metrics exist in us-east-1 only)`,
     terminationProtection: config.isProd,

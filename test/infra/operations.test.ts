@@ -82,13 +82,42 @@ describe('operations (prod)', () => {
     for (const stack of stacks) expect(stack?.terminationProtection, stack?.stackName).toBe(true);
   });
 
+  it("second audit, finding 8: alarms in us-east-1 on the edge web ACL's rate-rule blocks, every rate rule FILLed", () => {
+    // Prepare
+    const template = templates.edgeAlarms;
+    const topicId = built.edgeAlarms.getLogicalId(built.edgeAlarms.alarms.topic.node.defaultChild as never);
+    const edgeAcl = built.edgeWaf?.webAcl;
+
+    // Act
+    const alarm = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).find((a) =>
+      JSON.stringify(a.Properties.Metrics ?? []).includes('BlockedRequests'),
+    )?.Properties;
+
+    // Assess
+    expect(edgeAcl?.rateRuleMetricNames.length).toBeGreaterThanOrEqual(4);
+    expect(alarm).toMatchObject({ Threshold: 100, AlarmActions: [{ Ref: topicId }] });
+    const metrics = alarm?.Metrics as { Id: string; Expression?: string; MetricStat?: any }[];
+    const stats = metrics.filter((m) => m.MetricStat);
+    expect(stats.map((m) => m.MetricStat.Metric.Dimensions)).toEqual(
+      edgeAcl?.rateRuleMetricNames.map((rule) => [
+        { Name: 'Rule', Value: rule },
+        { Name: 'WebACL', Value: edgeAcl.metricName },
+      ]),
+    );
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+      stats.map((m) => `FILL(${m.Id}, 0)`).join(' + '),
+    );
+  });
+
   it('watches CloudFront 5xx from us-east-1 with an alarm topic of its own there, subscribed and open to CloudWatch', () => {
     // Prepare
     const template = templates.edgeAlarms;
     const topicId = built.edgeAlarms.getLogicalId(built.edgeAlarms.alarms.topic.node.defaultChild as never);
 
     // Act
-    const alarm = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'))[0]?.Properties;
+    const alarm = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).find(
+      (a) => a.Properties.MetricName === '5xxErrorRate',
+    )?.Properties;
 
     // Assess
     expect(built.edgeAlarms.region).toBe('us-east-1');
