@@ -19,6 +19,7 @@ import {
   SecurityPolicy,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -40,6 +41,7 @@ import {
 } from '../lambdas/routes.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import type { DeployConfig } from './config.ts';
+import { DeployHook } from './deploy-hook.ts';
 import { EmailSending, SmsSettings } from './messaging.ts';
 import { Observability } from './observability.ts';
 import { OriginVerifySecrets, originVerifyHeader } from './origin-verify.ts';
@@ -90,6 +92,7 @@ export class ServiceStack extends Stack {
   /** Account-wide SMS settings; only when the stage manages account settings. */
   readonly smsSettings?: SmsSettings;
   readonly deployments: Record<string, LambdaDeploymentGroup> = {};
+  readonly deployHook: DeployHook;
   readonly deploymentRole: Role;
   readonly webAcl: ServiceWebAcl;
   readonly originSecrets: OriginVerifySecrets;
@@ -248,11 +251,18 @@ export class ServiceStack extends Stack {
       },
     });
 
-    // Safe deploys: each new version takes 10% of the traffic for 5 minutes in prod, and CodeDeploy shifts
-    // back by itself when that function's error or latency alarm fires. Dev shifts at once.
-    const application = new LambdaApplication(this, 'Deployments', {
-      applicationName: `self-registration-${config.stage}`,
+    // Safe deploys: before any traffic moves, a hook invokes the new version once with a smoke event (a
+    // version that cannot load or parse its configuration never takes traffic); then it takes 10% of the
+    // traffic for 15 minutes in prod, and CodeDeploy shifts back by itself when that function's error or
+    // latency alarm, or the API's 5xx rate, fires. Dev shifts at once, after the same hook.
+    const applicationName = `self-registration-${config.stage}`;
+    const application = new LambdaApplication(this, 'Deployments', { applicationName });
+    const hook = new DeployHook(this, 'BeforeAllowTraffic', {
+      applicationName,
+      logRetention,
+      logRemovalPolicy: removal,
     });
+    this.deployHook = hook;
     // One role for every deployment group: CodeDeploy's documented managed policy for Lambda shifts.
     this.deploymentRole = new Role(this, 'DeploymentRole', {
       assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
@@ -265,9 +275,13 @@ export class ServiceStack extends Stack {
         role: deploymentRole,
         alias: fn.alias,
         deploymentConfig: config.isProd
-          ? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES
+          ? LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES
           : LambdaDeploymentConfig.ALL_AT_ONCE,
-        alarms: this.observability.deploymentAlarms[fn.handler] ?? [],
+        preHook: hook.function,
+        alarms: [
+          ...(this.observability.deploymentAlarms[fn.handler] ?? []),
+          this.observability.alarms.Api5xxRate as Alarm,
+        ],
         autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
       });
     }

@@ -336,6 +336,9 @@ describe('service functions (dev)', () => {
       CodeDeployLambdaAliasUpdate: {
         ApplicationName: expect.anything(),
         DeploymentGroupName: expect.anything(),
+        BeforeAllowTrafficHook: {
+          Ref: built.service.getLogicalId(built.service.deployHook.function.node.defaultChild as never),
+        },
       },
     });
     expect(deployment.Properties.DeploymentConfigName).toMatch(/AllAtOnce/);

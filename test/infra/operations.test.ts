@@ -180,15 +180,40 @@ describe('operations (prod)', () => {
     });
   });
 
-  it('shifts prod traffic 10% for 5 minutes before the rest', () => {
+  it('shifts prod traffic 10% for 15 minutes before the rest, after a smoke-test hook, rolling back on the API 5xx rate too (second audit, finding 8)', () => {
+    // Prepare
+    const service = templates.service.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: any; UpdatePolicy?: any }
+    >;
+    const hookId = built.service.getLogicalId(built.service.deployHook.function.node.defaultChild as never);
+    const api5xxId = built.service.getLogicalId(
+      built.service.observability.alarms.Api5xxRate?.node.defaultChild as never,
+    );
+
     // Act
     const groups = Object.values(resourcesOf(templates.service, 'AWS::CodeDeploy::DeploymentGroup'));
+    const aliases = Object.values(service).filter((r) => r.Type === 'AWS::Lambda::Alias');
 
     // Assess
     expect(groups).toHaveLength(Object.keys(built.service.functions).length);
     for (const group of groups) {
-      expect(JSON.stringify(group.Properties.DeploymentConfigName)).toContain('Canary10Percent5Minutes');
+      expect(JSON.stringify(group.Properties.DeploymentConfigName)).toContain('Canary10Percent15Minutes');
+      expect(JSON.stringify(group.Properties.AlarmConfiguration)).toContain(api5xxId);
     }
+    expect(aliases).toHaveLength(groups.length);
+    for (const alias of aliases) {
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook).toEqual({ Ref: hookId });
+    }
+    const hookPolicy = JSON.stringify(
+      Object.values(service).filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(hookId.slice(0, 20)),
+      ),
+    );
+    expect(hookPolicy).toContain('codedeploy:PutLifecycleEventHookExecutionStatus');
+    expect(hookPolicy).toContain('lambda:InvokeFunction');
+    expect(hookPolicy).not.toContain('"Resource":"*"');
   });
 
   it('backs up the tables that hold users daily into a locked vault, copied to the second vault', () => {
