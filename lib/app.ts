@@ -6,6 +6,7 @@ import { DataStack } from './data-stack.ts';
 import { EdgeAlarmsStack } from './edge-alarms-stack.ts';
 import { EdgeWafStack, edgeRegion } from './edge-waf-stack.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
+import { stackPrefix } from './secret-readers.ts';
 import { ServiceStack } from './service-stack.ts';
 import { WebStack } from './web-stack.ts';
 
@@ -29,8 +30,6 @@ export interface SelfRegistrationApp {
   edgeAlarms: EdgeAlarmsStack;
 }
 
-const capitalized = (text: string): string => `${text[0]?.toUpperCase()}${text.slice(1)}`;
-
 export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
   const app = new App({
     ...options.appProps,
@@ -45,7 +44,7 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
   if (config.isProd && !options.siteDirectory) {
     throw new Error('prod needs the built web wizard: build it (web/build.ts) before `cdk deploy`.');
   }
-  const prefix = `SelfRegistration${capitalized(config.stage)}`;
+  const prefix = stackPrefix(config);
   const env: Environment = { account: config.account, region: config.region };
 
   const data = new DataStack(app, `${prefix}Data`, {

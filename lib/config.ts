@@ -21,6 +21,8 @@ export interface DeployConfig {
   manageAccountSettings: boolean;
   /** An existing backup vault ARN (another account or region) recovery points are copied to instead. */
   backupCopyVaultArn?: string;
+  /** The role, besides the service's own, that may read the secrets: break-glass and the directory loader. */
+  breakGlassRoleArn?: string;
   /** Custom domain of the web wizard and its ACM certificate (us-east-1); required in prod for TLS 1.2+. */
   webDomain?: string;
   webCertificateArn?: string;
@@ -53,6 +55,8 @@ export const contextKeys = {
     '`true` lets this stage own account-wide settings: API Gateway CloudWatch role, SNS SMS attributes (default false)',
   backupCopyVaultArn:
     "existing backup vault ARN in a second region or account; the user tables' recovery points are copied there (optional)",
+  breakGlassRoleArn:
+    'IAM role ARN that may read the secrets besides the service functions: break-glass and the directory loader (optional)',
   webDomain: 'custom domain of the wizard, e.g. registro.produbanco.com.ec (required in prod)',
   webCertificateArn: 'ACM certificate for webDomain, in us-east-1 (required with webDomain)',
   cloudFrontWebAclArn: 'existing CLOUDFRONT-scope web ACL ARN; skips the us-east-1 EdgeWaf stack (optional)',
@@ -176,6 +180,16 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
     );
   }
 
+  const breakGlassRoleArn = text('breakGlassRoleArn');
+  if (
+    breakGlassRoleArn !== undefined &&
+    !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(breakGlassRoleArn)
+  ) {
+    problems.push(
+      problem('breakGlassRoleArn', `breakGlassRoleArn "${breakGlassRoleArn}" is not an IAM role ARN`),
+    );
+  }
+
   const webDomain = text('webDomain')?.toLowerCase();
   const webCertificateArn = text('webCertificateArn');
   if (webDomain === undefined && isProd) {
@@ -251,6 +265,7 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
     alarmTopicArn,
     manageAccountSettings: manageText === 'true',
     backupCopyVaultArn,
+    breakGlassRoleArn,
     webDomain,
     webCertificateArn,
     cloudFrontWebAclArn,

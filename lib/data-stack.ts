@@ -17,6 +17,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type TableName, tableDefinitions, tableNames } from '../lambdas/tables.ts';
 import type { DeployConfig } from './config.ts';
+import { restrictSecretReaders } from './secret-readers.ts';
 
 export interface DataStackProps extends StackProps {
   config: DeployConfig;
@@ -86,6 +87,10 @@ export class DataStack extends Stack {
       generateSecretString: secretString,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    for (const secret of [this.hmacSecret, this.pepperSecret, this.tokenKeySecret]) {
+      restrictSecretReaders(secret, config);
+    }
 
     // Point-in-time recovery covers the last 35 days inside the table's own account; AWS Backup adds copies
     // that survive a deleted table, a compromised account admin (Vault Lock) and, when given, a region.

@@ -213,4 +213,36 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
       `${bucketDeployment}: cloudfront:CreateInvalidation and GetInvalidation, which aws-cdk-lib grants on '*'.`,
     );
   }
+
+  // Service stack: CodeDeploy's BeforeAllowTraffic hook (lib/deploy-hook.ts).
+  const hookRole = service.deployHook.function.role;
+  if (hookRole) {
+    const hookWhy = 'CodeDeploy BeforeAllowTraffic hook';
+    acknowledge(
+      hookRole,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      `${hookWhy}: the managed policy only lets it write its own logs.`,
+    );
+    const arn = (serviceName: string, resource: string) =>
+      `Resource::arn:${placeholder(service.partition, 'Partition')}:${serviceName}:${placeholder(service.region, 'Region')}:${placeholder(service.account, 'AccountId')}:${resource}`;
+    const hookPolicy = hookRole.node.findChild('DefaultPolicy');
+    const functions = arn('lambda', `function:${service.stackName}-*`);
+    for (const id of [functions, `${functions}:*`]) {
+      acknowledge(
+        hookPolicy,
+        `AwsSolutions-IAM5[${id}]`,
+        `${hookWhy}: invokes the version a deployment moves to; the functions' names are generated from this stack's name and versions are numbered, so the ARN can only be a pattern of this stack's functions.`,
+      );
+    }
+    acknowledge(
+      hookPolicy,
+      `AwsSolutions-IAM5[${arn('codedeploy', `deploymentgroup:self-registration-${config.stage}/*`)}]`,
+      `${hookWhy}: reads the deployments of this application's groups (one per function) to learn the target version.`,
+    );
+    acknowledge(
+      service.deploymentRole.node.findChild('DefaultPolicy'),
+      `AwsSolutions-IAM5[Resource::<${service.getLogicalId(service.deployHook.function.node.defaultChild as never)}.Arn>:*]`,
+      'CodeDeploy invokes the hook function (any version of it), as aws-cdk-lib grants for a pre-traffic hook.',
+    );
+  }
 }

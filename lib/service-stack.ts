@@ -45,6 +45,7 @@ import { DeployHook } from './deploy-hook.ts';
 import { EmailSending, SmsSettings } from './messaging.ts';
 import { Observability } from './observability.ts';
 import { OriginVerifySecrets, originVerifyHeader } from './origin-verify.ts';
+import { restrictSecretReaders } from './secret-readers.ts';
 import {
   type DataResources,
   type FunctionNeeds,
@@ -220,6 +221,9 @@ export class ServiceStack extends Stack {
     this.api = this.createApi(config, removal, logRetention);
 
     this.originSecrets = new OriginVerifySecrets(this, 'OriginVerify', { stage: config.stage });
+    for (const secret of [this.originSecrets.current, this.originSecrets.previous]) {
+      restrictSecretReaders(secret, config);
+    }
     this.webAcl = new ServiceWebAcl(this, 'ApiWaf', {
       scope: 'REGIONAL',
       metricPrefix: `SelfRegistration${config.isProd ? 'Prod' : 'Dev'}Api`,

@@ -23,6 +23,7 @@ export const prodContext = {
   smsMonthlySpendLimitUsd: '300',
   alarmEmail: 'devops@produbanco.com.ec',
   manageAccountSettings: 'true',
+  breakGlassRoleArn: 'arn:aws:iam::123456789012:role/produbanco-break-glass',
 } as const;
 
 export const devContext = { stage: 'dev' } as const;

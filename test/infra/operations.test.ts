@@ -216,6 +216,34 @@ describe('operations (prod)', () => {
     expect(hookPolicy).not.toContain('"Resource":"*"');
   });
 
+  it('second audit, finding 8: every secret denies GetSecretValue to all but the service roles, the deploy role and break-glass', () => {
+    // Act
+    const policies = [templates.data, templates.service].flatMap((template) =>
+      Object.values(resourcesOf(template, 'AWS::SecretsManager::ResourcePolicy')),
+    );
+    const secrets = [templates.data, templates.service].flatMap((template) =>
+      Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret')),
+    );
+
+    // Assess: the HMAC key, the pepper, the token key and both origin secrets.
+    expect(secrets).toHaveLength(5);
+    expect(policies).toHaveLength(5);
+    for (const policy of policies) {
+      const [deny] = (policy.Properties.ResourcePolicy as { Statement: Record<string, any>[] }).Statement;
+      expect(deny).toMatchObject({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: '*',
+      });
+      const allowed = JSON.stringify(deny?.Condition.ArnNotLike['aws:PrincipalArn']);
+      expect(allowed).toContain(':role/SelfRegistrationProdService-*');
+      expect(allowed).toContain(':role/cdk-*-cfn-exec-role-*');
+      expect(allowed).toContain('arn:aws:iam::123456789012:role/produbanco-break-glass');
+      expect(allowed).not.toContain('Data-');
+    }
+  });
+
   it('backs up the tables that hold users daily into a locked vault, copied to the second vault', () => {
     // Prepare
     const template = templates.data;

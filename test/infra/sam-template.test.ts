@@ -50,7 +50,12 @@ describe('npm run sam:template', () => {
       architecture: 'x86_64',
     });
     resources = sam.template.Resources as Record<string, Resource>;
-    functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    // CodeDeploy's pre-traffic hook is inline code that SAM local never runs (it runs no CodeDeploy).
+    functions = Object.entries(resources).filter(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        !(r.Properties as { Code?: { ZipFile?: string } }).Code?.ZipFile,
+    );
   }, 600_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
