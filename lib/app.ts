@@ -5,6 +5,7 @@ import { type DeployConfig, readDeployConfig } from './config.ts';
 import { DataStack } from './data-stack.ts';
 import { EdgeAlarmsStack } from './edge-alarms-stack.ts';
 import { EdgeWafStack, edgeRegion } from './edge-waf-stack.ts';
+import { logRetentionForEveryFunction, logRetentionOf } from './log-retention.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
 import { stackPrefix } from './secret-readers.ts';
 import { ServiceStack } from './service-stack.ts';
@@ -109,6 +110,7 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
   });
   edgeAlarms.addStackDependency(web);
 
+  logRetentionForEveryFunction(app, logRetentionOf(config.isProd));
   Tags.of(app).add('Application', 'self-registration');
   Tags.of(app).add('Stage', config.stage);
 

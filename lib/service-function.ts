@@ -1,7 +1,7 @@
 // The one construct every Lambda function of the service is built with: it holds the runtime, bundling,
 // logging and tracing defaults, and derives a least-privilege role and the environment from `needs`.
 import { join } from 'node:path';
-import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -202,6 +202,9 @@ export class ServiceFunction extends Construct {
       entry: join(props.handlersDir ?? defaultHandlersDir, `${props.handler}.ts`),
       handler: 'handler',
       description: `Self-registration: ${props.handler}`,
+      // Each deploy's version stays when the next one replaces it, so the runbook's rollback (point `live`
+      // at the previous version) has something to point at; old ones are pruned by the runbook's command.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       runtime: nodeRuntime,
       architecture: Architecture.ARM_64,
       memorySize: hashes ? hashingMemoryMiB : defaultMemoryMiB,
