@@ -21,7 +21,7 @@ export function usernameErrors(username: string, identityNumbers: string[]): Fie
  * points; spaces are allowed. */
 export const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
 
-const PASSWORD_MIN = 12;
+export const PASSWORD_MIN = 12;
 /** Stems shorter than this mean little: "ab" and ten digits is judged whole. */
 const MIN_STEM = 4;
 const TRAILING_DIGITS_AND_SYMBOLS = /[\d\s\p{P}\p{S}]+$/u;

@@ -62,7 +62,12 @@ describe('password hints', () => {
   it('is neutral before typing and explains each rule after', () => {
     expect(Object.values(state(''))).toEqual([null, null, null, null, null, null]);
     expect(state('corta')).toMatchObject({ length: false, bank: true });
-    expect(state('una frase bastante larga')).toMatchObject({ length: true, username: true, cedula: true });
+    expect(state('una frase bastante larga')).toMatchObject({
+      length: true,
+      common: null,
+      username: true,
+      cedula: true,
+    });
     expect(state('soy TMateos de Quito')).toMatchObject({ username: false });
     expect(state('mi cédula 1710034065')).toMatchObject({ cedula: false });
     expect(state('amo a PRODUBANCO ya')).toMatchObject({ bank: false });
@@ -84,6 +89,16 @@ describe('password hints', () => {
   it('counts characters, not UTF-16 units, and never caps at 128 silently', () => {
     expect(state('🙂'.repeat(12))).toMatchObject({ length: true });
     expect(state('x'.repeat(129))).toMatchObject({ length: false });
+  });
+
+  it('never shows the common-password line as met: pending until the server refused it, then failed (second audit, finding 9)', () => {
+    // A password in the server's list of 211,189 but not in the page's few: the page cannot know.
+    expect(state('trustno1trustno1')).toMatchObject({ length: true, common: null });
+    const refused = passwordChecks('trustno1trustno1', '', { rejectedAsCommon: 'trustno1trustno1' });
+    expect(refused.find((c) => c.id === 'common')?.ok).toBe(false);
+    expect(passwordProblemText(refused)).toBe('Tu clave es muy común y fácil de adivinar.');
+    // Every other line is the API's own rule: a short password still gets them while typing.
+    expect(state('tmateos')).toMatchObject({ length: false, username: false });
   });
 
   it('leaves the cédula rule to the API when the page does not know it (card customers)', () => {

@@ -13,7 +13,7 @@ const USERNAME = 'Tomas.Ingreso';
 const PASSWORD = 'Mi clave de prueba 2026!';
 
 beforeAll(async () => {
-  stack = await startLocalStack({ SIGN_IN_MAX_PER_IP_PER_MINUTE: '1000' });
+  stack = await startLocalStack({ SIGN_IN_MAX_PER_IP_PER_MINUTE: '500' });
   api = new Api(stack.baseUrl);
   const { id, token } = await identifyAndVerify(api, credentials.card, phones.tomas);
   await fillProfile(api, id, token, USERNAME);

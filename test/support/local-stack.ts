@@ -9,6 +9,6 @@ export function startLocalStack(env: Record<string, string> = {}): Promise<Runni
   return spawnStack({
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     prefixLetter: 't',
-    env: { IDENTIFY_MAX_PER_IP_PER_MINUTE: '1000', ...env },
+    env: { IDENTIFY_MAX_PER_IP_PER_MINUTE: '500', ...env },
   });
 }

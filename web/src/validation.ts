@@ -3,6 +3,9 @@
 
 export const digitsOnly = (value: string): string => value.replace(/[\s.-]/g, '');
 
+import { BANK_NAME } from '../../lambdas/rules/catalog.ts';
+import { PASSWORD_MIN, passwordErrors } from '../../lambdas/rules/credentials-policy.ts';
+
 // The check-digit rules are the API's own module, bundled into the page: one implementation, no drift.
 export {
   isValidCedula as cedulaValid,
@@ -21,7 +24,7 @@ export function usernameProblem(username: string): string | undefined {
   return undefined;
 }
 
-export const BANK_NAME = 'Produbanco';
+export { BANK_NAME };
 
 /**
  * A few of the most common passwords that are 12 characters or longer, for instant feedback only: the API
@@ -57,43 +60,62 @@ export interface PasswordCheck {
 /** Code points, not UTF-16 units: an emoji is one character to the customer and to the API. */
 export const charCount = (value: string): number => [...value].length;
 
+/**
+ * The checklist of step 5, computed by the API's own rule (`passwordErrors`, one implementation): every line
+ * says what the server will say. The common-password line cannot be decided here (the list is 2 MB), so it
+ * is never shown as met: it stays "checked when you continue" unless the password is one of a few obvious
+ * ones, or the server already refused this very password as common (`rejectedAsCommon`).
+ */
 export function passwordChecks(
   password: string,
   confirmation: string,
-  context: { username?: string; cedula?: string },
+  context: { username?: string; cedula?: string; rejectedAsCommon?: string },
 ): PasswordCheck[] {
-  const lower = password.toLowerCase();
-  const length = charCount(password);
   const empty = password.length === 0;
-  const username = context.username?.toLowerCase();
+  const isCommon = (candidate: string) =>
+    COMMON.has(candidate.toLowerCase()) || candidate === context.rejectedAsCommon;
+  const errorsOf = (value: string) =>
+    new Set(
+      passwordErrors(value, {
+        username: context.username,
+        identityNumbers: context.cedula ? [context.cedula] : [],
+        isCommon,
+      }).map((error) => error.code),
+    );
+  const lengthErrors = errorsOf(password);
+  const tooShortOrLong = lengthErrors.has('password_length') || lengthErrors.has('password_characters');
+  // The API answers only the length while the length is wrong; the other lines still help while typing,
+  // so they are asked of the same rule with the password padded by spaces (which match no rule).
+  const codes = tooShortOrLong ? errorsOf(password.padEnd(PASSWORD_MIN, ' ')) : lengthErrors;
+  const met = (code: string, known = true): boolean | null => (empty || !known ? null : !codes.has(code));
   return [
     {
       id: 'length',
-      ok: empty ? null : length >= 12 && length <= 128,
+      ok: empty ? null : !tooShortOrLong,
       text: 'Entre 12 y 128 caracteres',
       problem: 'debe tener entre 12 y 128 caracteres',
     },
     {
       id: 'common',
-      ok: empty ? null : !COMMON.has(lower),
-      text: 'No es una clave común ni fácil de adivinar',
+      ok: empty ? null : codes.has('password_common') ? false : null,
+      text: 'No es una clave común ni fácil de adivinar (lo revisamos al continuar)',
       problem: 'es muy común y fácil de adivinar',
     },
     {
       id: 'username',
-      ok: empty || !username ? null : !lower.includes(username),
+      ok: met('password_contains_username', Boolean(context.username)),
       text: 'No contiene tu nombre de usuario',
       problem: 'contiene tu nombre de usuario',
     },
     {
       id: 'cedula',
-      ok: empty || !context.cedula ? null : !password.includes(context.cedula),
+      ok: met('password_contains_identity', Boolean(context.cedula)),
       text: 'No contiene tu número de cédula',
       problem: 'contiene tu número de cédula',
     },
     {
       id: 'bank',
-      ok: empty ? null : !lower.includes(BANK_NAME.toLowerCase()),
+      ok: met('password_contains_bank_name'),
       text: `No contiene la palabra «${BANK_NAME}»`,
       problem: `contiene la palabra «${BANK_NAME}»`,
     },

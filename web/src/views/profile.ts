@@ -82,9 +82,12 @@ export function passwordView(app: App, notice?: string): Screen {
     `${listId} ${password.input.getAttribute('aria-describedby') ?? ''}`.trim(),
   );
   const summary = h('p', { class: 'sr-only', 'aria-live': 'polite' });
-  const context = (): { username?: string; cedula?: string } => ({
+  // The password the server refused as common, so the checklist shows that line as failed, as it said.
+  let rejectedAsCommon: string | undefined;
+  const context = (): { username?: string; cedula?: string; rejectedAsCommon?: string } => ({
     username: app.saved?.username,
     cedula: app.cedula,
+    rejectedAsCommon,
   });
 
   let announce: ReturnType<typeof setTimeout> | undefined;
@@ -140,7 +143,11 @@ export function passwordView(app: App, notice?: string): Screen {
       'Usa una frase o combinación fácil de recordar para ti y difícil de adivinar. Puedes usar espacios, letras, números y símbolos. Tu clave debe cumplir:',
     ),
     list,
-    h('p', { class: 'hint' }, 'Al continuar también revisamos que no esté en la lista de claves más usadas.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Al continuar revisamos que no esté en la lista de claves más usadas (más de 200.000).',
+    ),
   );
   const form = h(
     'form',
@@ -171,6 +178,10 @@ export function passwordView(app: App, notice?: string): Screen {
       const res = await api.password(app.session(), p, c);
       app.go(res.step);
     } catch (err) {
+      if (err instanceof ApiError && err.problem.errors?.some((e) => e.code === 'password_common')) {
+        rejectedAsCommon = p;
+        render();
+      }
       app.fail(err, errors);
     }
   });
