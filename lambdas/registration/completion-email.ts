@@ -22,7 +22,7 @@ export function completionEmail(
   const tokenLines =
     message.secondFactor === 'pending-activation'
       ? [
-          'Elegiste el Token digital como segundo factor de seguridad. Para activarlo, descarga la aplicación Produbanco desde Google Play o App Store,',
+          'Elegiste el Token digital como segundo factor de seguridad. Para activarlo, descarga una aplicación de autenticación (por ejemplo Google Authenticator o Microsoft Authenticator) desde Google Play o App Store,',
           'ingresa a Produbanco en línea y ve a Menú Principal / Servicios Bancarios / Segundo Factor de Seguridad / Activación.',
         ]
       : [
@@ -58,7 +58,7 @@ export function tokenActivatedEmail(
   }).format(message.activatedAt);
   const paragraphs = [
     `Se activó el Token digital de tu usuario ${message.username} de Produbanco en línea el ${when} (hora de Ecuador).`,
-    'Desde ahora, cada vez que ingreses te pediremos el código de 6 dígitos de la aplicación Produbanco.',
+    'Desde ahora, cada vez que ingreses te pediremos el código de 6 dígitos de tu aplicación de autenticación.',
     'Si no fuiste tú, comunícate de inmediato con nuestro Call Center al 1700 123 123.',
     'Produbanco nunca te pedirá tu clave ni los códigos de tu token por correo, llamada o mensaje.',
   ];

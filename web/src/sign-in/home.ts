@@ -124,7 +124,7 @@ export async function activationView(app: App, notice?: string): Promise<Screen>
     steps: [
       `Confirmamos que eres tú con una clave temporal (OTP) que enviamos por SMS a tu celular ${me.contact.phone}.`,
       'Escaneas un código QR con la aplicación de autenticación de tu teléfono.',
-      'Ingresas el primer código que muestra la aplicación, y tu Token digital queda activo.',
+      'Ingresas el primer código que muestra la aplicación de autenticación, y tu Token digital queda activo.',
     ],
     body: [form],
   });
@@ -230,7 +230,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
   const helpId = uid('secret-help');
   const { keypad, submitCode } = tokenKeypad(
     errors,
-    'Los 6 dígitos que muestra ahora la aplicación. Ingrésalos con el teclado virtual.',
+    'Los 6 dígitos que muestra ahora la aplicación de autenticación. Ingrésalos con el teclado virtual.',
   );
   const cancel = button('Cancelar', 'secondary');
   cancel.addEventListener('click', () => {
@@ -255,7 +255,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
         app.go(
           'activation',
           p.code === 'otp_locked'
-            ? 'Agotaste los intentos con el código de la aplicación. Por tu seguridad, empieza de nuevo la activación de tu Token digital.'
+            ? 'Agotaste los intentos con el código de la aplicación de autenticación. Por tu seguridad, empieza de nuevo la activación de tu Token digital.'
             : signInProblemText(p),
         );
       } else signInFail(app, err, errors);
@@ -266,7 +266,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
     notice,
     steps: [
       'Descarga en tu teléfono una aplicación de autenticación (por ejemplo Google Authenticator o Microsoft Authenticator) desde Google Play o App Store.',
-      'En la aplicación, elige «Escanear un código QR» y apunta la cámara a este código.',
+      'En la aplicación de autenticación, elige «Escanear un código QR» y apunta la cámara a este código.',
     ],
     body: [
       qrImage(scan),

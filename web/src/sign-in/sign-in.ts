@@ -110,7 +110,7 @@ export function tokenView(app: App, notice?: string): Screen {
   const errors = new Errors();
   const { keypad, submitCode } = tokenKeypad(
     errors,
-    'Los 6 dígitos que muestra ahora la aplicación de tu Token digital. Ingrésalos con el teclado virtual; los números cambian de lugar cada vez.',
+    'Los 6 dígitos que muestra ahora tu aplicación de autenticación. Ingrésalos con el teclado virtual; los números cambian de lugar cada vez.',
   );
   const submit = button('Ingresar', 'primary', 'submit');
   const cancel = button('Cancelar', 'secondary');
@@ -137,7 +137,7 @@ export function tokenView(app: App, notice?: string): Screen {
       h(
         'p',
         { class: 'lead' },
-        `Hola, ${pending.username}. Tienes activo el Token digital: abre su aplicación en tu teléfono e ingresa el código que muestra.`,
+        `Hola, ${pending.username}. Tienes activo el Token digital: abre la aplicación de autenticación de tu teléfono e ingresa el código que muestra.`,
       ),
       form,
     ],

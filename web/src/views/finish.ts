@@ -95,7 +95,7 @@ export function secondFactorChoiceView(app: App, notice?: string): Screen {
           'factor',
           'digital-token',
           'Token digital',
-          'Dispositivo de seguridad que te da un código distinto y aleatorio, que vence con cada transacción. Funciona con una aplicación móvil que descargas en la tienda oficial de tu dispositivo: Google Play o App Store.',
+          'Dispositivo de seguridad que te da un código distinto y aleatorio, que vence con cada transacción. Funciona con una aplicación de autenticación que descargas en la tienda oficial de tu teléfono: Google Play o App Store.',
         ),
       ]
     : [
