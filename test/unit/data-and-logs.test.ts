@@ -205,7 +205,7 @@ describe('the completion email (rule 28)', () => {
     expect(email.to).toBe('tmateos@gmail.com');
     expect(email.text).toContain('Tu nombre de usuario es: Tomas.Mateos');
     expect(email.text).toMatch(/Token digital/);
-    expect(email.text).toMatch(/descarga la aplicación/);
+    expect(email.text).toMatch(/descarga una aplicación de autenticación/);
     expect(email.text).toContain('Segundo Factor de Seguridad / Activación');
     expect(email.html).toContain('Tomas.Mateos');
   });
