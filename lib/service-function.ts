@@ -252,6 +252,20 @@ export class ServiceFunction extends Construct {
         externalModules: ['@aws-sdk/client-secrets-manager'],
         // Native argon2 cannot be bundled: npm installs it into the asset, with its linux-arm64 prebuild.
         nodeModules: hashes ? ['argon2'] : undefined,
+        // That install runs in a package.json aws-cdk-lib writes, without the project's allowScripts, so
+        // npm 11 warned that argon2's install script was not approved (and did not run it). It must not run:
+        // node-gyp-build would compile for this machine into build/, which argon2 loads before its
+        // prebuilds, so a Lambda on arm64 would load an x64 binary. The install says so explicitly (no
+        // warning, the same asset), and the .npmrc does not stay in the asset.
+        commandHooks: hashes
+          ? {
+              beforeBundling: () => [],
+              beforeInstall: (_input: string, output: string) => [
+                `echo ignore-scripts=true > "${output}/.npmrc"`,
+              ],
+              afterBundling: (_input: string, output: string) => [`rm -f "${output}/.npmrc"`],
+            }
+          : undefined,
       },
     });
     this.alias = new Alias(this, 'Live', {

@@ -92,4 +92,9 @@ describe('bundling start-registration for real', () => {
       'argon2',
     );
   });
+
+  it("never runs argon2's install script: no binary built for this machine, which argon2 would load first, and no .npmrc left", () => {
+    expect(existsSync(join(assetDir, 'node_modules', 'argon2', 'build'))).toBe(false);
+    expect(existsSync(join(assetDir, '.npmrc'))).toBe(false);
+  });
 });
