@@ -95,6 +95,9 @@ export function enterOtpView(app: App, notice?: string): Screen {
   let announcedMinute = false;
   let announcedExpired = false;
   let resendWasOpen = false;
+  // The code lives as long as the registration's idle timeout (5 minutes each): once it expired, the
+  // registration may have closed too, so starting again is offered beside «Reenviar clave».
+  let codeExpired = false;
 
   const tick = (): void => {
     const now = serverNow();
@@ -108,6 +111,7 @@ export function enterOtpView(app: App, notice?: string): Screen {
           announcer.textContent = 'Queda un minuto para que la clave venza.';
         }
       } else {
+        codeExpired = true;
         timer.textContent = 'La clave temporal venció. Solicita una nueva.';
         timer.classList.add('expired');
         if (!announcedExpired) {
@@ -120,12 +124,14 @@ export function enterOtpView(app: App, notice?: string): Screen {
     const wait = otp ? Math.max(0, (Date.parse(otp.resendAvailableAt) - now) / 1000) : 0;
     const open = sendsLeft > 0 && wait <= 0;
     resend.disabled = !open;
-    restart.hidden = sendsLeft > 0;
+    restart.hidden = sendsLeft > 0 && !codeExpired;
     if (sendsLeft <= 0) {
       resendInfo.textContent =
         'Ya solicitaste el máximo de claves para este registro. Si no la recibiste, empieza de nuevo.';
     } else if (!open) {
       resendInfo.textContent = `Podrás pedir una nueva clave en ${formatSeconds(wait)}.`;
+    } else if (codeExpired) {
+      resendInfo.textContent = `Pide una nueva clave (${sendsLeftText(sendsLeft)}). Si el registro ya se cerró por inactividad, empieza de nuevo.`;
     } else {
       resendInfo.textContent = `¿No te llegó el mensaje? Puedes pedir una nueva clave (${sendsLeftText(sendsLeft)}).`;
       if (!resendWasOpen && otp) announcer.textContent = 'Ya puedes pedir una nueva clave.';
@@ -143,12 +149,20 @@ export function enterOtpView(app: App, notice?: string): Screen {
       announcedMinute = false;
       announcedExpired = false;
       resendWasOpen = false;
+      codeExpired = false;
       keypad.reset();
       tick();
       announcer.textContent = 'Te enviamos una nueva clave. La anterior ya no es válida.';
       keypad.focus();
     } catch (err) {
       const p = err instanceof ApiError ? err.problem : undefined;
+      if (p?.code === 'session_invalid' && codeExpired) {
+        app.go(
+          'expired',
+          'La clave temporal venció y, por tu seguridad, el registro también se cerró tras unos minutos sin actividad. Empieza de nuevo: solo toma un momento.',
+        );
+        return;
+      }
       if (p?.code === 'rate_limited' && otp) {
         // The button follows the limit the API reports: no more codes at all, or none until Retry-After.
         otp =
