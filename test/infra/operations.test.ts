@@ -299,6 +299,18 @@ describe('operations (prod)', () => {
     expect(declaredHere).toBeGreaterThan(0);
   });
 
+  it("keeps every stack under CloudFormation's 500-resource limit, and prints each stack's count", () => {
+    // Act
+    const counts = Object.entries(templates)
+      .filter((entry): entry is [string, Template] => entry[1] instanceof Template)
+      .map(([name, template]) => [name, Object.keys(template.toJSON().Resources).length] as const);
+
+    // Assess
+    console.info(`resources per prod stack: ${counts.map(([name, count]) => `${name}=${count}`).join(', ')}`);
+    expect(counts.length).toBeGreaterThanOrEqual(5);
+    for (const [name, count] of counts) expect(count, name).toBeLessThan(500);
+  });
+
   it('backs up the tables that hold users daily into a locked vault, copied to the second vault', () => {
     // Prepare
     const template = templates.data;
