@@ -140,8 +140,12 @@ export async function startRegistration(
       credentialType: credential.type,
       tries: checked.tries,
     });
-    if (checked.lockedNow)
+    if (checked.lockedNow) {
       deps.events.record({ event: 'credential_locked', credentialType: credential.type, phase: 'engaged' });
+      // The try that locks says so, with the wait, so the customer does not retry blind for a day. It tells
+      // nothing about the card: unknown identifiers are counted and locked the same way (rule 3).
+      return fail('credential_locked', { retryAfterSeconds: deps.rules.pin.lockSeconds });
+    }
     return fail('invalid_credentials');
   }
   const customer = checked.value;

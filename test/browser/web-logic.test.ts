@@ -1,7 +1,7 @@
 // The wizard's own rules, without a browser: check digits, field rules, password hints and the shuffle.
 import { describe, expect, it } from 'vitest';
 import { problemBody } from '../../lambdas/http/problem.ts';
-import { problemText, rateLimitText, sendsLeftText } from '../../web/src/messages.ts';
+import { problemText, rateLimitText, sendsLeftText, waitText } from '../../web/src/messages.ts';
 import { randomBelow, shuffledDigits } from '../../web/src/random.ts';
 import {
   answerValid,
@@ -52,6 +52,15 @@ describe('field rules', () => {
     expect(answerValid(' a ')).toBe(false);
     expect(answerValid('Quito')).toBe(true);
     expect(answerValid('x'.repeat(61))).toBe(false);
+  });
+});
+
+describe('waits', () => {
+  it('says a day-long lock in hours, a short one in minutes or seconds', () => {
+    expect(waitText(86_400)).toBe('24 horas');
+    expect(waitText(1800)).toBe('30 minutos');
+    expect(waitText(3600)).toBe('60 minutos');
+    expect(waitText(45)).toBe('45 segundos');
   });
 });
 

@@ -39,6 +39,25 @@ describe('errors shown where they belong', () => {
     await page.close();
   });
 
+  it('says the lock and its wait on the wrong key that locks it (second audit, finding 9)', async () => {
+    const page = await suite.browser.newPage();
+    const c = customers.marco;
+    await page.goto(suite.stack.baseUrl);
+    await identify(page, c, 'virtual-key', '0000');
+    expect(await alertText(page)).toContain('Los datos o la clave ingresados no son correctos');
+    await pressKeypad(page, 'pin', '0000');
+    await page.getByRole('button', { name: 'Registrarse ahora' }).click();
+    await page.getByText('Por tu seguridad, tras varios intentos').waitFor();
+    await pressKeypad(page, 'pin', '0000');
+    await page.getByRole('button', { name: 'Registrarse ahora' }).click();
+    await page.getByText('bloqueamos esta clave').waitFor();
+    expect(await alertText(page)).toBe(
+      'Por tu seguridad, bloqueamos esta clave por intentos fallidos. Podrás intentarlo de nuevo en 24 horas. Si la olvidaste, acércate a cualquier agencia Produbanco.',
+    );
+    await shot(page, 'errors-01b-key-locked');
+    await page.close();
+  });
+
   it('says how many attempts are left after a wrong code, then accepts the right one', async () => {
     const page = await suite.browser.newPage();
     const c = customers.diego;

@@ -135,15 +135,18 @@ describe('step 1', () => {
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
   });
 
-  it('423 credential_locked after three wrong PINs, even with the right PIN; unknown cards lock the same', async () => {
+  it('423 credential_locked on the third wrong PIN (with its wait) and after, even with the right PIN; unknown cards lock the same', async () => {
     const someone = customer();
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       expectProblem(
         await api.call('POST', '/v1/registrations', { body: { ...someone.card, pin: '9999' } }),
         401,
         'invalid_credentials',
       );
     }
+    const locking = await api.call('POST', '/v1/registrations', { body: { ...someone.card, pin: '9999' } });
+    expectProblem(locking, 423, 'credential_locked');
+    expect(locking.headers.get('retry-after')).toBe('86400');
     expectProblem(
       await api.call('POST', '/v1/registrations', { body: someone.card }),
       423,

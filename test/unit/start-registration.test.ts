@@ -58,18 +58,22 @@ describe('step 1: one answer for every failure (rule 1)', () => {
 });
 
 describe('step 1: PIN-try counter and lock (rule 3)', () => {
-  it('rule 3: PIN_MAX_ATTEMPTS wrong PINs get 401 each, and the next try gets 423 even with the right PIN', async () => {
+  it('rule 3: wrong PINs get 401, the one that reaches PIN_MAX_ATTEMPTS says the lock and its wait (423), and the next try gets 423 even with the right PIN', async () => {
     // Prepare
     const world = createWorld();
     const max = world.rules.pin.maxAttempts;
 
     // Act
     const failures = [];
-    for (let i = 0; i < max; i++) failures.push((await refusal(start(world, { ...card, pin: '0000' }))).code);
+    for (let i = 0; i < max; i++) failures.push(await refusal(start(world, { ...card, pin: '0000' })));
     const locked = await refusal(start(world, card));
 
     // Assess
-    expect(failures).toEqual(Array(max).fill('invalid_credentials'));
+    expect(failures.map((f) => f.code)).toEqual([
+      ...Array(max - 1).fill('invalid_credentials'),
+      'credential_locked',
+    ]);
+    expect(failures.at(-1)?.extras).toEqual({ retryAfterSeconds: world.rules.pin.lockSeconds });
     expect(locked.code).toBe('credential_locked');
     expect(JSON.stringify(problemBody(locked.code, 'r', locked.extras))).toContain('"status":423');
     expect(world.directory.authenticateCalls).toBe(max);
@@ -107,7 +111,7 @@ describe('step 1: PIN-try counter and lock (rule 3)', () => {
     const next = await refusal(start(world, card));
 
     // Assess
-    expect(afterReset).toEqual(Array(max).fill('invalid_credentials'));
+    expect(afterReset).toEqual([...Array(max - 1).fill('invalid_credentials'), 'credential_locked']);
     expect(next.code).toBe('credential_locked');
   });
 
@@ -122,7 +126,11 @@ describe('step 1: PIN-try counter and lock (rule 3)', () => {
     for (let i = 0; i <= max; i++) codes.push((await refusal(start(world, unknown))).code);
 
     // Assess
-    expect(codes).toEqual([...Array(max).fill('invalid_credentials'), 'credential_locked']);
+    expect(codes).toEqual([
+      ...Array(max - 1).fill('invalid_credentials'),
+      'credential_locked',
+      'credential_locked',
+    ]);
   });
 
   it('rule 3: the counter is per identifier: locking one card leaves another free', async () => {
@@ -150,8 +158,8 @@ describe('step 1: PIN-try counter and lock (rule 3)', () => {
     const third = await refusal(start(world, company));
     const fourth = await refusal(start(world, { ...company, pin: '4321' }));
 
-    // Assess
-    expect(third.code).toBe('invalid_credentials');
+    // Assess: the third wrong PIN of the RUC is the one that locks it.
+    expect(third.code).toBe('credential_locked');
     expect(fourth.code).toBe('credential_locked');
   });
 

@@ -3,6 +3,10 @@ import type { Problem } from './api.ts';
 
 export function waitText(seconds: number): string {
   if (seconds < 60) return `${seconds} ${seconds === 1 ? 'segundo' : 'segundos'}`;
+  if (seconds > 3600) {
+    const hours = Math.ceil(seconds / 3600);
+    return `${hours} ${hours === 1 ? 'hora' : 'horas'}`;
+  }
   const minutes = Math.ceil(seconds / 60);
   return `${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}`;
 }

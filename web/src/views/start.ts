@@ -1,8 +1,10 @@
 // Screens 1-2 of the guide: the credential choice and the identification with the 4-digit key.
+
 import { ApiError, api, type Identification } from '../api.ts';
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { createKeypad } from '../keypad.ts';
+import { waitText } from '../messages.ts';
 import {
   actions,
   button,
@@ -234,8 +236,9 @@ export function identifyView(app: App, kind: Kind): Screen {
           'Los datos o la clave ingresados no son correctos. Revísalos e inténtalo de nuevo. Por tu seguridad, tras varios intentos fallidos seguidos la clave se bloquea temporalmente.',
         );
       } else if (code === 'credential_locked') {
+        const wait = err instanceof ApiError ? err.problem.retryAfter : undefined;
         errors.screen(
-          'Por tu seguridad, esta clave está bloqueada temporalmente por intentos fallidos. Inténtalo más tarde o acércate a cualquier agencia Produbanco.',
+          `Por tu seguridad, bloqueamos esta clave por intentos fallidos${wait ? `. Podrás intentarlo de nuevo en ${waitText(wait)}` : ' por un tiempo'}. Si la olvidaste, acércate a cualquier agencia Produbanco.`,
         );
       } else {
         app.fail(err, errors);
