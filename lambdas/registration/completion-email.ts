@@ -13,7 +13,21 @@ import type { Clock, EventLog } from '../ports/system.ts';
 import { DependencyError } from '../rules/errors.ts';
 import { maskEmail } from '../rules/masking.ts';
 
+const ECUADOR = 'America/Guayaquil';
+
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Every customer email: the same paragraphs as plain text and as escaped HTML. */
+const emailOf = (to: string, subject: string, paragraphs: string[]): Email => ({
+  to,
+  subject,
+  text: `${paragraphs.join('\n\n')}\n`,
+  html: `<!doctype html><html lang="es"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`,
+});
+
+/** A time as the customer reads it: long date and short time in Ecuador. */
+const ecuadorTime = (ms: number): string =>
+  new Intl.DateTimeFormat('es-EC', { dateStyle: 'long', timeStyle: 'short', timeZone: ECUADOR }).format(ms);
 
 export function completionEmail(
   to: string,
@@ -36,38 +50,22 @@ export function completionEmail(
     'Produbanco nunca te pedirá tu clave, tu clave temporal ni tus respuestas de seguridad por correo, llamada o mensaje.',
     'Si no realizaste este registro o tienes dudas, comunícate con nuestro Call Center al 1700 123 123.',
   ];
-  return {
-    to,
-    subject: 'Tu usuario de Produbanco en línea está listo',
-    text: `${paragraphs.join('\n\n')}\n`,
-    html: `<!doctype html><html lang="es"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`,
-  };
+  return emailOf(to, 'Tu usuario de Produbanco en línea está listo', paragraphs);
 }
-
-const ECUADOR = 'America/Guayaquil';
 
 /** Rule 50: the customer learns that a digital token was bound to their user, and when; no seed, no code. */
 export function tokenActivatedEmail(
   to: string,
   message: Pick<TokenActivatedMessage, 'username' | 'activatedAt'>,
 ): Email {
-  const when = new Intl.DateTimeFormat('es-EC', {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: ECUADOR,
-  }).format(message.activatedAt);
+  const when = ecuadorTime(message.activatedAt);
   const paragraphs = [
     `Se activó el Token digital de tu usuario ${message.username} de Produbanco en línea el ${when} (hora de Ecuador).`,
     'Desde ahora, cada vez que ingreses te pediremos el código de 6 dígitos de tu aplicación de autenticación.',
     'Si no fuiste tú, comunícate de inmediato con nuestro Call Center al 1700 123 123.',
     'Produbanco nunca te pedirá tu clave ni los códigos de tu token por correo, llamada o mensaje.',
   ];
-  return {
-    to,
-    subject: 'Activaste tu Token digital de Produbanco',
-    text: `${paragraphs.join('\n\n')}\n`,
-    html: `<!doctype html><html lang="es"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`,
-  };
+  return emailOf(to, 'Activaste tu Token digital de Produbanco', paragraphs);
 }
 
 /** The digital-token sign-in was locked after repeated wrong codes: when it ends, and what to do if it was not them. */
@@ -75,23 +73,14 @@ export function tokenLockedEmail(
   to: string,
   message: Pick<TokenLockedMessage, 'username' | 'lockedUntil'>,
 ): Email {
-  const until = new Intl.DateTimeFormat('es-EC', {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: ECUADOR,
-  }).format(message.lockedUntil);
+  const until = ecuadorTime(message.lockedUntil);
   const paragraphs = [
     `Bloqueamos el ingreso con Token digital de tu usuario ${message.username} de Produbanco en línea porque se ingresaron varios códigos incorrectos.`,
     `Podrás volver a ingresar después del ${until} (hora de Ecuador).`,
     'Si no fuiste tú, alguien podría conocer tu clave: comunícate de inmediato con nuestro Call Center al 1700 123 123.',
     'Produbanco nunca te pedirá tu clave ni los códigos de tu token por correo, llamada o mensaje.',
   ];
-  return {
-    to,
-    subject: 'Bloqueamos el ingreso con tu Token digital',
-    text: `${paragraphs.join('\n\n')}\n`,
-    html: `<!doctype html><html lang="es"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`,
-  };
+  return emailOf(to, 'Bloqueamos el ingreso con tu Token digital', paragraphs);
 }
 
 const emailFor = (to: string, message: OutboxMessage): Email => {

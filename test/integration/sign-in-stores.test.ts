@@ -210,6 +210,27 @@ describe('sign-in stores', () => {
       );
     });
 
+    it('notify queues a token-lock email once per message id, and the outbox gives it back as written', async () => {
+      // Arrange
+      const message = {
+        kind: 'token-locked' as const,
+        messageId: `token-locked-${randomUUID()}-${TEST_NOW + 1_800_000}`,
+        customerId: 'CUST-NOTIFY',
+        username: 'Tomas.Mateos',
+        lockedUntil: TEST_NOW + 1_800_000,
+        createdAt: TEST_NOW,
+      };
+
+      // Act: two parallel tries that engaged the same lock.
+      await Promise.all([accounts.notify(message), accounts.notify(message)]);
+      const claimed = await s.outbox.claim(message.messageId, TEST_NOW, 60_000);
+      const again = await s.outbox.claim(message.messageId, TEST_NOW, 60_000);
+
+      // Assert
+      expect(claimed).toEqual(message);
+      expect(again).toBeUndefined();
+    });
+
     it('accepts each time step once, and only steps after the last accepted one', async () => {
       const { userPk, customerId } = await seedUser(`u${randomUUID().slice(0, 8)}`);
       const key = `token-activation#${randomUUID()}`;

@@ -302,6 +302,35 @@ describe("rule 50: the activation email goes out through the completion email's 
   });
 });
 
+describe('second audit, finding 1: the token-lock email', () => {
+  it('tells the customer the token sign-in was locked, until when, and whom to call; never a code', async () => {
+    // Act
+    const lockedUntil = Date.parse('2026-06-15T15:34:00Z');
+    await sendCompletionEmail(
+      { directory: w.directory, email: w.email, events: w.events },
+      {
+        kind: 'token-locked',
+        messageId: 'token-locked-user-tomas-1',
+        customerId: tomas.customerId,
+        username: 'Tomas.Mateos',
+        lockedUntil,
+        createdAt: lockedUntil - 1_800_000,
+      },
+    );
+
+    // Assert
+    const [mail] = w.email.sent;
+    expect(mail?.to).toBe(tomas.email);
+    expect(mail?.subject).toBe('Bloqueamos el ingreso con tu Token digital');
+    expect(mail?.text).toContain('Tomas.Mateos');
+    expect(mail?.text).toContain('15 de junio de 2026');
+    expect(mail?.text).toContain('10:34');
+    expect(mail?.text).toContain('1700 123 123');
+    expect(mail?.text).not.toMatch(/\d{6}/);
+    expect(w.events.of('email_sent')[0]).toMatchObject({ kind: 'token-locked' });
+  });
+});
+
 describe('rule 51: signed-in sessions', () => {
   it('a new 256-bit token per sign-in, stored only as its hash', async () => {
     const first = await signedIn();
