@@ -58,7 +58,7 @@ class EveryFunctionHasItsLogGroup implements IAspect {
       const text = JSON.stringify(
         stack.resolve((child as CfnResource & { _cfnProperties?: unknown })._cfnProperties ?? {}),
       );
-      if (text.includes(arnReference)) child.addDependency(group);
+      if (text.includes(arnReference)) child.node.addDependency(group);
     }
   }
 }
