@@ -4,12 +4,14 @@
 // Tomás Mateos at step 1. The authenticated events carry a registration id and token no stack has issued:
 // on a fresh stack they answer 401, as the same call over HTTP would (docs/SAM-LOCAL.md shows how to put a
 // live id and token in).
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { CLIENT_IP_HEADER } from '../lambdas/http/client-address.ts';
 import { type Route, routes } from '../lambdas/routes.ts';
 import { projectRoot } from '../lib/service-function.ts';
 import { createGateway } from './local/gateway.ts';
@@ -18,8 +20,8 @@ export const eventsDir = join(projectRoot, 'events');
 /** Placeholders an operator replaces with a live registration's id and token. */
 export const sampleRegistrationId = '00000000-0000-4000-8000-000000000000';
 export const sampleToken = 'REPLACE-with-the-token-of-the-previous-step-000';
-/** The viewer address CloudFront reports, as `ip:port` (the functions key their per-address limits on it). */
-const sampleViewerAddress = '198.51.100.7:46532';
+/** The client address CloudFront's function writes into x-viewer-ip (the functions key their limits on it). */
+const sampleClientAddress = '198.51.100.7';
 /** `sam local start-api` listens there (samconfig.toml), beside `npm start` on 3000. */
 const samplePort = '127.0.0.1:3001';
 
@@ -108,13 +110,11 @@ export async function sampleEvents(): Promise<Map<string, APIGatewayProxyEvent>>
       event.headers[host] = samplePort;
       event.multiValueHeaders[host] = [samplePort];
     }
-    // The gateway sets the viewer address from its TCP peer, whose port changes every run.
-    const viewer = Object.keys(event.headers).find(
-      (name) => name.toLowerCase() === 'cloudfront-viewer-address',
-    );
+    // The gateway sets the client address from its TCP peer; a documentation address stands in for it.
+    const viewer = Object.keys(event.headers).find((name) => name.toLowerCase() === CLIENT_IP_HEADER);
     if (viewer) {
-      event.headers[viewer] = sampleViewerAddress;
-      event.multiValueHeaders[viewer] = [sampleViewerAddress];
+      event.headers[viewer] = sampleClientAddress;
+      event.multiValueHeaders[viewer] = [sampleClientAddress];
     }
     event.requestContext.requestId = `sample-${handler}`;
     event.requestContext.requestTimeEpoch = Date.UTC(2026, 10, 28, 12, 0, 0);
