@@ -232,3 +232,65 @@ describe('the digital token', () => {
     }
   });
 });
+
+describe('second audit, finding 1: token codes are bounded per user across sign-ins', () => {
+  const ANA = 'Ana.Token';
+  const totpAt = (uri: string, at: number) =>
+    (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: at });
+
+  it('ten wrong codes over four sign-ins lock the token step with 423 and Retry-After, refuse the right code, and email the customer', async () => {
+    // Arrange: Ana registers, signs in and activates a token.
+    const { id, token } = await identifyAndVerify(api, credentials.company, phones.ana);
+    await fillProfile(api, id, token, ANA);
+    expect((await api.call('POST', `/v1/registrations/${id}/complete`, { token })).status).toBe(201);
+    const session = (await signInWithPassword(ANA, PASSWORD)).answer.body.session.token;
+    expect((await api.call('POST', '/v1/me/digital-token/activation', { token: session })).status).toBe(202);
+    const scan = await api.call('POST', '/v1/me/digital-token/activation/verify', {
+      token: session,
+      body: { code: await api.lastCode(phones.ana) },
+    });
+    const uri = scan.body.otpauthUri as string;
+    const confirm = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
+      token: session,
+      body: { code: totpAt(uri, Date.now()) },
+    });
+    expect(confirm.body).toEqual({ secondFactor: 'active' });
+    const wrong = () => totpAt(uri, Date.now() + 3_600_000);
+    const tokenTry = (started: { body: Record<string, string> }, code: string) =>
+      api.call('POST', `/v1/sign-ins/${started.body.signInId}/digital-token`, {
+        token: started.body.token,
+        body: { code },
+      });
+
+    // Act: three sign-ins of three wrong codes each (each sign-in ends at TOKEN_MAX_ATTEMPTS), then a fourth.
+    const statuses: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const { started, answer } = await signInWithPassword(ANA, PASSWORD);
+      expect(answer.body).toEqual({ step: 'digital-token' });
+      for (let i = 0; i < 3; i++) statuses.push((await tokenTry(started, wrong())).status);
+    }
+    const last = await signInWithPassword(ANA, PASSWORD);
+    const locking = await tokenTry(last.started, wrong());
+    const rightCode = await tokenTry(last.started, totpAt(uri, Date.now()));
+
+    // Assert
+    expect(statuses).toEqual([401, 401, 423, 401, 401, 423, 401, 401, 423]);
+    expect(locking.status).toBe(423);
+    expect(locking.body.code).toBe('credential_locked');
+    expect(Number(locking.headers.get('retry-after'))).toBeGreaterThan(1700);
+    expect(rightCode.status).toBe(423);
+    expect(rightCode.body.code).toBe('credential_locked');
+    const mail = await (async () => {
+      for (let i = 0; i < 75; i++) {
+        const found = (await api.emails()).find(
+          (e) => e.to === 'ana.ruiz@example.ec' && e.subject === 'Bloqueamos el ingreso con tu Token digital',
+        );
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error('no token-lock email');
+    })();
+    expect(mail.text).toContain(ANA);
+    expect(mail.text).toContain('1700 123 123');
+  });
+});
