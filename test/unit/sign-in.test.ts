@@ -8,6 +8,7 @@ import {
   verifyActivationCode,
 } from '../../lambdas/digital-token/activation.ts';
 import { totpCode } from '../../lambdas/digital-token/totp.ts';
+import type { TokenActivatedMessage, TokenLockedMessage } from '../../lambdas/ports/stores.ts';
 import { sendCompletionEmail, tokenActivatedEmail } from '../../lambdas/registration/completion-email.ts';
 import { RegistrationError } from '../../lambdas/rules/errors.ts';
 import { hashToken } from '../../lambdas/rules/tokens.ts';
@@ -279,20 +280,22 @@ describe('rule 50: binding a token', () => {
   });
 });
 
+/** Delivers an outbox message of Tomás through the completion email's sender. */
+const deliver = (
+  message:
+    | Omit<TokenActivatedMessage, 'customerId' | 'username'>
+    | Omit<TokenLockedMessage, 'customerId' | 'username'>,
+) =>
+  sendCompletionEmail({ directory: w.directory, email: w.email, events: w.events }, {
+    ...message,
+    customerId: tomas.customerId,
+    username: 'Tomas.Mateos',
+  } as TokenActivatedMessage | TokenLockedMessage);
+
 describe("rule 50: the activation email goes out through the completion email's sender", () => {
   it('an outbox message of kind token-activated becomes the activation email to the address on file', async () => {
     const activatedAt = Date.parse('2026-06-15T15:04:00Z');
-    await sendCompletionEmail(
-      { directory: w.directory, email: w.email, events: w.events },
-      {
-        kind: 'token-activated',
-        messageId: 'm-1',
-        customerId: tomas.customerId,
-        username: 'Tomas.Mateos',
-        activatedAt,
-        createdAt: activatedAt,
-      },
-    );
+    await deliver({ kind: 'token-activated', messageId: 'm-1', activatedAt, createdAt: activatedAt });
     const [mail] = w.email.sent;
     expect(mail?.to).toBe(tomas.email);
     expect(mail?.subject).toBe('Activaste tu Token digital de Produbanco');
@@ -306,17 +309,12 @@ describe('second audit, finding 1: the token-lock email', () => {
   it('tells the customer the token sign-in was locked, until when, and whom to call; never a code', async () => {
     // Act
     const lockedUntil = Date.parse('2026-06-15T15:34:00Z');
-    await sendCompletionEmail(
-      { directory: w.directory, email: w.email, events: w.events },
-      {
-        kind: 'token-locked',
-        messageId: 'token-locked-user-tomas-1',
-        customerId: tomas.customerId,
-        username: 'Tomas.Mateos',
-        lockedUntil,
-        createdAt: lockedUntil - 1_800_000,
-      },
-    );
+    await deliver({
+      kind: 'token-locked',
+      messageId: 'token-locked-user-tomas-1',
+      lockedUntil,
+      createdAt: lockedUntil - 1_800_000,
+    });
 
     // Assert
     const [mail] = w.email.sent;
