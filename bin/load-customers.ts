@@ -15,7 +15,7 @@ if (!values.file) {
 }
 
 try {
-  const { loadDirectoryFile } = await import('../lambdas/adapters/directory-loader.ts');
+  const { loadDirectoryFile } = await import('./directory-loader.ts');
   const loaded = await loadDirectoryFile(values.file);
   process.stdout.write(
     `Loaded ${loaded.customers} customers and ${loaded.credentials} credentials from ${values.file}\n`,

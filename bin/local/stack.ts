@@ -88,7 +88,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   });
 
   const seedFile = resolve(env.SEED_FILE ?? DEMO_CUSTOMERS);
-  const { loadDirectoryFile } = await import('../../lambdas/adapters/directory-loader.ts');
+  const { loadDirectoryFile } = await import('../directory-loader.ts');
   const loaded = await loadDirectoryFile(seedFile);
 
   const handlers = await Promise.all(

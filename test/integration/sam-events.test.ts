@@ -102,7 +102,7 @@ describe('the sample events replayed through the handlers on DynamoDB Local', ()
       LOCAL_OUTBOX_DIR: join(stateDir, 'outbox'),
       ...Object.fromEntries(tableNames.map((name) => [tableEnvVar(name), tables.names[name]])),
     });
-    const { loadDirectoryFile } = await import('../../lambdas/adapters/directory-loader.ts');
+    const { loadDirectoryFile } = await import('../../bin/directory-loader.ts');
     await loadDirectoryFile(DEMO_CUSTOMERS);
     for (const route of routes) {
       const module = (await import(`../../lambdas/handlers/${route.handler}.ts`)) as { handler: Handler };
