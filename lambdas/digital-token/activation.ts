@@ -6,8 +6,8 @@ import type { SmsSender } from '../ports/notifications.ts';
 import { type CodeStore, ConflictError, type LimitStore } from '../ports/stores.ts';
 import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
 import { verifyOtpSchema } from '../registration/verify-otp.ts';
-import { DependencyError } from '../rules/errors.ts';
-import { boundReachedUntil, countFailure, type FailureBound, secondsUntil } from '../rules/failure-window.ts';
+import { DependencyError, retryAfterSeconds } from '../rules/errors.ts';
+import { boundReachedUntil, countFailure, type FailureBound } from '../rules/failure-window.ts';
 import { activationFailureKey } from '../rules/lock-keys.ts';
 import { checkSmsCode, issueSmsCode, type SmsCodeRules } from '../rules/sms-code.ts';
 import { parseBody } from '../rules/validation.ts';
@@ -100,7 +100,7 @@ export async function verifyActivationCode(
   const bound = activationBound(deps, user.customerId);
   const locked = (until: number): never => {
     deps.events.record({ event: 'otp_failure', sessionId: session.sessionId, reason: 'customer_locked' });
-    return failSignIn('credential_locked', { retryAfterSeconds: secondsUntil(deps, until) });
+    return failSignIn('credential_locked', { retryAfterSeconds: retryAfterSeconds(until, deps.clock.now()) });
   };
   const lockedUntil = await boundReachedUntil(deps, bound);
   if (lockedUntil !== undefined) return locked(lockedUntil);

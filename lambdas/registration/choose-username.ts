@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { ConflictError, type LimitStore, type UserStore } from '../ports/stores.ts';
 import { usernameErrors } from '../rules/credentials-policy.ts';
-import { DependencyError, fail } from '../rules/errors.ts';
+import { DependencyError, fail, retryAfterSeconds } from '../rules/errors.ts';
 import { fieldError, parseBody, rejectFields } from '../rules/validation.ts';
 import { isAlive, type Registration, usernameKey } from './registration.ts';
 import { runStep, type SessionDeps, type SessionInput } from './session.ts';
@@ -38,7 +38,7 @@ async function countTry(deps: ChooseUsernameDeps, registration: Registration): P
   });
   return fail('rate_limited', {
     reason: 'username_tries',
-    retryAfterSeconds: Math.max(1, Math.ceil((registration.createdAt + sessionMs - now) / 1000)),
+    retryAfterSeconds: retryAfterSeconds(registration.createdAt + sessionMs, now),
   });
 }
 

@@ -9,8 +9,7 @@ import {
   customerLockedUntil,
   lockCustomerCredentials,
 } from '../rules/credential-locks.ts';
-import { fail } from '../rules/errors.ts';
-import { secondsUntil } from '../rules/failure-window.ts';
+import { fail, retryAfterSeconds } from '../rules/errors.ts';
 import { checkSmsCode, type SmsCodeRules } from '../rules/sms-code.ts';
 import { newToken } from '../rules/tokens.ts';
 import { parseBody } from '../rules/validation.ts';
@@ -51,7 +50,7 @@ export async function verifyOtp(
       registrationId: registration.registrationId,
       reason: 'customer_locked',
     });
-    return fail('credential_locked', { retryAfterSeconds: secondsUntil(deps, lockedUntil) });
+    return fail('credential_locked', { retryAfterSeconds: retryAfterSeconds(lockedUntil, deps.clock.now()) });
   }
   const checked = await checkSmsCode(deps, {
     subjectId: registration.registrationId,
@@ -73,7 +72,7 @@ export async function verifyOtp(
         reason: 'otp_failures',
       });
       await lockCustomerCredentials(deps, registration.customerId, until);
-      fail('credential_locked', { retryAfterSeconds: secondsUntil(deps, until) });
+      fail('credential_locked', { retryAfterSeconds: retryAfterSeconds(until, deps.clock.now()) });
     },
   });
   if (!checked.found) return fail('step_out_of_order', { currentStep: registration.step });

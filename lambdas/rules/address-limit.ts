@@ -1,7 +1,7 @@
 // The per-client-address limit of the unauthenticated entry points (step 1, sign-in): one implementation.
 import type { LimitStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed } from '../ports/system.ts';
-import { fail } from './errors.ts';
+import { fail, retryAfterSeconds } from './errors.ts';
 
 const MINUTE = 60_000;
 
@@ -34,7 +34,7 @@ export async function countAddress(
     });
     fail('rate_limited', {
       reason: 'per_address',
-      retryAfterSeconds: Math.max(1, Math.ceil((hit.retryAt - now) / 1000)),
+      retryAfterSeconds: retryAfterSeconds(hit.retryAt, now),
     });
   }
 }

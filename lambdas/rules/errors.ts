@@ -68,6 +68,10 @@ export class DependencyError extends Error {
   }
 }
 
+/** A Retry-After value: whole seconds from `now` until `until`, at least one. */
+export const retryAfterSeconds = (until: number, now: number): number =>
+  Math.max(1, Math.ceil((until - now) / 1000));
+
 export const fail = (code: ErrorCode, extras?: ErrorExtras): never => {
   throw new RegistrationError(code, extras);
 };

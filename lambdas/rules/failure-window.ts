@@ -50,7 +50,3 @@ export async function countFailure(
 /** A whole success: the subject's failures are forgotten. */
 export const clearFailures = (deps: FailureWindowDeps, bound: FailureBound): Promise<void> =>
   deps.limits.clear(bound.key);
-
-/** Seconds until `until`, at least one (a Retry-After value). */
-export const secondsUntil = (deps: { clock: Clock }, until: number): number =>
-  Math.max(1, Math.ceil((until - deps.clock.now()) / 1000));

@@ -3,6 +3,7 @@
 // guesses cannot pass the limit; identifiers that do not exist are counted and locked the same way.
 import type { LimitStore } from '../ports/stores.ts';
 import type { Clock } from '../ports/system.ts';
+import { retryAfterSeconds } from './errors.ts';
 
 export interface LockRules {
   maxAttempts: number;
@@ -33,7 +34,7 @@ export async function lockedCheck<T>(
   if (tried.locked) {
     return {
       outcome: 'locked',
-      retryAfterSeconds: Math.max(1, Math.ceil((tried.until - deps.clock.now()) / 1000)),
+      retryAfterSeconds: retryAfterSeconds(tried.until, deps.clock.now()),
     };
   }
   let value: T | undefined;

@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { SmsSender } from '../ports/notifications.ts';
 import type { CodeStore, LimitStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
-import { fail, type RateLimitReason } from './errors.ts';
+import { fail, type RateLimitReason, retryAfterSeconds } from './errors.ts';
 import { maskPhone } from './masking.ts';
 
 export interface SmsCodeRules {
@@ -100,7 +100,7 @@ export async function issueSmsCode(deps: SmsCodeDeps, request: IssueSmsCodeReque
   const cooldownMs = otp.cooldownSeconds * 1000;
   const rateLimited = (reason: RateLimitReason, until: number): never => {
     deps.events.record({ event: 'rate_limited', ...request.events, limit: reason });
-    return fail('rate_limited', { reason, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) });
+    return fail('rate_limited', { reason, retryAfterSeconds: retryAfterSeconds(until, now) });
   };
 
   const previous = await deps.codes.get(request.subjectId);

@@ -7,14 +7,8 @@ import { matchingStep } from '../digital-token/totp.ts';
 import type { OnlineUser } from '../ports/sign-in.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
-import { DependencyError } from '../rules/errors.ts';
-import {
-  boundReachedUntil,
-  clearFailures,
-  countTry,
-  type FailureBound,
-  secondsUntil,
-} from '../rules/failure-window.ts';
+import { DependencyError, retryAfterSeconds } from '../rules/errors.ts';
+import { boundReachedUntil, clearFailures, countTry, type FailureBound } from '../rules/failure-window.ts';
 import { passwordLockKey, tokenFailureKey } from '../rules/lock-keys.ts';
 import { parseBody } from '../rules/validation.ts';
 import {
@@ -69,7 +63,7 @@ async function refuseLockedUser(
   } else {
     deps.events.record({ event: 'token_failure', ...event, reason: 'user_locked' });
   }
-  return failSignIn('credential_locked', { retryAfterSeconds: secondsUntil(deps, until) });
+  return failSignIn('credential_locked', { retryAfterSeconds: retryAfterSeconds(until, deps.clock.now()) });
 }
 
 /** A wrong (or replayed) code: 401 with the tries left, or 423 on the try that used the last one. */
