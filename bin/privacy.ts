@@ -28,7 +28,13 @@ import { parseConfig } from '../lambdas/config.ts';
 import { activationCodeKey } from '../lambdas/digital-token/activation.ts';
 import type { Keyed } from '../lambdas/ports/system.ts';
 import { usernameKey } from '../lambdas/registration/registration.ts';
-import { customerFailureKey, passwordLockKey, pinKey } from '../lambdas/rules/lock-keys.ts';
+import {
+  activationFailureKey,
+  customerFailureKey,
+  passwordLockKey,
+  pinKey,
+  tokenFailureKey,
+} from '../lambdas/rules/lock-keys.ts';
 import { phoneLimitKey } from '../lambdas/rules/sms-code.ts';
 import { type TableName, tableDefinitions, tableEnvVar, tableNames } from '../lambdas/tables.ts';
 import { projectRoot } from '../lib/service-function.ts';
@@ -263,6 +269,23 @@ export const itemKinds: readonly ItemKind[] = [
     // As for the PIN: an engaged lock protects the customer's own account and ends by itself.
     erase: (item, now) => !(typeof item.lockedUntil === 'number' && item.lockedUntil > now),
     reason: "erased: wrong-password tries of the user's username; an engaged lock is kept until it ends",
+  },
+  {
+    kind: 'token-failure-counter',
+    table: 'limits',
+    find: (l) => flat(l.of('user').map((user) => get(l, 'limits', tokenFailureKey(String(user.userId))))),
+    // Full, this window is what locks the token step against guessing; it leaves by itself (TTL).
+    erase: never,
+    reason:
+      "kept until its TTL (at most PASSWORD_LOCK_SECONDS after the last wrong code): the user's wrong digital-token codes, which lock the token step when they reach their bound, a security measure",
+  },
+  {
+    kind: 'activation-failure-counter',
+    table: 'limits',
+    find: (l) => get(l, 'limits', activationFailureKey(l.customerId)),
+    erase: never,
+    reason:
+      "kept until its TTL (at most PIN_LOCK_SECONDS after the last wrong code): the customer's wrong token-activation codes, which refuse activation codes when they reach their bound, a security measure",
   },
   {
     kind: 'completion-email',

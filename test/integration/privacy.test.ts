@@ -19,7 +19,12 @@ import {
 import { DynamoSignInStore } from '../../lambdas/adapters/dynamodb/sign-in-store.ts';
 import { userKey } from '../../lambdas/adapters/dynamodb/user-store.ts';
 import { credentialIdentifier } from '../../lambdas/ports/customer-directory.ts';
-import { passwordLockKey, pinKey } from '../../lambdas/rules/lock-keys.ts';
+import {
+  activationFailureKey,
+  passwordLockKey,
+  pinKey,
+  tokenFailureKey,
+} from '../../lambdas/rules/lock-keys.ts';
 import { type TableName, tableDefinitions, tableEnvVar, tableNames } from '../../lambdas/tables.ts';
 import { projectRoot } from '../../lib/service-function.ts';
 import {
@@ -58,7 +63,14 @@ const kinds = (exported: PrivacyExport): Record<string, number> =>
   }, {});
 
 /** What customer A holds (see beforeAll), by what erasure does with it. */
-const keptOfA = { customer: 1, credential: 2, user: 1, username: 1 };
+const keptOfA = {
+  customer: 1,
+  credential: 2,
+  user: 1,
+  username: 1,
+  'token-failure-counter': 1,
+  'activation-failure-counter': 1,
+};
 const erasedOfA = {
   registration: 2,
   'registration-pointer': 1,
@@ -118,6 +130,10 @@ describe('npm run privacy -- export|erase', () => {
       }),
     ).toBe(true);
     await services.limits.pinTry(passwordLockKey(testKeyed, 'privacidad.a'), now, 5, 1800);
+    // ...and enters a wrong digital-token code and a wrong activation code (counters kept as security).
+    const userItem = await getItem(services.db, services.tables.names.users, { pk: userPk });
+    await services.limits.hit(tokenFailureKey(String(userItem?.userId)), 10, 1_800_000, now);
+    await services.limits.hit(activationFailureKey(a.record.customer.customerId), 10, 86_400_000, now);
     expect(await outcome(wizard.start({ ...a.card, pin: a.card.pin === '0000' ? '1111' : '0000' }))).toBe(
       'invalid_credentials',
     );
