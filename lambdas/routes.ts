@@ -4,7 +4,7 @@ import type { TableName } from './tables.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** The DynamoDB operations a function performs on a table, transactions included (IAM checks each item). */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Scan';
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Scan' | 'Query';
 /** Exactly what a function calls on a table: infrastructure grants these actions and no other. */
 export type Access = readonly TableAction[];
 
@@ -23,6 +23,12 @@ export interface RouteNeeds {
   tokenKey?: boolean;
 }
 
+/**
+ * The customer journey a route belongs to. Each journey's functions, aliases, deployment groups and alarms
+ * deploy together (one nested stack per journey), the API that routes to them stays in the parent.
+ */
+export type Journey = 'registration' | 'sign-in' | 'recovery';
+
 export type LimitGroup = 'identify' | 'sign-in' | 'sign-in-step' | 'otp' | 'wizard' | 'public';
 
 export interface Route {
@@ -31,6 +37,7 @@ export interface Route {
   method: HttpMethod;
   /** API Gateway resource path (path parameters in braces). */
   path: string;
+  journey: Journey;
   /** Carries `Authorization: Bearer <token>`. */
   auth: boolean;
   /**
@@ -54,6 +61,7 @@ export const routes: readonly Route[] = [
     handler: 'health',
     method: 'GET',
     path: '/v1/health',
+    journey: 'registration',
     auth: false,
     limitGroup: 'public',
     body: false,
@@ -63,6 +71,7 @@ export const routes: readonly Route[] = [
     handler: 'start-registration',
     method: 'POST',
     path: '/v1/registrations',
+    journey: 'registration',
     auth: false,
     limitGroup: 'identify',
     body: true,
@@ -82,6 +91,7 @@ export const routes: readonly Route[] = [
     handler: 'get-registration',
     method: 'GET',
     path: '/v1/registrations/{id}',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: false,
@@ -91,6 +101,7 @@ export const routes: readonly Route[] = [
     handler: 'cancel-registration',
     method: 'DELETE',
     path: '/v1/registrations/{id}',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: false,
@@ -100,6 +111,7 @@ export const routes: readonly Route[] = [
     handler: 'send-otp',
     method: 'POST',
     path: '/v1/registrations/{id}/otp',
+    journey: 'registration',
     auth: true,
     limitGroup: 'otp',
     body: false,
@@ -118,6 +130,7 @@ export const routes: readonly Route[] = [
     handler: 'verify-otp',
     method: 'POST',
     path: '/v1/registrations/{id}/otp/verify',
+    journey: 'registration',
     auth: true,
     limitGroup: 'otp',
     body: true,
@@ -136,6 +149,7 @@ export const routes: readonly Route[] = [
     handler: 'choose-username',
     method: 'PUT',
     path: '/v1/registrations/{id}/username',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: true,
@@ -148,6 +162,7 @@ export const routes: readonly Route[] = [
     handler: 'create-password',
     method: 'PUT',
     path: '/v1/registrations/{id}/password',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: true,
@@ -157,6 +172,7 @@ export const routes: readonly Route[] = [
     handler: 'list-security-images',
     method: 'GET',
     path: '/v1/registrations/{id}/security-images',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: false,
@@ -166,6 +182,7 @@ export const routes: readonly Route[] = [
     handler: 'choose-security-image',
     method: 'PUT',
     path: '/v1/registrations/{id}/security-image',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: true,
@@ -175,6 +192,7 @@ export const routes: readonly Route[] = [
     handler: 'update-contact',
     method: 'PUT',
     path: '/v1/registrations/{id}/contact',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: true,
@@ -184,6 +202,7 @@ export const routes: readonly Route[] = [
     handler: 'list-challenge-questions',
     method: 'GET',
     path: '/v1/registrations/{id}/challenge-questions',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: false,
@@ -193,6 +212,7 @@ export const routes: readonly Route[] = [
     handler: 'answer-challenge-questions',
     method: 'PUT',
     path: '/v1/registrations/{id}/challenge-answers',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: true,
@@ -202,6 +222,7 @@ export const routes: readonly Route[] = [
     handler: 'choose-second-factor',
     method: 'PUT',
     path: '/v1/registrations/{id}/second-factor',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: true,
@@ -211,6 +232,7 @@ export const routes: readonly Route[] = [
     handler: 'complete-registration',
     method: 'POST',
     path: '/v1/registrations/{id}/complete',
+    journey: 'registration',
     auth: true,
     limitGroup: 'wizard',
     body: false,
@@ -220,6 +242,7 @@ export const routes: readonly Route[] = [
     handler: 'start-sign-in',
     method: 'POST',
     path: '/v1/sign-ins',
+    journey: 'sign-in',
     auth: false,
     limitGroup: 'sign-in',
     body: true,
@@ -232,6 +255,7 @@ export const routes: readonly Route[] = [
     handler: 'sign-in-password',
     method: 'POST',
     path: '/v1/sign-ins/{id}/password',
+    journey: 'sign-in',
     auth: true,
     limitGroup: 'sign-in-step',
     body: true,
@@ -250,6 +274,7 @@ export const routes: readonly Route[] = [
     handler: 'sign-in-digital-token',
     method: 'POST',
     path: '/v1/sign-ins/{id}/digital-token',
+    journey: 'sign-in',
     auth: true,
     limitGroup: 'sign-in-step',
     body: true,
@@ -270,6 +295,7 @@ export const routes: readonly Route[] = [
     handler: 'get-me',
     method: 'GET',
     path: '/v1/me',
+    journey: 'sign-in',
     auth: true,
     limitGroup: 'wizard',
     body: false,
@@ -279,6 +305,7 @@ export const routes: readonly Route[] = [
     handler: 'sign-out',
     method: 'DELETE',
     path: '/v1/me/session',
+    journey: 'sign-in',
     auth: true,
     limitGroup: 'wizard',
     body: false,
@@ -288,6 +315,7 @@ export const routes: readonly Route[] = [
     handler: 'send-token-activation-code',
     method: 'POST',
     path: '/v1/me/digital-token/activation',
+    journey: 'sign-in',
     auth: true,
     limitGroup: 'otp',
     body: false,
@@ -307,6 +335,7 @@ export const routes: readonly Route[] = [
     handler: 'verify-token-activation-code',
     method: 'POST',
     path: '/v1/me/digital-token/activation/verify',
+    journey: 'sign-in',
     auth: true,
     limitGroup: 'otp',
     body: true,
@@ -326,6 +355,7 @@ export const routes: readonly Route[] = [
     handler: 'confirm-token-activation',
     method: 'POST',
     path: '/v1/me/digital-token/activation/confirm',
+    journey: 'sign-in',
     auth: true,
     limitGroup: 'otp',
     body: true,
@@ -336,6 +366,108 @@ export const routes: readonly Route[] = [
         outbox: ['PutItem'],
       },
       tokenKey: true,
+    },
+  },
+  // Self-service recovery (forgotten username or password, lost phone): step 1's proof, the SMS code, a new
+  // password. It never opens a registration and never creates a user.
+  {
+    handler: 'start-recovery',
+    method: 'POST',
+    path: '/v1/recoveries',
+    journey: 'recovery',
+    auth: false,
+    limitGroup: 'identify',
+    body: true,
+    needs: {
+      tables: {
+        customers: ['GetItem'],
+        recoveries: ['GetItem', 'PutItem'],
+        // The same PIN counters and locks as step 1, and the recoveries per customer per day.
+        limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
+        users: ['GetItem'],
+      },
+      hmacKey: true,
+      hashes: true,
+    },
+  },
+  {
+    handler: 'get-recovery',
+    method: 'GET',
+    path: '/v1/recoveries/{id}',
+    journey: 'recovery',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { recoveries: ['GetItem', 'UpdateItem'] } },
+  },
+  {
+    handler: 'cancel-recovery',
+    method: 'DELETE',
+    path: '/v1/recoveries/{id}',
+    journey: 'recovery',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { recoveries: ['GetItem', 'PutItem'] } },
+  },
+  {
+    handler: 'send-recovery-otp',
+    method: 'POST',
+    path: '/v1/recoveries/{id}/otp',
+    journey: 'recovery',
+    auth: true,
+    limitGroup: 'otp',
+    body: false,
+    needs: {
+      tables: {
+        recoveries: ['GetItem', 'PutItem', 'UpdateItem'],
+        codes: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+        limits: ['GetItem', 'UpdateItem'],
+        customers: ['GetItem'],
+      },
+      sms: true,
+      hmacKey: true,
+    },
+  },
+  {
+    handler: 'verify-recovery-otp',
+    method: 'POST',
+    path: '/v1/recoveries/{id}/otp/verify',
+    journey: 'recovery',
+    auth: true,
+    limitGroup: 'otp',
+    body: true,
+    needs: {
+      tables: {
+        recoveries: ['GetItem', 'PutItem'],
+        codes: ['GetItem', 'UpdateItem'],
+        limits: ['GetItem', 'UpdateItem'],
+        customers: ['GetItem'],
+        users: ['GetItem'],
+      },
+      hmacKey: true,
+    },
+  },
+  {
+    handler: 'reset-password',
+    method: 'PUT',
+    path: '/v1/recoveries/{id}/password',
+    journey: 'recovery',
+    auth: true,
+    limitGroup: 'wizard',
+    body: true,
+    needs: {
+      tables: {
+        recoveries: ['GetItem', 'PutItem'],
+        users: ['GetItem', 'UpdateItem'],
+        // Recoveries per customer per day; the password and token locks it clears.
+        limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
+        outbox: ['PutItem'],
+        audit: ['PutItem'],
+      },
+      hmacKey: true,
+      pepper: true,
+      hashes: true,
     },
   },
 ];
@@ -363,3 +495,56 @@ export const scheduledFunctions = [
     needs: { tables: { outbox: ['UpdateItem', 'Scan'], customers: ['GetItem'] }, email: true },
   },
 ] as const;
+
+/**
+ * The assisted-service API for branch and call-center staff: a separate REST API, AWS_IAM on every method,
+ * never behind CloudFront. Staff roles are granted execute-api:Invoke per path, so a call center can be
+ * allowed `status` and `unlock` only.
+ */
+export interface AssistedRoute {
+  handler: string;
+  method: HttpMethod;
+  path: string;
+  body: boolean;
+  needs: RouteNeeds;
+}
+
+export const assistedActions = ['unlock', 'revoke-sessions', 'reset-token', 'disable', 'enable'] as const;
+export type AssistedAction = (typeof assistedActions)[number];
+
+export const assistedRoutes: readonly AssistedRoute[] = [
+  {
+    handler: 'agent-status',
+    method: 'GET',
+    path: '/v1/customers/{customerId}',
+    body: false,
+    needs: {
+      tables: {
+        customers: ['GetItem'],
+        users: ['GetItem'],
+        limits: ['GetItem'],
+        registrations: ['GetItem'],
+        recoveries: ['GetItem'],
+        signins: ['Query'],
+        audit: ['Query'],
+      },
+      hmacKey: true,
+    },
+  },
+  {
+    handler: 'agent-action',
+    method: 'POST',
+    path: '/v1/customers/{customerId}/actions/{action}',
+    body: true,
+    needs: {
+      tables: {
+        customers: ['GetItem'],
+        users: ['GetItem', 'UpdateItem'],
+        limits: ['GetItem', 'DeleteItem'],
+        outbox: ['PutItem'],
+        audit: ['PutItem'],
+      },
+      hmacKey: true,
+    },
+  },
+];

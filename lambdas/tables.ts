@@ -1,10 +1,30 @@
 // The DynamoDB tables of the service: one definition drives the CDK stateful stack and the local table setup.
 
-export type TableName = 'customers' | 'registrations' | 'codes' | 'limits' | 'users' | 'outbox' | 'signins';
+export type TableName =
+  | 'customers'
+  | 'registrations'
+  | 'recoveries'
+  | 'codes'
+  | 'limits'
+  | 'users'
+  | 'outbox'
+  | 'signins'
+  | 'audit';
+
+/** A global secondary index (all attributes projected). */
+export interface IndexDefinition {
+  name: string;
+  partitionKey: string;
+  /** Numeric sort key. */
+  sortKey: string;
+}
 
 export interface TableDefinition {
-  /** Partition key attribute (string). No table needs a sort key. */
+  /** Partition key attribute (string). */
   partitionKey: string;
+  /** Sort key attribute (string); only the audit trail has one. */
+  sortKey?: string;
+  indexes?: IndexDefinition[];
   /** Epoch-seconds attribute DynamoDB TTL deletes by; expiry itself is always checked in code. */
   ttlAttribute?: string;
   /** Holds data the bank cannot lose: RETAIN and deletion protection in every stage. */
@@ -28,6 +48,13 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     holdsUsers: false,
     stream: false,
     description: 'Open wizard sessions: current step, version, token hash, hashed answers',
+  },
+  recoveries: {
+    partitionKey: 'recoveryId',
+    ttlAttribute: 'ttl',
+    holdsUsers: false,
+    stream: false,
+    description: 'Open recoveries (forgotten password, lost phone): current step, version, token hash',
   },
   codes: {
     partitionKey: 'registrationId',
@@ -65,6 +92,16 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     holdsUsers: false,
     stream: false,
     description: 'Sign-in attempts (SIGNIN#<id>) and signed-in sessions (SESSION#<token hash>)',
+    // The assisted service lists a user's open sign-ins and sessions.
+    indexes: [{ name: 'byUser', partitionKey: 'userPk', sortKey: 'createdAt' }],
+  },
+  audit: {
+    partitionKey: 'customerId',
+    sortKey: 'eventId',
+    holdsUsers: true,
+    stream: false,
+    description:
+      "Append-only trail of a customer's security events: recoveries, locks, and every assisted-service change with who made it and why",
   },
 };
 

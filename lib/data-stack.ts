@@ -174,8 +174,9 @@ export class DataStack extends Stack {
   private createTable(name: TableName, config: DeployConfig): Table {
     const definition = tableDefinitions[name];
     const keep = definition.holdsUsers || config.isProd;
-    return new Table(this, tableConstructId(name), {
+    const table = new Table(this, tableConstructId(name), {
       partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+      sortKey: definition.sortKey ? { name: definition.sortKey, type: AttributeType.STRING } : undefined,
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
@@ -185,5 +186,13 @@ export class DataStack extends Stack {
       deletionProtection: keep,
       removalPolicy: keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    for (const index of definition.indexes ?? []) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.NUMBER },
+      });
+    }
+    return table;
   }
 }

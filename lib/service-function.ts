@@ -75,7 +75,7 @@ export interface ServiceFunctionProps {
 /** The IAM actions of a table access: exactly the operations the function calls, nothing by default. */
 export const tableActions = (access: Access): string[] => access.map((action) => `dynamodb:${action}`);
 /** Operations that only read; any other one writes, and writing needs the key's encrypt actions too. */
-const readOnlyActions: ReadonlySet<TableAction> = new Set(['GetItem', 'Scan']);
+const readOnlyActions: ReadonlySet<TableAction> = new Set(['GetItem', 'Scan', 'Query']);
 const keyReadActions = ['kms:Decrypt', 'kms:DescribeKey'];
 const keyWriteActions = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
@@ -130,7 +130,10 @@ export class ServiceFunction extends Construct {
         new PolicyStatement({
           sid: `${name[0]?.toUpperCase()}${name.slice(1)}Table`,
           actions: tableActions(access),
-          resources: [table.tableArn],
+          // A Query reads the table's indexes too (the assisted service lists a user's sessions).
+          resources: access.includes('Query')
+            ? [table.tableArn, `${table.tableArn}/index/*`]
+            : [table.tableArn],
         }),
       );
     }

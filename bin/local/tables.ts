@@ -25,8 +25,32 @@ export async function createTables(
         new CreateTableCommand({
           TableName,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: definition.partitionKey, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: definition.partitionKey, KeyType: 'HASH' }],
+          AttributeDefinitions: [
+            { AttributeName: definition.partitionKey, AttributeType: 'S' },
+            ...(definition.sortKey
+              ? [{ AttributeName: definition.sortKey, AttributeType: 'S' as const }]
+              : []),
+            ...(definition.indexes ?? []).flatMap((index) => [
+              { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+              { AttributeName: index.sortKey, AttributeType: 'N' as const },
+            ]),
+          ],
+          KeySchema: [
+            { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+            ...(definition.sortKey ? [{ AttributeName: definition.sortKey, KeyType: 'RANGE' as const }] : []),
+          ],
+          ...(definition.indexes?.length
+            ? {
+                GlobalSecondaryIndexes: definition.indexes.map((index) => ({
+                  IndexName: index.name,
+                  KeySchema: [
+                    { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                    { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+                  ],
+                  Projection: { ProjectionType: 'ALL' as const },
+                })),
+              }
+            : {}),
           ...(definition.stream
             ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }
             : {}),
