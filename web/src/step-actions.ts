@@ -5,21 +5,34 @@ import type { App, View } from './app.ts';
 import { h, uid } from './dom.ts';
 import { actions, button } from './ui.ts';
 
+export interface CancelTexts {
+  title: string;
+  text: string;
+  yes: string;
+  no: string;
+}
+
+const REGISTRATION_CANCEL: CancelTexts = {
+  title: '¿Cancelar tu registro?',
+  text: 'Se borrarán los datos que ingresaste y tendrás que empezar de nuevo desde la elección de tu clave.',
+  yes: 'Sí, cancelar mi registro',
+  no: 'No, continuar con mi registro',
+};
+
 /** Asks before cancelling; resolves true only on an explicit "yes". */
-export function confirmCancel(opener: HTMLElement): Promise<boolean> {
+export function confirmCancel(
+  opener: HTMLElement,
+  texts: CancelTexts = REGISTRATION_CANCEL,
+): Promise<boolean> {
   const titleId = uid('dlg-title');
   const textId = uid('dlg-text');
-  const yes = button('Sí, cancelar mi registro', 'secondary');
-  const no = button('No, continuar con mi registro', 'primary');
+  const yes = button(texts.yes, 'secondary');
+  const no = button(texts.no, 'primary');
   const dialog = h(
     'dialog',
     { class: 'dialog', 'aria-labelledby': titleId, 'aria-describedby': textId },
-    h('h2', { id: titleId }, '¿Cancelar tu registro?'),
-    h(
-      'p',
-      { id: textId },
-      'Se borrarán los datos que ingresaste y tendrás que empezar de nuevo desde la elección de tu clave.',
-    ),
+    h('h2', { id: titleId }, texts.title),
+    h('p', { id: textId }, texts.text),
     actions(yes, no),
   );
   document.body.append(dialog);

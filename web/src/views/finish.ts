@@ -6,7 +6,7 @@ import { h, uid } from '../dom.ts';
 import { stepActions } from '../step-actions.ts';
 import { actions, button, Errors, groupField, onSubmit, type Screen, screen } from '../ui.ts';
 
-function radio(name: string, value: string, label: string, description?: string): HTMLElement {
+export function radio(name: string, value: string, label: string, description?: string): HTMLElement {
   const id = uid('r');
   const descId = description ? uid('d') : undefined;
   return h(

@@ -1,47 +1,108 @@
 // Screens 2-3 of the guide: the masked contact data, "Generar OTP", and the SMS code on the virtual keyboard
 // with its countdown. Resending follows what the API allows (`resendAvailableAt`, `sendsLeft`).
-import { ApiError, api, type OtpSent, serverNow } from '../api.ts';
+import { ApiError, api, type Contact, type OtpSent, serverNow } from '../api.ts';
 import type { App } from '../app.ts';
-import { h } from '../dom.ts';
+import { type Child, h } from '../dom.ts';
 import { createKeypad } from '../keypad.ts';
 import { sendsLeftText, waitText } from '../messages.ts';
 import { actions, button, Errors, formatSeconds, groupField, onSubmit, type Screen, screen } from '../ui.ts';
 
+/**
+ * What the contact and code screens need from the journey that shows them (the registration, or the recovery
+ * of access): its session's contact data and last code, the two calls, where each button leads, its error
+ * policy, and how its texts name it.
+ */
+export interface CodeJourney {
+  contact(): Contact | undefined;
+  otp(): OtpSent | undefined;
+  keepOtp(otp: OtpSent | undefined): void;
+  send(): Promise<OtpSent>;
+  /** Verifies the code and moves on; throws the API's refusal. */
+  verify(code: string): Promise<void>;
+  /** From the contact screen back to the identification. */
+  back(): void;
+  toCode(): void;
+  toContact(): void;
+  /** Closes this session and starts over. */
+  restart(): void;
+  /** The session closed while the code had expired. */
+  expired(notice: string): void;
+  fail(err: unknown, errors: Errors): void;
+  onLeave(fn: () => void): void;
+  /** "este registro" / "el registro", "esta recuperación" / "la recuperación". */
+  words: { this: string; the: string };
+}
+
+export function registrationCodeJourney(app: App): CodeJourney {
+  return {
+    contact: () => app.saved?.contact,
+    otp: () => app.saved?.otp,
+    keepOtp: (otp) => app.update({ otp }),
+    send: () => api.sendOtp(app.session()),
+    verify: async (code) => {
+      const verified = await api.verifyOtp(app.session(), code);
+      app.update({ token: verified.token, otp: undefined, verified: true });
+      app.go(verified.step);
+    },
+    // Back to the identification, what was typed kept; the registration stays open (a new step 1 closes it).
+    back: () => app.go(app.draft?.kind ?? 'start'),
+    toCode: () => app.go('enter-otp'),
+    toContact: () => app.go('verify-contact'),
+    restart: () => void app.restart(),
+    expired: (notice) => app.go('expired', notice),
+    fail: (err, errors) => app.fail(err, errors),
+    onLeave: (fn) => app.onLeave(fn),
+    words: { this: 'este registro', the: 'el registro' },
+  };
+}
+
 export function verifyContactView(app: App, notice?: string): Screen {
+  return contactScreen(registrationCodeJourney(app), {
+    title: 'Verificación de datos de contacto',
+    submit: 'Generar OTP',
+    notice,
+    intro: h(
+      'p',
+      {},
+      'Si el número que se presenta no es el que utilizas regularmente, acércate a la Caja de Servicios de cualquier agencia a nivel nacional para realizar el cambio.',
+    ),
+    hint: '* Si no aparece un correo electrónico, acércate a la caja de servicios de cualquier agencia. Si está incorrecto, continúa: al final del proceso te indicamos cómo actualizarlo.',
+  });
+}
+
+/** The masked phone and email on file and the button that sends the SMS code. */
+export function contactScreen(
+  journey: CodeJourney,
+  opts: { title: string; submit: string; notice?: string; intro: Child; hint: string },
+): Screen {
   const errors = new Errors();
-  const contact = app.saved?.contact;
-  // Back to the identification, what was typed kept; the registration stays open (a new step 1 closes it).
+  const contact = journey.contact();
   const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => app.go(app.draft?.kind ?? 'start'));
-  const submit = button('Generar OTP', 'primary', 'submit');
+  back.addEventListener('click', () => journey.back());
+  const submit = button(opts.submit, 'primary', 'submit');
   const form = h('form', { novalidate: true }, errors.alert, actions(back, submit));
-  const otp = app.saved?.otp;
+  const otp = journey.otp();
   if (otp && Date.parse(otp.expiresAt) > serverNow()) {
     const have = button('Ya tengo una clave: ingresarla', 'link');
-    have.addEventListener('click', () => app.go('enter-otp'));
+    have.addEventListener('click', () => journey.toCode());
     form.append(h('p', {}, have));
   }
 
   onSubmit(form, submit, async () => {
     errors.clear();
     try {
-      const sent = await api.sendOtp(app.session());
-      app.update({ otp: sent });
-      app.go('enter-otp');
+      journey.keepOtp(await journey.send());
+      journey.toCode();
     } catch (err) {
-      app.fail(err, errors);
+      journey.fail(err, errors);
     }
   });
 
   return screen({
-    title: 'Verificación de datos de contacto',
-    notice,
+    title: opts.title,
+    notice: opts.notice,
     body: [
-      h(
-        'p',
-        {},
-        'Si el número que se presenta no es el que utilizas regularmente, acércate a la Caja de Servicios de cualquier agencia a nivel nacional para realizar el cambio.',
-      ),
+      opts.intro,
       h(
         'dl',
         { class: 'summary' },
@@ -58,18 +119,20 @@ export function verifyContactView(app: App, notice?: string): Screen {
           h('dd', { 'data-contact': 'email' }, contact?.email || 'No registrado'),
         ),
       ),
-      h(
-        'p',
-        { class: 'hint' },
-        '* Si no aparece un correo electrónico, acércate a la caja de servicios de cualquier agencia. Si está incorrecto, continúa: al final del proceso te indicamos cómo actualizarlo.',
-      ),
+      h('p', { class: 'hint' }, opts.hint),
       form,
     ],
   });
 }
 
 export function enterOtpView(app: App, notice?: string): Screen {
+  return codeScreen(registrationCodeJourney(app), notice);
+}
+
+/** The SMS code on the keypad, its countdown, and «Reenviar clave» as the API allows it. */
+export function codeScreen(journey: CodeJourney, notice?: string): Screen {
   const errors = new Errors();
+  const { words } = journey;
   const keypad = createKeypad({
     name: 'otp',
     length: 6,
@@ -89,14 +152,14 @@ export function enterOtpView(app: App, notice?: string): Screen {
   resend.setAttribute('aria-describedby', resendInfo.id);
   const restart = button('Empezar de nuevo', 'link');
   restart.hidden = true;
-  restart.addEventListener('click', () => void app.restart());
+  restart.addEventListener('click', () => journey.restart());
 
-  let otp: OtpSent | undefined = app.saved?.otp;
+  let otp: OtpSent | undefined = journey.otp();
   let announcedMinute = false;
   let announcedExpired = false;
   let resendWasOpen = false;
-  // The code lives as long as the registration's idle timeout (5 minutes each): once it expired, the
-  // registration may have closed too, so starting again is offered beside «Reenviar clave».
+  // The code lives as long as the session's idle timeout (5 minutes each): once it expired, the session may
+  // have closed too, so starting again is offered beside «Reenviar clave».
   let codeExpired = false;
 
   const tick = (): void => {
@@ -126,12 +189,11 @@ export function enterOtpView(app: App, notice?: string): Screen {
     resend.disabled = !open;
     restart.hidden = sendsLeft > 0 && !codeExpired;
     if (sendsLeft <= 0) {
-      resendInfo.textContent =
-        'Ya solicitaste el máximo de claves para este registro. Si no la recibiste, empieza de nuevo.';
+      resendInfo.textContent = `Ya solicitaste el máximo de claves para ${words.this}. Si no la recibiste, empieza de nuevo.`;
     } else if (!open) {
       resendInfo.textContent = `Podrás pedir una nueva clave en ${formatSeconds(wait)}.`;
     } else if (codeExpired) {
-      resendInfo.textContent = `Pide una nueva clave (${sendsLeftText(sendsLeft)}). Si el registro ya se cerró por inactividad, empieza de nuevo.`;
+      resendInfo.textContent = `Pide una nueva clave (${sendsLeftText(sendsLeft)}). Si ${words.the} ya se cerró por inactividad, empieza de nuevo.`;
     } else {
       resendInfo.textContent = `¿No te llegó el mensaje? Puedes pedir una nueva clave (${sendsLeftText(sendsLeft)}).`;
       if (!resendWasOpen && otp) announcer.textContent = 'Ya puedes pedir una nueva clave.';
@@ -139,13 +201,13 @@ export function enterOtpView(app: App, notice?: string): Screen {
     resendWasOpen = open;
   };
   const interval = setInterval(tick, 1000);
-  app.onLeave(() => clearInterval(interval));
+  journey.onLeave(() => clearInterval(interval));
 
   resend.addEventListener('click', async () => {
     errors.clear();
     try {
-      otp = await api.sendOtp(app.session());
-      app.update({ otp });
+      otp = await journey.send();
+      journey.keepOtp(otp);
       announcedMinute = false;
       announcedExpired = false;
       resendWasOpen = false;
@@ -157,9 +219,8 @@ export function enterOtpView(app: App, notice?: string): Screen {
     } catch (err) {
       const p = err instanceof ApiError ? err.problem : undefined;
       if (p?.code === 'session_invalid' && codeExpired) {
-        app.go(
-          'expired',
-          'La clave temporal venció y, por tu seguridad, el registro también se cerró tras unos minutos sin actividad. Empieza de nuevo: solo toma un momento.',
+        journey.expired(
+          `La clave temporal venció y, por tu seguridad, ${words.the} también se cerró tras unos minutos sin actividad. Empieza de nuevo: solo toma un momento.`,
         );
         return;
       }
@@ -174,12 +235,12 @@ export function enterOtpView(app: App, notice?: string): Screen {
               };
         tick();
       }
-      app.fail(err, errors);
+      journey.fail(err, errors);
     }
   });
 
   const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => app.go('verify-contact'));
+  back.addEventListener('click', () => journey.toContact());
   const submit = button('Aceptar', 'primary', 'submit');
   const form = h(
     'form',
@@ -200,9 +261,7 @@ export function enterOtpView(app: App, notice?: string): Screen {
     }
     keypad.reset();
     try {
-      const verified = await api.verifyOtp(app.session(), code);
-      app.update({ token: verified.token, otp: undefined, verified: true });
-      app.go(verified.step);
+      await journey.verify(code);
     } catch (err) {
       const p = err instanceof ApiError ? err.problem : undefined;
       if (p?.code === 'otp_invalid') {
@@ -225,13 +284,13 @@ export function enterOtpView(app: App, notice?: string): Screen {
       } else if (p?.code === 'otp_locked') {
         errors.screen('Agotaste los intentos con esta clave. Pide una nueva con «Reenviar clave».');
       } else {
-        app.fail(err, errors);
+        journey.fail(err, errors);
       }
     }
   });
 
   tick();
-  const phone = app.saved?.contact?.phone;
+  const phone = journey.contact()?.phone;
   const ttl = otp ? Math.round((Date.parse(otp.expiresAt) - serverNow()) / 1000) : 300;
   return screen({
     title: 'Clave de seguridad temporal',

@@ -63,8 +63,20 @@ export function usernameView(app: App, notice?: string): Screen {
   });
 }
 
-export function passwordView(app: App, notice?: string): Screen {
-  const errors = new Errors();
+/**
+ * Step 5's password and confirmation with the live checklist (the API's own `passwordErrors`, see
+ * validation.ts), «Mostrar clave», and the same messages; shared by the registration and the recovery.
+ */
+export function passwordFields(
+  errors: Errors,
+  opts: { context: () => { username?: string; cedula?: string }; onLeave: (fn: () => void) => void },
+): {
+  elements: HTMLElement[];
+  /** The two values, or the problems shown at their fields. */
+  check(): { password: string; confirmation: string } | undefined;
+  /** After the API refused the password: a common one turns its line of the checklist red. */
+  refused(err: unknown, password: string): void;
+} {
   const password = textField({ label: 'Clave', type: 'password', autocomplete: 'new-password' });
   const confirmation = textField({
     label: 'Clave confirmación',
@@ -84,11 +96,7 @@ export function passwordView(app: App, notice?: string): Screen {
   const summary = h('p', { class: 'sr-only', 'aria-live': 'polite' });
   // The password the server refused as common, so the checklist shows that line as failed, as it said.
   let rejectedAsCommon: string | undefined;
-  const context = (): { username?: string; cedula?: string; rejectedAsCommon?: string } => ({
-    username: app.saved?.username,
-    cedula: app.cedula,
-    rejectedAsCommon,
-  });
+  const context = () => ({ ...opts.context(), rejectedAsCommon });
 
   let announce: ReturnType<typeof setTimeout> | undefined;
   const render = (): void => {
@@ -118,7 +126,7 @@ export function passwordView(app: App, notice?: string): Screen {
   };
   password.input.addEventListener('input', render);
   confirmation.input.addEventListener('input', render);
-  app.onLeave(() => clearTimeout(announce));
+  opts.onLeave(() => clearTimeout(announce));
   render();
 
   const show = h(
@@ -133,7 +141,6 @@ export function passwordView(app: App, notice?: string): Screen {
     confirmation.input.type = visible ? 'text' : 'password';
   });
 
-  const submit = button('Continuar', 'primary', 'submit');
   const policy = h(
     'div',
     { class: 'policy-box' },
@@ -149,39 +156,59 @@ export function passwordView(app: App, notice?: string): Screen {
       'Al continuar revisamos que no esté en la lista de claves más usadas (más de 200.000).',
     ),
   );
-  const form = h(
-    'form',
-    { novalidate: true },
-    errors.alert,
-    password.wrap,
-    policy,
-    summary,
-    confirmation.wrap,
-    h('p', {}, show),
-    stepActions(app, submit, 'choose-username'),
-  );
 
-  onSubmit(form, submit, async () => {
-    const p = password.input.value;
-    const c = confirmation.input.value;
-    const checks = passwordChecks(p, c, context());
-    const problems: { field: string; message: string }[] = [];
-    if (!p) problems.push({ field: 'password', message: 'Ingresa tu clave.' });
-    else {
-      const message = passwordProblemText(checks);
-      if (message) problems.push({ field: 'password', message });
-    }
-    if (!c) problems.push({ field: 'confirmation', message: 'Vuelve a escribir tu clave.' });
-    else if (c !== p) problems.push({ field: 'confirmation', message: 'No coincide con la clave.' });
-    if (problems.length) return errors.show(problems);
-    try {
-      const res = await api.password(app.session(), p, c);
-      app.go(res.step);
-    } catch (err) {
+  return {
+    elements: [password.wrap, policy, summary, confirmation.wrap, h('p', {}, show)],
+    check() {
+      const p = password.input.value;
+      const c = confirmation.input.value;
+      const checks = passwordChecks(p, c, context());
+      const problems: { field: string; message: string }[] = [];
+      if (!p) problems.push({ field: 'password', message: 'Ingresa tu clave.' });
+      else {
+        const message = passwordProblemText(checks);
+        if (message) problems.push({ field: 'password', message });
+      }
+      if (!c) problems.push({ field: 'confirmation', message: 'Vuelve a escribir tu clave.' });
+      else if (c !== p) problems.push({ field: 'confirmation', message: 'No coincide con la clave.' });
+      if (problems.length) {
+        errors.show(problems);
+        return undefined;
+      }
+      return { password: p, confirmation: c };
+    },
+    refused(err, p) {
       if (err instanceof ApiError && err.problem.errors?.some((e) => e.code === 'password_common')) {
         rejectedAsCommon = p;
         render();
       }
+    },
+  };
+}
+
+export function passwordView(app: App, notice?: string): Screen {
+  const errors = new Errors();
+  const fields = passwordFields(errors, {
+    context: () => ({ username: app.saved?.username, cedula: app.cedula }),
+    onLeave: (fn) => app.onLeave(fn),
+  });
+  const submit = button('Continuar', 'primary', 'submit');
+  const form = h(
+    'form',
+    { novalidate: true },
+    errors.alert,
+    fields.elements,
+    stepActions(app, submit, 'choose-username'),
+  );
+
+  onSubmit(form, submit, async () => {
+    const values = fields.check();
+    if (!values) return;
+    try {
+      const res = await api.password(app.session(), values.password, values.confirmation);
+      app.go(res.step);
+    } catch (err) {
+      fields.refused(err, values.password);
       app.fail(err, errors);
     }
   });

@@ -18,7 +18,7 @@ import {
 } from '../ui.ts';
 import { cedulaValid, digitsOnly, luhnValid, rucValid } from '../validation.ts';
 
-type Kind = 'card' | 'company' | 'virtual-key';
+export type Kind = 'card' | 'company' | 'virtual-key';
 
 const CHOICES: { kind: Kind; title: string; text: string }[] = [
   {
@@ -34,8 +34,9 @@ const CHOICES: { kind: Kind; title: string; text: string }[] = [
   { kind: 'virtual-key', title: 'Con tu clave virtual', text: 'Con tu número de cédula y tu clave virtual.' },
 ];
 
-export function startView(app: App, notice?: string): Screen {
-  const list = h(
+/** The three credentials as a list of buttons; `choose` receives the one picked. */
+export function credentialChoices(choose: (kind: Kind) => void): HTMLElement {
+  return h(
     'ul',
     { class: 'choices' },
     CHOICES.map((c) => {
@@ -45,10 +46,14 @@ export function startView(app: App, notice?: string): Screen {
         h('span', { class: 'choice-title' }, c.title),
         h('span', { class: 'choice-text' }, c.text),
       );
-      b.addEventListener('click', () => app.go(c.kind));
+      b.addEventListener('click', () => choose(c.kind));
       return h('li', {}, b);
     }),
   );
+}
+
+export function startView(app: App, notice?: string): Screen {
+  const list = credentialChoices((kind) => app.go(kind));
   // A customer who registered already (the guide's last screen sends them to sign in) finds the way here too.
   const signIn = button('Ingresa aquí', 'link');
   signIn.addEventListener('click', () => app.signIn());
@@ -72,7 +77,22 @@ export function startView(app: App, notice?: string): Screen {
   });
 }
 
-export function identifyView(app: App, kind: Kind): Screen {
+/** What a journey that starts with step 1's proof does with it (the registration, or the recovery of access). */
+export interface IdentificationUse {
+  /** The submit button's text. */
+  submit: string;
+  back: () => void;
+  /** Sends the identification and moves on; a failure it throws is shown on the form. */
+  start: (body: Identification) => Promise<void>;
+  /** Shows any failure but a wrong or locked key (which the form explains itself). */
+  fail: (err: unknown, errors: Errors) => void;
+}
+
+/**
+ * Step 1's form for one credential: its fields, the 4-digit key on the keypad, the same checks, and the same
+ * texts for a wrong or locked key. The registration and the recovery of access both start with it.
+ */
+export function identificationForm(app: App, kind: Kind, use: IdentificationUse): HTMLFormElement {
   const errors = new Errors();
   const keypad = createKeypad({
     name: 'pin',
@@ -206,8 +226,8 @@ export function identifyView(app: App, kind: Kind): Screen {
   for (const [name, control] of Object.entries(remembered)) control.value = draft[name] ?? '';
 
   const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => app.go('start'));
-  const submit = button('Registrarse ahora', 'primary', 'submit');
+  back.addEventListener('click', use.back);
+  const submit = button(use.submit, 'primary', 'submit');
   const form = h('form', { novalidate: true }, errors.alert, fields, keypad.root, actions(back, submit));
 
   onSubmit(form, submit, async () => {
@@ -225,9 +245,7 @@ export function identifyView(app: App, kind: Kind): Screen {
       fields: Object.fromEntries(Object.entries(remembered).map(([name, control]) => [name, control.value])),
     };
     try {
-      const started = await api.start(body);
-      app.begin(started);
-      app.go('verify-contact');
+      await use.start(body);
     } catch (err) {
       const code = err instanceof ApiError ? err.problem.code : '';
       if (code === 'invalid_credentials') {
@@ -241,11 +259,23 @@ export function identifyView(app: App, kind: Kind): Screen {
           `Por tu seguridad, bloqueamos esta clave por intentos fallidos${wait ? `. Podrás intentarlo de nuevo en ${waitText(wait)}` : ' por un tiempo'}. Si la olvidaste, acércate a cualquier agencia Produbanco.`,
         );
       } else {
-        app.fail(err, errors);
+        use.fail(err, errors);
       }
     }
   });
+  return form;
+}
 
+export function identifyView(app: App, kind: Kind): Screen {
+  const form = identificationForm(app, kind, {
+    submit: 'Registrarse ahora',
+    back: () => app.go('start'),
+    start: async (body) => {
+      app.begin(await api.start(body));
+      app.go('verify-contact');
+    },
+    fail: (err, errors) => app.fail(err, errors),
+  });
   const titles: Record<Kind, string> = {
     card: 'Registro con tu tarjeta',
     company: 'Registro para empresas',
