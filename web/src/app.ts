@@ -12,7 +12,8 @@ export type View =
   | 'virtual-key'
   | 'second-factor-choice'
   | 'expired'
-  | SignInView;
+  | SignInView
+  | RecoveryView;
 
 /** The pages after the registration, at the address `#/ingresar`: sign-in, the signed-in home, activation. */
 export const SIGN_IN_VIEWS = [
@@ -27,6 +28,22 @@ export const SIGN_IN_VIEWS = [
 export type SignInView = (typeof SIGN_IN_VIEWS)[number];
 export const isSignInView = (view: View): view is SignInView =>
   (SIGN_IN_VIEWS as readonly View[]).includes(view);
+
+/** The recovery of access, at the address `#/recuperar`: identification, code, new password, done. */
+export const RECOVERY_VIEWS = [
+  'recovery',
+  'recovery-card',
+  'recovery-company',
+  'recovery-virtual-key',
+  'recovery-contact',
+  'recovery-otp',
+  'recovery-password',
+  'recovery-done',
+  'recovery-expired',
+] as const;
+export type RecoveryView = (typeof RECOVERY_VIEWS)[number];
+export const isRecoveryView = (view: View): view is RecoveryView =>
+  (RECOVERY_VIEWS as readonly View[]).includes(view);
 
 /** Kept in sessionStorage so a reload resumes the wizard; nothing secret but the registration token. */
 export interface Saved extends Session {
@@ -62,6 +79,8 @@ export interface App {
   fail(err: unknown, errors: Errors): void;
   /** Leaves the registration (nothing to cancel once completed) for the sign-in page. */
   signIn(notice?: string): void;
+  /** Opens the recovery of access: the one in progress in this tab (resumed from the API), or a new one. */
+  recover(notice?: string): void;
   /** Runs when the current screen is left (timers). */
   onLeave(fn: () => void): void;
 }

@@ -1,8 +1,12 @@
 // Entry point of the registration wizard: keeps the registration in sessionStorage, resumes it after a reload
 // (GET /v1/registrations/{id}) and shows the screen for the step the API says comes next.
 import { ApiError, api, type Completed, type Session, type Started } from './api.ts';
-import { type App, isSignInView, type Saved, type View } from './app.ts';
+import { type App, isRecoveryView, isSignInView, type Saved, type View } from './app.ts';
 import { problemText, signInProblemText } from './messages.ts';
+import { recoveryApi } from './recovery/api.ts';
+import { RECOVERY_HASH, reachableNow, recoveryScreen } from './recovery/routes.ts';
+import { recoveryState } from './recovery/state.ts';
+import { RECOVERY_STEP_VIEW } from './recovery/views.ts';
 import { SIGN_IN_HASH, signInEntry, signInScreen } from './sign-in/routes.ts';
 import { signInState } from './sign-in/state.ts';
 import type { Errors, Screen } from './ui.ts';
@@ -56,9 +60,10 @@ type HistoryMode = 'push' | 'replace' | 'none';
 
 function record(view: View, mode: HistoryMode): void {
   const signIn = isSignInView(view);
-  if (siteTitle) siteTitle.textContent = signIn ? 'Produbanco en línea' : registrationTitle;
+  const recovery = isRecoveryView(view);
+  if (siteTitle) siteTitle.textContent = signIn || recovery ? 'Produbanco en línea' : registrationTitle;
   const state = { wizard: view };
-  const address = signIn ? SIGN_IN_HASH : location.pathname + location.search;
+  const address = signIn ? SIGN_IN_HASH : recovery ? RECOVERY_HASH : location.pathname + location.search;
   if (mode === 'push' && history.state?.wizard !== view) history.pushState(state, '', address);
   else if (mode !== 'none') history.replaceState(state, '', address);
 }
@@ -70,6 +75,7 @@ const BEFORE_CODE: readonly View[] = ['verify-contact', 'enter-otp'];
 function reachable(view: View): View {
   // The sign-in pages keep their own state and answer for it (a dead sign-in returns to "Usuario").
   if (isSignInView(view)) return view;
+  if (isRecoveryView(view)) return reachableNow(view);
   const done = load<Completed>(DONE_KEY) !== null;
   if (!app.saved) {
     if (done) return 'completed';
@@ -106,6 +112,10 @@ async function render(view: View, notice?: string, mode: HistoryMode = 'push'): 
     if (p?.code === 'session_invalid' && isSignInView(view)) {
       signInState.clear();
       return render('sign-in', signInProblemText(p));
+    }
+    if (p?.code === 'session_invalid' && isRecoveryView(view)) {
+      recoveryState.set(undefined);
+      return render('recovery-expired');
     }
     if (p?.code === 'session_invalid') return render('expired');
     if (p?.code === 'step_out_of_order' && p.currentStep && p.currentStep !== view) {
@@ -159,7 +169,7 @@ function build(view: View, notice?: string): Screen | Promise<Screen> {
       forget();
       return expiredView(app, notice);
     default:
-      return signInScreen(app, view, notice);
+      return isRecoveryView(view) ? recoveryScreen(app, view, notice) : signInScreen(app, view, notice);
   }
 }
 
@@ -231,13 +241,48 @@ const app: App = {
     app.completed = undefined;
     void render('sign-in', notice);
   },
+  recover(notice) {
+    void resumeRecovery('push', notice);
+  },
   onLeave(fn) {
     leaving.push(fn);
   },
 };
 
+/** The recovery this tab holds, at the step the API reports; a new one when there is none. */
+async function resumeRecovery(mode: HistoryMode, notice?: string): Promise<void> {
+  const saved = recoveryState.get();
+  if (!saved) return render(recoveryState.done() ? 'recovery-done' : 'recovery', notice, mode);
+  root.setAttribute('aria-busy', 'true');
+  try {
+    const current = await recoveryApi.get(saved);
+    recoveryState.update({
+      contact: current.contact,
+      ...(current.username ? { username: current.username, secondFactor: current.secondFactor } : {}),
+    });
+    if (current.step === 'completed') {
+      // The answer of R4 was lost (a reload mid-call): the password did change.
+      const was = saved.secondFactor;
+      recoveryState.finish({
+        username: current.username ?? saved.username ?? '',
+        secondFactor: current.secondFactor ?? was ?? 'later',
+        digitalToken: was === 'active' && current.secondFactor !== 'active' ? 'reset' : 'keep',
+      });
+    }
+    await render(RECOVERY_STEP_VIEW[current.step], notice ?? 'Continuamos donde lo dejaste.', mode);
+  } catch (err) {
+    const p = err instanceof ApiError ? err.problem : undefined;
+    if (p?.code === 'session_invalid') {
+      recoveryState.set(undefined);
+      return render('recovery-expired', undefined, mode);
+    }
+    mount(expiredLike(p ? problemText(p) : 'Ocurrió un error inesperado.'));
+  }
+}
+
 async function resume(): Promise<void> {
   if (location.hash === SIGN_IN_HASH) return render(signInEntry(), undefined, 'replace');
+  if (location.hash === RECOVERY_HASH) return resumeRecovery('replace');
   if (load<Completed>(DONE_KEY) && !app.saved) return render('completed', undefined, 'replace');
   if (!app.saved) return render('start', undefined, 'replace');
   root.setAttribute('aria-busy', 'true');
@@ -259,6 +304,6 @@ async function resume(): Promise<void> {
   }
 }
 
-// Typing or following `#/ingresar` (or leaving it) while the page is open.
+// Typing or following `#/ingresar` or `#/recuperar` (or leaving them) while the page is open.
 window.addEventListener('hashchange', () => void resume());
 void resume();
