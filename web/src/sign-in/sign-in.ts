@@ -20,6 +20,19 @@ function startOver(app: App, notice?: string): void {
   app.go('sign-in', notice);
 }
 
+/**
+ * «¿Olvidaste tu usuario o clave?»: leaves this sign-in for the recovery of access (the one in progress in
+ * this tab, or a new one).
+ */
+export function forgotLink(app: App): HTMLButtonElement {
+  const forgot = button('¿Olvidaste tu usuario o clave?', 'link');
+  forgot.addEventListener('click', () => {
+    signInState.clear();
+    app.recover();
+  });
+  return forgot;
+}
+
 export function usernameView(app: App, notice?: string): Screen {
   const errors = new Errors();
   const username = textField({ label: 'Usuario', autocomplete: 'username', maxlength: 64 });
@@ -45,6 +58,7 @@ export function usernameView(app: App, notice?: string): Screen {
     body: [
       h('p', { class: 'lead' }, 'Ingresa con el usuario que creaste al registrarte.'),
       form,
+      h('p', { class: 'cancel' }, forgotLink(app)),
       h('p', { class: 'cancel' }, '¿Aún no tienes usuario? ', register),
     ],
   });
@@ -63,6 +77,10 @@ export function passwordView(app: App, notice?: string): Screen {
   const account = h('input', { type: 'text', autocomplete: 'username', hidden: true, readonly: true });
   account.value = pending.username;
   const form = h('form', { novalidate: true }, errors.alert, account, password.wrap, actions(other, submit));
+  // A locked user is offered the way back right under the lock message: the same link, moved up.
+  const forgot = forgotLink(app);
+  const forgotBox = h('p', { class: 'cancel' }, forgot);
+  const lockedHelp = h('p', { class: 'notice-action' });
   onSubmit(form, submit, async () => {
     if (!password.input.value) return errors.show([{ field: 'password', message: 'Ingresa tu clave.' }]);
     try {
@@ -76,6 +94,11 @@ export function passwordView(app: App, notice?: string): Screen {
       if (p?.code === 'invalid_credentials')
         errors.show([{ field: 'password', message: 'Vuelve a escribir tu clave.' }], signInProblemText(p));
       else signInFail(app, err, errors);
+      if (p?.code === 'credential_locked' && !lockedHelp.isConnected) {
+        lockedHelp.append('Si olvidaste tu clave, puedes crear una nueva ahora: ', forgot);
+        errors.alert.after(lockedHelp);
+        forgotBox.remove();
+      }
     }
   });
   const image = pending.image;
@@ -100,6 +123,7 @@ export function passwordView(app: App, notice?: string): Screen {
         ),
       ),
       form,
+      forgotBox,
     ],
   });
 }
@@ -140,6 +164,7 @@ export function tokenView(app: App, notice?: string): Screen {
         `Hola, ${pending.username}. Tienes activo el Token digital: abre la aplicación de autenticación de tu teléfono e ingresa el código que muestra.`,
       ),
       form,
+      h('p', { class: 'cancel' }, '¿Perdiste tu teléfono? ', forgotLink(app)),
     ],
   });
 }
