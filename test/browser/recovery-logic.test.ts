@@ -33,8 +33,10 @@ describe('where a history entry of the recovery may lead', () => {
     expect(recoveryReachable('recovery-password', verified)).toBe('recovery-password');
   });
 
-  it('after the change, the final screen stays (a reload), and a new recovery can start', () => {
+  it('after the change, the final screen stays (a reload, Back), and a new recovery can start', () => {
     expect(recoveryReachable('recovery-done', done)).toBe('recovery-done');
+    expect(recoveryReachable('recovery-password', done)).toBe('recovery-done');
+    expect(recoveryReachable('recovery-otp', done)).toBe('recovery-done');
     expect(recoveryReachable('recovery-card', done)).toBe('recovery-card');
   });
 

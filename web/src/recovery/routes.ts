@@ -30,8 +30,10 @@ export function recoveryReachable(
   held: { saved: boolean; verified: boolean; done: boolean },
 ): RecoveryView {
   if (!held.saved) {
-    if (view === 'recovery-done' && held.done) return view;
-    return BEFORE_CODE.slice(0, 4).includes(view) || view === 'recovery-expired' ? view : 'recovery';
+    const open = BEFORE_CODE.slice(0, 4).includes(view) || view === 'recovery-expired';
+    // After the change, Back from the final screen stays on it; a new recovery may still be started.
+    if (held.done && !open) return 'recovery-done';
+    return open ? view : 'recovery';
   }
   if (held.verified) return BEFORE_CODE.includes(view) ? 'recovery-password' : view;
   if (view === 'recovery-password' || view === 'recovery-done') return 'recovery-contact';

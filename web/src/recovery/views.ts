@@ -131,12 +131,12 @@ export function recoveryIdentifyView(app: App, kind: Kind): Screen {
       app.go('recovery-contact');
     },
     fail: (err, errors) => {
-      const notRegistered = err instanceof ApiError && err.problem.code === 'not_registered';
-      registerHelp.hidden = !notRegistered;
       recoveryFail(app, err, errors);
+      // The way to the registration, right under the message that sends there.
+      registerHelp.hidden = !(err instanceof ApiError && err.problem.code === 'not_registered');
+      errors.alert.after(registerHelp);
     },
   });
-  form.append(registerHelp);
   const s = page({
     title: TITLE,
     body: [h('p', { class: 'lead' }, `Ingresa los datos ${KIND_TEXT[kind]}.`), form],
@@ -232,7 +232,18 @@ export function newPasswordView(app: App, notice?: string): Screen {
       groupField(token, () => token.querySelector('input')),
     );
   const submit = button('Cambiar clave', 'primary', 'submit');
-  const form = h('form', { novalidate: true }, errors.alert, fields.elements, token, actions(submit));
+  // The username rides along, hidden, so a password manager files the new password under the right account.
+  const account = h('input', { type: 'text', autocomplete: 'username', hidden: true, readonly: true });
+  account.value = username;
+  const form = h(
+    'form',
+    { novalidate: true },
+    errors.alert,
+    account,
+    fields.elements,
+    token,
+    actions(submit),
+  );
   onSubmit(form, submit, async () => {
     const values = fields.check();
     if (!values) return;

@@ -1,0 +1,326 @@
+// «¿Olvidaste tu usuario o clave?» in the browser, against the local stack: a customer registered through the
+// API (with the digital token active) follows the link from the sign-in, identifies with step 1's form,
+// enters the SMS code, sees the username, sets a new password (turning the lost phone's token off), and signs
+// in with it; a locked customer finds the link under the lock message and keeps the token; a customer without
+// a user is sent to the registration; and axe finds no violation on any recovery screen.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { audit } from './helpers/axe.ts';
+import { openBrowser, viewShot } from './helpers/browser.ts';
+import { API_PASSWORD, registerThroughApi } from './helpers/recovery.ts';
+import { useBrowserSuite } from './helpers/stack.ts';
+import {
+  alertText,
+  customers,
+  expectScreen,
+  fillIdentification,
+  pressKeypad,
+  readCode,
+  type TestCustomer,
+  totp,
+} from './helpers/wizard.ts';
+
+const suite = useBrowserSuite();
+
+const NEW_PASSWORD = 'Mi nueva frase de acceso 2027';
+const FORGOT = '¿Olvidaste tu usuario o clave?';
+
+const emailsTo = async (address: string): Promise<{ subject: string; text: string }[]> =>
+  (
+    (await (await fetch(`${suite.stack.baseUrl}/_local/email`)).json()) as {
+      to: string | string[];
+      subject: string;
+      text: string;
+    }[]
+  ).filter((m) => [m.to].flat().includes(address));
+
+/** «Usuario», then «Ingresa tu clave» with the security image. */
+async function toPasswordScreen(page: Page, username: string): Promise<void> {
+  await page.goto(`${suite.stack.baseUrl}/#/ingresar`);
+  await expectScreen(page, 'Ingreso a Produbanco en línea');
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByRole('button', { name: 'Continuar' }).click();
+  await expectScreen(page, 'Ingresa tu clave');
+}
+
+async function signIn(page: Page, username: string, password: string, next: string): Promise<void> {
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByRole('button', { name: 'Continuar' }).click();
+  await expectScreen(page, 'Ingresa tu clave');
+  await page.getByLabel('Clave', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await expectScreen(page, next);
+}
+
+/** From «Recupera tu acceso»: step 1's form with the customer's card (or virtual key). */
+async function identifyForRecovery(page: Page, c: TestCustomer): Promise<void> {
+  await expectScreen(page, 'Recupera tu acceso');
+  expect(new URL(page.url()).hash).toBe('#/recuperar');
+  const kind = c.card ? 'card' : 'virtual-key';
+  await fillIdentification(page, c, kind);
+  await pressKeypad(page, 'pin', (c.card ?? c.virtualKey)?.pin ?? '');
+  await page.getByRole('button', { name: 'Continuar' }).click();
+}
+
+/** «Enviar clave temporal», the code from the outbox, «Aceptar». */
+async function passRecoveryCode(page: Page, c: TestCustomer): Promise<void> {
+  await expectScreen(page, 'Confirma que eres tú');
+  const since = Date.now();
+  await page.getByRole('button', { name: 'Enviar clave temporal' }).click();
+  await expectScreen(page, 'Clave de seguridad temporal');
+  await pressKeypad(page, 'otp', await readCode(suite.stack.baseUrl, c.phone, since));
+  await page.getByRole('button', { name: 'Aceptar' }).click();
+}
+
+async function newPassword(page: Page, token?: 'Conservar' | 'Desactivar'): Promise<void> {
+  await page.getByLabel('Clave', { exact: true }).fill(NEW_PASSWORD);
+  await page.getByLabel('Clave confirmación').fill(NEW_PASSWORD);
+  if (token) await page.getByLabel(new RegExp(`^${token} mi token digital`)).check();
+  await page.getByRole('button', { name: 'Cambiar clave' }).click();
+}
+
+describe('recovery of access in the browser', () => {
+  it('from the password screen: identify, code, username and new password, token turned off, sign in', async () => {
+    const page = await suite.browser.newPage();
+    const c = customers.lucia;
+    const { session } = await registerThroughApi(suite.stack.baseUrl, c, 'lucia.andrade', {
+      activateToken: true,
+    });
+
+    await toPasswordScreen(page, 'lucia.andrade');
+    await page.getByRole('button', { name: FORGOT }).click();
+    await identifyForRecovery(page, c);
+
+    await expectScreen(page, 'Confirma que eres tú');
+    expect(await page.locator('[data-contact="phone"]').textContent()).toBe('xxxxxxx101');
+    expect(await page.locator('[data-contact="email"]').textContent()).not.toBe('lucia.andrade@example.ec');
+    const since = Date.now();
+    await page.getByRole('button', { name: 'Enviar clave temporal' }).click();
+    await expectScreen(page, 'Clave de seguridad temporal');
+    const code = await readCode(suite.stack.baseUrl, c.phone, since);
+    // A wrong code first: the registration's message, with the attempts left.
+    await pressKeypad(page, 'otp', code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Aceptar' }).click();
+    expect(await alertText(page)).toMatch(/^La clave ingresada no es correcta\. Te quedan? \d intentos?\.$/);
+    await page.locator('form:not([aria-busy])').waitFor();
+    await pressKeypad(page, 'otp', code);
+    await page.getByRole('button', { name: 'Aceptar' }).click();
+
+    await expectScreen(page, 'Crea tu nueva clave');
+    expect(await page.locator('.lead .username').textContent()).toBe('lucia.andrade');
+    // A reload resumes here (GET /v1/recoveries/{id}), the username still shown.
+    await page.reload();
+    await expectScreen(page, 'Crea tu nueva clave');
+    expect(await page.locator('.notice').textContent()).toBe('Continuamos donde lo dejaste.');
+    expect(await page.locator('.lead .username').textContent()).toBe('lucia.andrade');
+    // Step 5's checklist, live: the username inside the password fails its line.
+    await page.getByLabel('Clave', { exact: true }).fill('soy lucia.andrade de Quito');
+    expect(await page.locator('[data-rule="username"]').getAttribute('class')).toBe('policy-bad');
+    // The token must be chosen when it is active.
+    await page.getByLabel('Clave', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Clave confirmación').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Cambiar clave' }).click();
+    expect(await alertText(page)).toBe('Revisa los datos marcados e inténtalo de nuevo.');
+    expect(await page.locator('.field-error:not([hidden])').textContent()).toBe(
+      'Elige si conservas o desactivas tu Token digital.',
+    );
+    const emailsBefore = (await emailsTo('lucia.andrade@example.ec')).length;
+    await viewShot(page, 'recovery-new-password');
+    await newPassword(page, 'Desactivar');
+
+    await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+    const done = (await page.locator('.screen').textContent()) ?? '';
+    expect(await page.locator('.username').textContent()).toBe('lucia.andrade');
+    expect(done).toContain('cerramos todas las sesiones');
+    expect(done).toContain('correo electrónico');
+    expect(await page.locator('[data-token-reset]').textContent()).toMatch(
+      /Desactivamos tu Token digital\. .*activarlo de nuevo.*Segundo Factor de Seguridad \/ Activación\./,
+    );
+    await viewShot(page, 'recovery-done');
+    // Every open session was closed, and an email went out.
+    const me = await fetch(`${suite.stack.baseUrl}/v1/me`, {
+      headers: { Authorization: `Bearer ${session}` },
+    });
+    expect(me.status).toBe(401);
+    await expect
+      .poll(async () => (await emailsTo('lucia.andrade@example.ec')).length, { timeout: 15_000 })
+      .toBeGreaterThan(emailsBefore);
+    // A reload keeps the final screen.
+    await page.reload();
+    await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    expect(new URL(page.url()).hash).toBe('#/ingresar');
+    // The old password no longer opens; the new one does, without the token that was turned off.
+    await page.getByLabel('Usuario').fill('lucia.andrade');
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await expectScreen(page, 'Ingresa tu clave');
+    await page.getByLabel('Clave', { exact: true }).fill(API_PASSWORD);
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    expect(await alertText(page)).toBe(
+      'El usuario o la clave no son correctos. Revísalos e inténtalo de nuevo.',
+    );
+    await page.getByLabel('Clave', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expectScreen(page, 'Te damos la bienvenida');
+    expect(await page.locator('[data-second-factor]').textContent()).not.toBe('Token digital activo');
+    expect(
+      await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes('recupera'))),
+    ).toEqual([]);
+    await page.close();
+  });
+
+  it('a locked customer finds the link under the lock message, recovers and keeps the token', async () => {
+    const page = await suite.browser.newPage();
+    const c = customers.elena;
+    const { secret } = await registerThroughApi(suite.stack.baseUrl, c, 'elena.cabrera', {
+      activateToken: true,
+    });
+    await toPasswordScreen(page, 'elena.cabrera');
+    let text = '';
+    for (let i = 0; i < 10 && !text.startsWith('Por tu seguridad'); i++) {
+      await page.getByLabel('Clave', { exact: true }).fill(`Intento ${i} equivocado`);
+      await page.getByRole('button', { name: 'Ingresar' }).click();
+      await page.locator('form:not([aria-busy])').waitFor();
+      text = await alertText(page);
+    }
+    expect(text).toMatch(/^Por tu seguridad, bloqueamos el ingreso con este usuario/);
+    // The way back sits right under the lock message.
+    const help = page.locator('.alert + .notice-action');
+    expect(await help.textContent()).toBe(`Si olvidaste tu clave, puedes crear una nueva ahora: ${FORGOT}`);
+    await help.getByRole('button', { name: FORGOT }).click();
+
+    await identifyForRecovery(page, c);
+    await passRecoveryCode(page, c);
+    await expectScreen(page, 'Crea tu nueva clave');
+    expect(await page.locator('.lead .username').textContent()).toBe('elena.cabrera');
+    await newPassword(page, 'Conservar');
+    await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+    expect(await page.locator('[data-token-reset]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    await signIn(page, 'elena.cabrera', NEW_PASSWORD, 'Token digital');
+    // The activation used the current 30-second step; the next one is accepted too.
+    await pressKeypad(page, 'otp', totp(secret as string, Date.now() + 30_000));
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expectScreen(page, 'Te damos la bienvenida');
+    expect(await page.locator('[data-second-factor]').textContent()).toBe('Token digital activo');
+    await page.close();
+  });
+
+  it('a customer without a user is sent to the registration; cancelling closes the recovery', async () => {
+    const page = await suite.browser.newPage();
+    await page.goto(`${suite.stack.baseUrl}/#/recuperar`);
+    await identifyForRecovery(page, customers.marco);
+    expect(await alertText(page)).toBe('Aún no tienes un usuario de Banca en Línea. Regístrate primero.');
+    await page.getByRole('button', { name: 'Regístrate aquí' }).click();
+    await expectScreen(page, 'Registro de usuario');
+    expect(new URL(page.url()).hash).toBe('');
+
+    // A registered customer starts a recovery, then cancels it: the token dies, the sign-in says so.
+    const c = customers.raul;
+    await registerThroughApi(suite.stack.baseUrl, c, 'raul.mena');
+    await page.goto(`${suite.stack.baseUrl}/#/recuperar`);
+    await identifyForRecovery(page, c);
+    await expectScreen(page, 'Confirma que eres tú');
+    const saved = await page.evaluate(() =>
+      JSON.parse(sessionStorage.getItem('produbanco.recuperacion') ?? '{}'),
+    );
+    expect(saved.id).toEqual(expect.any(String));
+    await page.getByRole('button', { name: 'Cancelar recuperación' }).click();
+    await page.getByRole('dialog', { name: '¿Cancelar la recuperación de tu acceso?' }).waitFor();
+    await page.getByRole('button', { name: 'Sí, cancelar la recuperación' }).click();
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    expect(await page.locator('.notice').textContent()).toBe(
+      'Cancelaste la recuperación de tu acceso. Tu usuario y tu clave no cambiaron.',
+    );
+    const after = await fetch(`${suite.stack.baseUrl}/v1/recoveries/${saved.id}`, {
+      headers: { Authorization: `Bearer ${saved.token}` },
+    });
+    expect(after.status).toBe(401);
+    await page.close();
+  });
+});
+
+describe('every recovery screen passes axe on desktop and at 360 px', () => {
+  it('from the digital-token screen to the end, errors and the cancel dialog included', async () => {
+    // The page's CSP rightly blocks the script axe injects: this browser bypasses it, the others keep it.
+    const browser = await openBrowser(undefined, { bypassCSP: true });
+    try {
+      const page = browser.page;
+      const c = customers.diego;
+      await registerThroughApi(suite.stack.baseUrl, c, 'diego.salazar', { activateToken: true });
+      await page.goto(`${suite.stack.baseUrl}/#/ingresar`);
+      await expectScreen(page, 'Ingreso a Produbanco en línea');
+      await signIn(page, 'diego.salazar', API_PASSWORD, 'Token digital');
+      await audit(page, 'sign-in-token-with-link');
+      await page.getByRole('button', { name: FORGOT }).click();
+
+      await expectScreen(page, 'Recupera tu acceso');
+      await audit(page, 'recovery-start');
+      for (const kind of ['company', 'virtual-key'] as const) {
+        await page.locator(`button[data-kind="${kind}"]`).click();
+        await page.getByRole('button', { name: 'Continuar' }).waitFor();
+        await audit(page, `recovery-identify-${kind}`);
+        await page.getByRole('button', { name: 'Regresar' }).click();
+        await page.locator('button[data-kind="card"]').waitFor();
+      }
+      await fillIdentification(page, c, 'card');
+      await page.getByRole('button', { name: 'Continuar' }).click();
+      await alertText(page);
+      await audit(page, 'recovery-identify-card-errors');
+      await pressKeypad(page, 'pin', c.card.pin);
+      await page.getByRole('button', { name: 'Continuar' }).click();
+
+      await expectScreen(page, 'Confirma que eres tú');
+      await audit(page, 'recovery-contact');
+      await page.getByRole('button', { name: 'Cancelar recuperación' }).click();
+      await page.getByRole('dialog', { name: '¿Cancelar la recuperación de tu acceso?' }).waitFor();
+      await audit(page, 'recovery-cancel-dialog');
+      await page.keyboard.press('Escape');
+      const since = Date.now();
+      await page.getByRole('button', { name: 'Enviar clave temporal' }).click();
+      await expectScreen(page, 'Clave de seguridad temporal');
+      await audit(page, 'recovery-code');
+      const code = await readCode(suite.stack.baseUrl, c.phone, since);
+      await pressKeypad(page, 'otp', code === '000000' ? '111111' : '000000');
+      await page.getByRole('button', { name: 'Aceptar' }).click();
+      await alertText(page);
+      await audit(page, 'recovery-code-error');
+      await page.locator('form:not([aria-busy])').waitFor();
+      await pressKeypad(page, 'otp', code);
+      await page.getByRole('button', { name: 'Aceptar' }).click();
+
+      await expectScreen(page, 'Crea tu nueva clave');
+      const { id } = await page.evaluate(() =>
+        JSON.parse(sessionStorage.getItem('produbanco.recuperacion') ?? '{}'),
+      );
+      await audit(page, 'recovery-new-password');
+      await page.getByLabel('Clave', { exact: true }).fill('password123456');
+      await page.getByRole('button', { name: 'Cambiar clave' }).click();
+      await alertText(page);
+      await audit(page, 'recovery-new-password-errors');
+      await newPassword(page, 'Desactivar');
+      await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+      await audit(page, 'recovery-done');
+
+      // An expired recovery: a token the API no longer knows (this one ended with the change).
+      await page.goto(`${suite.stack.baseUrl}/#/recuperar`);
+      await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+      await page.evaluate(
+        (saved) => sessionStorage.setItem('produbanco.recuperacion', JSON.stringify(saved)),
+        { id, token: 'x'.repeat(43) },
+      );
+      await page.reload();
+      await expectScreen(page, 'Tu recuperación expiró');
+      await audit(page, 'recovery-expired');
+      await page.getByRole('button', { name: 'Empezar de nuevo' }).click();
+      await expectScreen(page, 'Recupera tu acceso');
+      expect(browser.problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
