@@ -51,9 +51,11 @@ describe('where a history entry of the recovery may lead', () => {
 });
 
 describe('recovery errors in Spanish', () => {
-  it('offers the registration to a customer without a user, whatever the English detail says', () => {
-    expect(recoveryProblemText({ status: 409, code: 'not_registered', detail: 'No user' })).toBe(
-      'Aún no tienes un usuario de Banca en Línea. Regístrate primero.',
+  it('offers the registration to a customer without a user: the API detail, or the same advice without it', () => {
+    const detail = 'Aún no tienes un usuario de Produbanco en línea. Regístrate primero con tu tarjeta.';
+    expect(recoveryProblemText({ status: 409, code: 'not_registered', detail })).toBe(detail);
+    expect(recoveryProblemText({ status: 409, code: 'not_registered' })).toBe(
+      'Aún no tienes un usuario de Produbanco en línea. Regístrate primero.',
     );
   });
 
@@ -61,7 +63,7 @@ describe('recovery errors in Spanish', () => {
     const limited = (reason: string, retryAfter?: number) =>
       recoveryProblemText({ status: 429, code: 'rate_limited', reason, retryAfter });
     expect(limited('recoveries_per_customer', 7200)).toBe(
-      'Ya recuperaste tu acceso el máximo de 3 veces por día. Podrás intentarlo de nuevo en 2 horas, o acércate a cualquier agencia Produbanco.',
+      'Ya recuperaste tu acceso el máximo de veces permitido en un día. Podrás hacerlo de nuevo en 2 horas, o acércate a cualquier agencia Produbanco.',
     );
     expect(limited('per_address', 45)).toBe(
       'Hubo demasiados intentos desde tu conexión. Inténtalo de nuevo en 45 segundos.',

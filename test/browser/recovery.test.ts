@@ -214,7 +214,9 @@ describe('recovery of access in the browser', () => {
     const page = await suite.browser.newPage();
     await page.goto(`${suite.stack.baseUrl}/#/recuperar`);
     await identifyForRecovery(page, customers.marco);
-    expect(await alertText(page)).toBe('Aún no tienes un usuario de Banca en Línea. Regístrate primero.');
+    expect(await alertText(page)).toMatch(/^Aún no tienes un usuario de .*Regístrate primero/);
+    // «Regístrate aquí» right under the message.
+    expect(await page.locator('.alert + .notice-action').textContent()).toBe('Regístrate aquí');
     await page.getByRole('button', { name: 'Regístrate aquí' }).click();
     await expectScreen(page, 'Registro de usuario');
     expect(new URL(page.url()).hash).toBe('');

@@ -87,14 +87,15 @@ export function recoveryProblemText(p: Problem): string {
   const when = p.retryAfter ? `en ${waitText(p.retryAfter)}` : 'más tarde';
   switch (p.code) {
     case 'not_registered':
-      return 'Aún no tienes un usuario de Banca en Línea. Regístrate primero.';
+      // One advice, the API's (as for already_registered); the page offers «Regístrate aquí» beside it.
+      return p.detail ?? 'Aún no tienes un usuario de Produbanco en línea. Regístrate primero.';
     case 'credential_locked':
       return `Por tu seguridad, bloqueamos esta clave por intentos fallidos. Podrás intentarlo de nuevo ${when}. Si la olvidaste, acércate a cualquier agencia Produbanco.`;
     case 'session_invalid':
       return 'Por tu seguridad, la recuperación de tu acceso se cierra tras unos minutos sin actividad. Para continuar, empieza de nuevo.';
     case 'rate_limited':
       if (p.reason === 'recoveries_per_customer')
-        return `Ya recuperaste tu acceso el máximo de 3 veces por día. Podrás intentarlo de nuevo ${when}, o acércate a cualquier agencia Produbanco.`;
+        return `Ya recuperaste tu acceso el máximo de veces permitido en un día. Podrás hacerlo de nuevo ${when}, o acércate a cualquier agencia Produbanco.`;
       if (p.reason === 'per_address')
         return `Hubo demasiados intentos desde tu conexión. Inténtalo de nuevo ${when}.`;
       if (p.reason === 'sends_per_registration')
