@@ -2,7 +2,7 @@
 // API (with the digital token active) follows the link from the sign-in, identifies with step 1's form,
 // enters the SMS code, sees the username, sets a new password (turning the lost phone's token off), and signs
 // in with it; a locked customer finds the link under the lock message and keeps the token; a customer without
-// a user is sent to the registration; and axe finds no violation on any recovery screen.
+// a user is sent to the registration (and one who has a user, from the registration to the recovery); and axe finds no violation on any recovery screen.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { audit } from './helpers/axe.ts';
@@ -14,6 +14,7 @@ import {
   customers,
   expectScreen,
   fillIdentification,
+  identify,
   pressKeypad,
   readCode,
   type TestCustomer,
@@ -221,10 +222,14 @@ describe('recovery of access in the browser', () => {
     await expectScreen(page, 'Registro de usuario');
     expect(new URL(page.url()).hash).toBe('');
 
-    // A registered customer starts a recovery, then cancels it: the token dies, the sign-in says so.
+    // A registered customer who tries to register again is offered the recovery under the advice; they start
+    // one, then cancel it: its token dies, the sign-in says so.
     const c = customers.raul;
     await registerThroughApi(suite.stack.baseUrl, c, 'raul.mena');
-    await page.goto(`${suite.stack.baseUrl}/#/recuperar`);
+    await page.goto(suite.stack.baseUrl);
+    await identify(page, c, 'card');
+    await alertText(page);
+    await page.locator('.alert + .notice-action').getByRole('button', { name: FORGOT }).click();
     await identifyForRecovery(page, c);
     await expectScreen(page, 'Confirma que eres tú');
     const saved = await page.evaluate(() =>

@@ -118,7 +118,13 @@ async function render(view: View, notice?: string, mode: HistoryMode = 'push'): 
       return render('recovery-expired');
     }
     if (p?.code === 'session_invalid') return render('expired');
-    if (p?.code === 'step_out_of_order' && p.currentStep && p.currentStep !== view) {
+    const recoveryStep = p?.currentStep as keyof typeof RECOVERY_STEP_VIEW | undefined;
+    if (p?.code === 'step_out_of_order' && isRecoveryView(view) && recoveryStep) {
+      const next = RECOVERY_STEP_VIEW[recoveryStep];
+      if (next && next !== view)
+        return render(next, 'Continuamos en el paso en el que te quedaste.', 'replace');
+    }
+    if (p?.code === 'step_out_of_order' && p.currentStep && p.currentStep !== view && !isRecoveryView(view)) {
       return render(p.currentStep, 'Continuamos en el paso en el que te quedaste.', 'replace');
     }
     mount(expiredLike(p ? problemText(p) : 'Ocurrió un error inesperado.'));

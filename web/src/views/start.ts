@@ -267,6 +267,10 @@ export function identificationForm(app: App, kind: Kind, use: IdentificationUse)
 }
 
 export function identifyView(app: App, kind: Kind): Screen {
+  // A customer who has a user already may have forgotten it: the recovery, right under the advice.
+  const forgot = button('¿Olvidaste tu usuario o clave?', 'link');
+  forgot.addEventListener('click', () => app.recover());
+  const forgotHelp = h('p', { class: 'notice-action' }, forgot);
   const form = identificationForm(app, kind, {
     submit: 'Registrarse ahora',
     back: () => app.go('start'),
@@ -274,7 +278,12 @@ export function identifyView(app: App, kind: Kind): Screen {
       app.begin(await api.start(body));
       app.go('verify-contact');
     },
-    fail: (err, errors) => app.fail(err, errors),
+    fail: (err, errors) => {
+      app.fail(err, errors);
+      if (err instanceof ApiError && err.problem.code === 'already_registered')
+        errors.alert.after(forgotHelp);
+      else forgotHelp.remove();
+    },
   });
   const titles: Record<Kind, string> = {
     card: 'Registro con tu tarjeta',
