@@ -2,7 +2,8 @@
 // API (with the digital token active) follows the link from the sign-in, identifies with step 1's form,
 // enters the SMS code, sees the username, sets a new password (turning the lost phone's token off), and signs
 // in with it; a locked customer finds the link under the lock message and keeps the token; a customer without
-// a user is sent to the registration (and one who has a user, from the registration to the recovery); and axe finds no violation on any recovery screen.
+// a user is sent to the registration, and one with a user, from the registration to the recovery; and axe
+// finds no violation on any recovery screen.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { audit } from './helpers/axe.ts';
