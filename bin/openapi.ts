@@ -11,10 +11,10 @@ import {
   secondFactorSchema,
   updateContactSchema,
 } from '../lambdas/registration/profile-steps.ts';
-import { startRegistrationSchema } from '../lambdas/registration/start-registration.ts';
 import { steps } from '../lambdas/registration/steps.ts';
 import { verifyOtpSchema } from '../lambdas/registration/verify-otp.ts';
 import { routes } from '../lambdas/routes.ts';
+import { identificationSchema as startRegistrationSchema } from '../lambdas/rules/identify-customer.ts';
 import { tokenCodeSchema } from '../lambdas/sign-in/digital-token.ts';
 import { passwordSchema } from '../lambdas/sign-in/password.ts';
 import { startSignInSchema } from '../lambdas/sign-in/start-sign-in.ts';
