@@ -40,6 +40,18 @@ const problems: Record<ErrorCode, ProblemText> = {
     detail:
       'Ya tienes un usuario de Produbanco en línea. Ingresa con tu usuario y clave; si no cuentas con ellos, acércate a cualquier agencia Produbanco a nivel nacional.',
   },
+  not_registered: {
+    status: 409,
+    title: 'Aún no tienes un usuario',
+    detail:
+      'Aún no tienes un usuario de Produbanco en línea. Regístrate primero con tu tarjeta, tu RUC o tu clave virtual.',
+  },
+  user_disabled: {
+    status: 403,
+    title: 'Usuario deshabilitado',
+    detail:
+      'Tu usuario de Produbanco en línea está deshabilitado. Comunícate con nuestro Call Center al 1700 123 123 o acércate a una agencia.',
+  },
   session_invalid: {
     status: 401,
     title: 'Sesión no válida',
@@ -125,6 +137,21 @@ const signInText: Partial<Record<ErrorCode, Pick<ProblemText, 'title' | 'detail'
   },
 };
 
+/** Recovery speaks of recovering access, not of the registration. */
+const recoveryText: Partial<Record<ErrorCode, Pick<ProblemText, 'title' | 'detail'>>> = {
+  credential_locked: {
+    title: 'Clave bloqueada',
+    detail:
+      'Por seguridad bloqueamos estos datos por demasiados intentos fallidos. Inténtalo más tarde o acércate a una agencia.',
+  },
+  session_invalid: {
+    title: 'Sesión no válida',
+    detail: 'Tu sesión de recuperación terminó o no es válida. Empieza de nuevo.',
+  },
+};
+
+const journeyText = { 'sign-in': signInText, recovery: recoveryText } as const;
+
 /** The Spanish names of the steps, for the detail of step_out_of_order. */
 const stepNames: Record<string, string> = {
   'verify-contact': 'verificación de datos de contacto',
@@ -140,6 +167,7 @@ const stepNames: Record<string, string> = {
   password: 'clave',
   'digital-token': 'token digital',
   scan: 'activación del token digital',
+  'new-password': 'nueva clave',
 };
 
 /** "30 segundos", "1 minuto", "2 horas": the wait, rounded up to the unit a customer reads. */
@@ -161,6 +189,8 @@ const rateLimitText: Record<RateLimitReason, (wait: string) => string> = {
     `Recibimos demasiados intentos desde tu conexión. Podrás intentarlo de nuevo en ${wait}.`,
   username_tries: () =>
     'Probaste demasiados nombres de usuario en este registro. Empieza el registro de nuevo para elegir otro.',
+  recoveries_per_customer: (wait) =>
+    `Ya recuperaste tu acceso varias veces hoy. Por seguridad podrás hacerlo de nuevo en ${wait}, o acércate a una agencia.`,
 };
 
 export const statusOf = (code: ErrorCode): number => problems[code].status;
@@ -179,7 +209,7 @@ export interface Problem {
 }
 
 export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExtras = {}): Problem {
-  const text = { ...problems[code], ...(extras.journey === 'sign-in' ? signInText[code] : {}) };
+  const text = { ...problems[code], ...(extras.journey ? journeyText[extras.journey][code] : {}) };
   let detail = text.detail;
   if (code === 'step_out_of_order' && extras.currentStep) {
     detail = `${detail} Continúa en el paso: ${stepNames[extras.currentStep] ?? extras.currentStep}.`;

@@ -52,11 +52,35 @@ export interface TokenLockedMessage {
   createdAt: number;
 }
 
+/** The email that tells the customer their access was recovered (new password, maybe the token reset). */
+export interface RecoveryCompletedMessage {
+  kind: 'recovery-completed';
+  messageId: string;
+  customerId: string;
+  username: string;
+  tokenReset: boolean;
+  at: number;
+  createdAt: number;
+}
+
+/** The email that tells the customer what staff changed on their access, and when (never the reason). */
+export interface AccessChangedMessage {
+  kind: 'access-changed';
+  messageId: string;
+  customerId: string;
+  username?: string;
+  action: 'unlock' | 'revoke-sessions' | 'reset-token' | 'disable' | 'enable';
+  at: number;
+  createdAt: number;
+}
+
 /** Every message the outbox delivers, told apart by `kind` (a completion message written before kinds had none). */
 export type OutboxMessage =
   | (CompletionMessage & { kind?: 'registration-completed' })
   | TokenActivatedMessage
-  | TokenLockedMessage;
+  | TokenLockedMessage
+  | RecoveryCompletedMessage
+  | AccessChangedMessage;
 
 /** The customer's open registration that a new step 1 closes, as read before the write. */
 export interface Superseded {

@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'invalid_credentials'
   | 'credential_locked'
   | 'already_registered'
+  | 'not_registered'
+  | 'user_disabled'
   | 'session_invalid'
   | 'step_out_of_order'
   | 'otp_invalid'
@@ -27,7 +29,8 @@ export type RateLimitReason =
   | 'sends_per_registration'
   | 'sends_per_phone'
   | 'per_address'
-  | 'username_tries';
+  | 'username_tries'
+  | 'recoveries_per_customer';
 
 export interface FieldError {
   field: string;
@@ -46,8 +49,8 @@ export interface ErrorExtras {
   attemptsLeft?: number;
   /** The step the client must show (step_out_of_order). */
   currentStep?: string;
-  /** The journey the error belongs to, when its text differs from the registration's (sign-in). */
-  journey?: 'sign-in';
+  /** The journey the error belongs to, when its text differs from the registration's. */
+  journey?: 'sign-in' | 'recovery';
 }
 
 export class RegistrationError extends Error {

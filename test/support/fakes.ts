@@ -1063,6 +1063,7 @@ export async function createSignInWorld() {
     passwordHash: await world.hasher.hash(SIGN_IN_PASSWORD.normalize('NFKC')),
     imageId: 'colibri',
     choice: 'digital-token',
+    sessionEpoch: 0,
   });
   const signedIn = { clock: world.clock, events: world.events, signIns, accounts, rules: signInRules };
   const deps = {

@@ -1,7 +1,7 @@
 // Validation answers (issue 12, item 9): every broken field in one answer, and one right error per field.
 import { describe, expect, it } from 'vitest';
 import { answerChallengeQuestions } from '../../lambdas/registration/profile-steps.ts';
-import { startRegistrationSchema } from '../../lambdas/registration/start-registration.ts';
+import { identificationSchema as startRegistrationSchema } from '../../lambdas/rules/identify-customer.ts';
 import { parseBody } from '../../lambdas/rules/validation.ts';
 import { createWorld, goodAnswers, refusal, Wizard } from '../support/fakes.ts';
 
