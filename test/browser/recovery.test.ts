@@ -315,8 +315,7 @@ describe('every recovery screen passes axe on desktop and at 360 px', () => {
       await audit(page, 'recovery-done');
 
       // An expired recovery: a token the API no longer knows (this one ended with the change).
-      await page.goto(`${suite.stack.baseUrl}/#/recuperar`);
-      await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+      expect(new URL(page.url()).hash).toBe('#/recuperar');
       await page.evaluate(
         (saved) => sessionStorage.setItem('produbanco.recuperacion', JSON.stringify(saved)),
         { id, token: 'x'.repeat(43) },
