@@ -91,7 +91,10 @@ function reachable(view: View): View {
 }
 
 window.addEventListener('popstate', (event) => {
-  const wanted = (event.state?.wizard as View | undefined) ?? 'start';
+  // A fragment navigation (a link to #/ingresar or #/recuperar) carries no state of ours: `hashchange` routes
+  // it when the fragment changed, and the same fragment again keeps the screen it is on.
+  if (!event.state?.wizard) return;
+  const wanted = event.state.wizard as View;
   const view = reachable(wanted);
   void render(view, undefined, view === wanted ? 'none' : 'replace');
 });
