@@ -2,8 +2,8 @@
 // API (with the digital token active) follows the link from the sign-in, identifies with step 1's form,
 // enters the SMS code, sees the username, sets a new password (turning the lost phone's token off), and signs
 // in with it; a locked customer finds the link under the lock message and keeps the token; a customer without
-// a user is sent to the registration, and one with a user, from the registration to the recovery; and axe
-// finds no violation on any recovery screen.
+// a user is sent to the registration, and one with a user, from the registration to the recovery; the whole
+// recovery works by keyboard alone at 360 px; and axe finds no violation on any recovery screen.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { audit } from './helpers/axe.ts';
@@ -16,9 +16,13 @@ import {
   expectScreen,
   fillIdentification,
   identify,
+  keyboardKeypad,
   pressKeypad,
   readCode,
   type TestCustomer,
+  tabTo,
+  tabToButton,
+  tabToField,
   totp,
 } from './helpers/wizard.ts';
 
@@ -248,6 +252,79 @@ describe('recovery of access in the browser', () => {
       headers: { Authorization: `Bearer ${saved.token}` },
     });
     expect(after.status).toBe(401);
+    await page.close();
+  });
+});
+
+describe('recovery of access by keyboard alone', () => {
+  it('at 360 px, with a virtual key and no active token (no token choice asked)', async () => {
+    const page = await suite.browser.newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    const noScroll = async () =>
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+      ).toBeLessThanOrEqual(0);
+    const c = customers.paula;
+    await registerThroughApi(suite.stack.baseUrl, c, 'paula.rios');
+    await page.goto(`${suite.stack.baseUrl}/#/ingresar`);
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    await tabToField(page, 'Usuario');
+    await page.keyboard.type('paula.rios');
+    await page.keyboard.press('Enter');
+    await expectScreen(page, 'Ingresa tu clave');
+    await tabToButton(page, FORGOT);
+    await page.keyboard.press('Enter');
+
+    await expectScreen(page, 'Recupera tu acceso');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await noScroll();
+    await tabTo(page, (f) => f.tag === 'button' && f.text.startsWith('Con tu clave virtual'));
+    await page.keyboard.press('Enter');
+    await tabToField(page, 'Número de cédula');
+    await page.keyboard.type(c.virtualKey.cedula);
+    await tabTo(page, (f) => f.digit !== '');
+    await keyboardKeypad(page, 'pin', c.virtualKey.pin);
+    await tabToButton(page, 'Continuar');
+    await page.keyboard.press('Enter');
+
+    await expectScreen(page, 'Confirma que eres tú');
+    await noScroll();
+    const since = Date.now();
+    await tabToButton(page, 'Enviar clave temporal');
+    await page.keyboard.press('Enter');
+    await expectScreen(page, 'Clave de seguridad temporal');
+    await noScroll();
+    const code = await readCode(suite.stack.baseUrl, c.phone, since);
+    await tabTo(page, (f) => f.digit !== '');
+    await keyboardKeypad(page, 'otp', code);
+    await tabToButton(page, 'Aceptar');
+    await page.keyboard.press('Enter');
+
+    await expectScreen(page, 'Crea tu nueva clave');
+    await noScroll();
+    expect(await page.locator('.lead .username').textContent()).toBe('paula.rios');
+    expect(await page.getByRole('group', { name: 'Tu Token digital' }).count()).toBe(0);
+    await tabToField(page, 'Clave');
+    await page.keyboard.type(NEW_PASSWORD);
+    await tabToField(page, 'Clave confirmación');
+    await page.keyboard.type(NEW_PASSWORD);
+    await tabToButton(page, 'Cambiar clave');
+    await page.keyboard.press('Enter');
+
+    await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+    await noScroll();
+    expect(await page.locator('[data-token-reset]').count()).toBe(0);
+    await tabToButton(page, 'Ingresar');
+    await page.keyboard.press('Enter');
+    await expectScreen(page, 'Ingreso a Produbanco en línea');
+    await tabToField(page, 'Usuario');
+    await page.keyboard.type('paula.rios');
+    await page.keyboard.press('Enter');
+    await expectScreen(page, 'Ingresa tu clave');
+    await tabToField(page, 'Clave');
+    await page.keyboard.type(NEW_PASSWORD);
+    await page.keyboard.press('Enter');
+    await expectScreen(page, 'Te damos la bienvenida');
     await page.close();
   });
 });
