@@ -237,6 +237,11 @@ describe('recovery of access in the browser', () => {
     await page.locator('.alert + .notice-action').getByRole('button', { name: FORGOT }).click();
     await identifyForRecovery(page, c);
     await expectScreen(page, 'Confirma que eres tú');
+    // A reload resumes at the contact screen, the masked phone still shown.
+    await page.reload();
+    await expectScreen(page, 'Confirma que eres tú');
+    expect(await page.locator('.notice').textContent()).toBe('Continuamos donde lo dejaste.');
+    expect(await page.locator('[data-contact="phone"]').textContent()).toBe('xxxxxxx108');
     const saved = await page.evaluate(() =>
       JSON.parse(sessionStorage.getItem('produbanco.recuperacion') ?? '{}'),
     );
