@@ -32,7 +32,10 @@ export interface Recovery {
 }
 
 export interface RecoveryStore {
+  /** Writes the recovery and the customer's pointer to it (staff see the last one opened). */
   create(recovery: Recovery): Promise<void>;
+  /** The id of the customer's last opened recovery, if any. */
+  lastOpenedBy(customerId: string): Promise<string | undefined>;
   get(recoveryId: string): Promise<Recovery | undefined>;
   /** Records activity (idle timeout) without moving the step. */
   touch(recoveryId: string, now: number): Promise<void>;
@@ -60,7 +63,8 @@ export interface AuditEntry {
 /** What one change of a user's access does; every part is applied in one transaction, or none. */
 export interface AccessChange {
   customerId: string;
-  userPk: string;
+  /** The user item changed; absent for a customer without an online user (a staff unlock of PIN locks). */
+  userPk?: string;
   /** The new argon2id password hash. */
   passwordHash?: string;
   /** Deactivate the digital token (and any activation in progress). */

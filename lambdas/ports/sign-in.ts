@@ -86,6 +86,8 @@ export interface OnlineUser {
   sessionEpoch: number;
   /** Staff disabled the user: a right password is refused (403 user_disabled) until they enable it. */
   disabledAt?: number;
+  /** Who disabled it (the staff member's IAM identity). */
+  disabledBy?: string;
 }
 
 /** A user key no user item has: reading it costs what reading a real user costs (rule 47, S2 timing). */

@@ -198,6 +198,8 @@ export interface LimitStore {
     max: number,
     lockSeconds: number,
   ): Promise<{ locked: true; until: number } | { locked: false; tries: number }>;
+  /** The end of a PIN-style lock on `key` still on at `now` (a read: staff see it), else undefined. */
+  lockedUntil(key: string, now: number): Promise<number | undefined>;
   /** Locks the identifier (after the try that reached the limit failed). */
   pinLock(key: string, until: number): Promise<void>;
   /** Locks every identifier in one transaction: all of them or none (throws DependencyError on failure). */

@@ -19,7 +19,10 @@ export interface CustomerLockDeps {
 }
 
 /** A customer's wrong SMS codes: OTP_MAX_FAILURES_PER_CUSTOMER within PIN_LOCK_SECONDS. */
-export const customerBound = (deps: CustomerLockDeps, customerId: string): FailureBound => ({
+export const customerBound = (
+  deps: Pick<CustomerLockDeps, 'otp' | 'pin'>,
+  customerId: string,
+): FailureBound => ({
   key: customerFailureKey(customerId),
   max: deps.otp.maxFailuresPerCustomer,
   windowMs: deps.pin.lockSeconds * 1000,

@@ -59,24 +59,26 @@ export class DynamoAccessStore implements AccessStore {
 
   async apply(change: AccessChange): Promise<void> {
     const user = userUpdate(change);
-    const userItem = user.UpdateExpression
-      ? {
-          Update: {
-            TableName: this.tables.users,
-            Key: { pk: change.userPk },
-            UpdateExpression: user.UpdateExpression,
-            ConditionExpression: user.ConditionExpression,
-            ExpressionAttributeValues: user.values,
-          },
-        }
-      : {
-          ConditionCheck: {
-            TableName: this.tables.users,
-            Key: { pk: change.userPk },
-            ConditionExpression: user.ConditionExpression,
-            ExpressionAttributeValues: user.values,
-          },
-        };
+    const userItem = !change.userPk
+      ? undefined
+      : user.UpdateExpression
+        ? {
+            Update: {
+              TableName: this.tables.users,
+              Key: { pk: change.userPk },
+              UpdateExpression: user.UpdateExpression,
+              ConditionExpression: user.ConditionExpression,
+              ExpressionAttributeValues: user.values,
+            },
+          }
+        : {
+            ConditionCheck: {
+              TableName: this.tables.users,
+              Key: { pk: change.userPk },
+              ConditionExpression: user.ConditionExpression,
+              ExpressionAttributeValues: user.values,
+            },
+          };
     const items = [
       ...(change.recovery
         ? [
@@ -90,7 +92,7 @@ export class DynamoAccessStore implements AccessStore {
             },
           ]
         : []),
-      userItem,
+      ...(userItem ? [userItem] : []),
       ...change.clearKeys.map((key) => ({ Delete: { TableName: this.tables.limits, Key: { pk: key } } })),
       {
         Put: {
@@ -109,7 +111,7 @@ export class DynamoAccessStore implements AccessStore {
     ];
     await transaction(
       () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
-      [...(change.recovery ? (['version'] as const) : []), 'customer'],
+      [...(change.recovery ? (['version'] as const) : []), ...(userItem ? (['customer'] as const) : [])],
     );
   }
 

@@ -66,7 +66,9 @@ export class DynamoAccountStore implements AccountStore {
       digitalToken: item.digitalToken,
       pendingToken: item.pendingToken,
       sessionEpoch: typeof item.sessionEpoch === 'number' ? item.sessionEpoch : 0,
-      ...(typeof item.disabledAt === 'number' ? { disabledAt: item.disabledAt } : {}),
+      ...(typeof item.disabledAt === 'number'
+        ? { disabledAt: item.disabledAt, disabledBy: String(item.disabledBy) }
+        : {}),
     };
   }
 

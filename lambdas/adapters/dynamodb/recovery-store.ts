@@ -31,6 +31,8 @@ export const recoveryPut = (
   ExpressionAttributeValues: { ':expected': expectedVersion, ':open': 'open' },
 });
 
+const pointerId = (customerId: string): string => `customer#${customerId}`;
+
 export class DynamoRecoveryStore implements RecoveryStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -43,15 +45,44 @@ export class DynamoRecoveryStore implements RecoveryStore {
   }
 
   async create(recovery: Recovery): Promise<void> {
-    await storage(() =>
+    const ttl = epochSeconds(recovery.createdAt + this.maxSessionMs + CLEANUP_AFTER_MS);
+    await transaction(
+      () =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tables.recoveries,
+                  Item: { ...recovery, ttl },
+                  ConditionExpression: 'attribute_not_exists(recoveryId)',
+                },
+              },
+              // The pointer's key is never a recovery id (those are UUIDs).
+              {
+                Put: {
+                  TableName: this.tables.recoveries,
+                  Item: { recoveryId: pointerId(recovery.customerId), openId: recovery.recoveryId, ttl },
+                },
+              },
+            ],
+          }),
+        ),
+      ['version', undefined],
+    );
+  }
+
+  async lastOpenedBy(customerId: string): Promise<string | undefined> {
+    const result = await storage(() =>
       this.db.send(
-        new PutCommand({
+        new GetCommand({
           TableName: this.tables.recoveries,
-          Item: { ...recovery, ttl: epochSeconds(recovery.createdAt + this.maxSessionMs + CLEANUP_AFTER_MS) },
-          ConditionExpression: 'attribute_not_exists(recoveryId)',
+          Key: { recoveryId: pointerId(customerId) },
+          ConsistentRead: true,
         }),
       ),
     );
+    return result.Item?.openId as string | undefined;
   }
 
   async get(recoveryId: string): Promise<Recovery | undefined> {
