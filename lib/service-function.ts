@@ -19,7 +19,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Access, RouteNeeds, TableAction } from '../lambdas/routes.ts';
-import { type TableName, tableEnvVar } from '../lambdas/tables.ts';
+import { type TableName, tableDefinitions, tableEnvVar } from '../lambdas/tables.ts';
 
 /** The project root: entries, package.json and package-lock.json are found from here. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -130,9 +130,15 @@ export class ServiceFunction extends Construct {
         new PolicyStatement({
           sid: `${name[0]?.toUpperCase()}${name.slice(1)}Table`,
           actions: tableActions(access),
-          // A Query reads the table's indexes too (the assisted service lists a user's sessions).
+          // A Query may read the table's declared indexes too (the assisted service lists a user's sessions
+          // by the signins table's byUser index), each named: no index/* wildcard.
           resources: access.includes('Query')
-            ? [table.tableArn, `${table.tableArn}/index/*`]
+            ? [
+                table.tableArn,
+                ...(tableDefinitions[name].indexes ?? []).map(
+                  (index) => `${table.tableArn}/index/${index.name}`,
+                ),
+              ]
             : [table.tableArn],
         }),
       );
