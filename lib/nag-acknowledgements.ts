@@ -89,6 +89,22 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
     acknowledge(method, 'AwsSolutions-COG4', reason);
   }
 
+  // Service stack, Assisted nested stack: the staff API.
+  for (const method of service.assistedApi.methods) {
+    acknowledge(
+      method,
+      'AwsSolutions-COG4',
+      'AWS_IAM authorization: staff tools sign each call (SigV4) with their IAM role, granted execute-api:Invoke per ' +
+        'method and path; staff identities are IAM (federated) roles, there is no Cognito user pool for them.',
+    );
+  }
+  acknowledge(
+    service.assistedApi.deploymentStage,
+    'AwsSolutions-APIG3',
+    'No web ACL on purpose: only IAM-signed calls from staff roles reach the functions, the stage throttles at 10 rps, ' +
+      "and the public ACL's origin-verify rule would block every call since this API is never behind CloudFront.",
+  );
+
   const cloudWatchRole = service.api.node.tryFindChild('CloudWatchRole');
   if (cloudWatchRole) {
     acknowledge(
