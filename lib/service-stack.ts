@@ -239,6 +239,8 @@ export class ServiceStack extends Stack {
         logRetention,
         logRemovalPolicy: removal,
         handlersDir: props.handlersDir,
+        // The Service stack's name, whatever nested stack the function is in (see ServiceFunctionProps).
+        physicalNamePrefix: this.stackName,
         ...extra,
       });
       this.functions[handler] = fn;

@@ -140,6 +140,23 @@ describe.each([
     }
   });
 
+  it("names every function and role after the Service stack, which the secrets' and the hook's patterns match", () => {
+    // Prepare
+    const { service } = templates.built;
+    const secretPolicy = JSON.stringify(resourcesOf(templates.data, 'AWS::SecretsManager::ResourcePolicy'));
+    const hookPolicy = JSON.stringify(resourcesOf(templates.service, 'AWS::IAM::Policy'));
+
+    // Act + Assess
+    expect(secretPolicy).toContain(`:role/${service.stackName}-*`);
+    expect(hookPolicy).toContain(`:function:${service.stackName}-*`);
+    for (const [handler, fn] of Object.entries(service.functions)) {
+      const name = `${service.stackName}-${handler}`;
+      expect(name.length).toBeLessThanOrEqual(64);
+      expect(resourceOfConstruct(fn.function).Properties.FunctionName).toBe(name);
+      expect(resourceOfConstruct(fn.role).Properties.RoleName).toBe(name);
+    }
+  });
+
   it('every nested template refers only to its own resources and parameters (UpdatePolicy included)', () => {
     for (const group of functionGroups) {
       // Prepare
