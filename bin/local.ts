@@ -15,6 +15,7 @@ process.stdout.write(
     `Produbanco self-registration: local stack ready (health ${health.status})`,
     `  Web wizard       ${stack.baseUrl}/`,
     `  API              ${stack.baseUrl}/v1  (OpenAPI: ${stack.baseUrl}/v1/openapi.json)`,
+    `  Staff API        ${stack.agentUrl}/v1/customers/{customerId}  (npm run agent -- status --customer CUST-001)`,
     `  SMS outbox       ${stack.baseUrl}/_local/sms`,
     `  Emails (JSON)    ${stack.baseUrl}/_local/email`,
     `  Emails (viewer)  ${stack.sesUrl}/`,

@@ -3,6 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
+import { verifyRecoveryCodeSchema } from '../lambdas/recovery/code.ts';
+import { resetPasswordSchema } from '../lambdas/recovery/new-password.ts';
 import { chooseUsernameSchema } from '../lambdas/registration/choose-username.ts';
 import { createPasswordSchema } from '../lambdas/registration/create-password.ts';
 import {
@@ -20,6 +22,7 @@ import { passwordSchema } from '../lambdas/sign-in/password.ts';
 import { startSignInSchema } from '../lambdas/sign-in/start-sign-in.ts';
 
 const step = z.enum(steps);
+const recoveryStep = z.enum(['verify-contact', 'enter-otp', 'new-password', 'completed']);
 const stepOnly = z.object({ step });
 const contact = z.object({ phone: z.string(), email: z.string() });
 const isoTime = z.iso.datetime();
@@ -213,6 +216,57 @@ const operations: Record<string, Operation> = {
     status: 200,
     response: z.object({ secondFactor: z.literal('active') }),
     errors: [...body, ...session, 423],
+  },
+  'start-recovery': {
+    summary: 'R1: prove a card, company key or virtual key with its PIN (step 1 counters) to recover access',
+    request: startRegistrationSchema,
+    status: 201,
+    response: z.object({
+      recoveryId: z.string(),
+      token: z.string(),
+      step: z.literal('verify-contact'),
+      contact,
+      expiresAt: isoTime,
+    }),
+    errors: [...body, 401, 409, 423, 429, 503],
+  },
+  'get-recovery': {
+    summary: 'Resume a recovery after a reload; the username once the code was verified',
+    status: 200,
+    response: z.object({
+      step: recoveryStep,
+      expiresAt: isoTime,
+      contact,
+      username: z.optional(z.string()),
+      secondFactor: z.optional(secondFactor),
+    }),
+    errors: session,
+  },
+  'cancel-recovery': { summary: 'Cancel a recovery', status: 204, errors: session },
+  'send-recovery-otp': {
+    summary: 'R2: send an SMS code for recovering access to the phone on file',
+    status: 202,
+    response: codeSent,
+    errors: session,
+  },
+  'verify-recovery-otp': {
+    summary: 'R3: check the SMS code; rotates the token and names the username',
+    request: verifyRecoveryCodeSchema,
+    status: 200,
+    response: z.object({
+      step: z.literal('new-password'),
+      token: z.string(),
+      username: z.string(),
+      secondFactor,
+    }),
+    errors: [...body, ...session, 410, 423],
+  },
+  'reset-password': {
+    summary: 'R4: the new password; ends every session, clears the locks, resets the token on request',
+    request: resetPasswordSchema,
+    status: 200,
+    response: z.object({ step: z.literal('completed'), username: z.string(), secondFactor }),
+    errors: [...body, ...session],
   },
 };
 

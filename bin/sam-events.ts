@@ -54,6 +54,15 @@ const sampleBodies: Record<string, unknown> = {
   'sign-in-digital-token': { code: '123456' },
   'verify-token-activation-code': { code: '123456' },
   'confirm-token-activation': { code: '123456' },
+  'start-recovery': {
+    type: 'card',
+    cardNumber: '4111111111111111',
+    expiryMonth: 12,
+    expiryYear: 2030,
+    pin: '1234',
+  },
+  'verify-recovery-otp': { code: '123456' },
+  'reset-password': { password, confirmation: password, digitalToken: 'keep' },
 };
 
 /** The request path of a route, with the sample id in its path parameters. */

@@ -39,6 +39,8 @@ const schema = z.object({
   PASSWORD_LOCK_SECONDS: seconds(1800),
   TOKEN_MAX_ATTEMPTS: limit(3),
   TOKEN_MAX_FAILURES_PER_USER: limit(10),
+  /** Recoveries one customer may complete in any 24 hours. */
+  RECOVERY_MAX_PER_CUSTOMER_PER_DAY: limit(3),
   SIGNED_IN_IDLE_SECONDS: seconds(300),
   SIGNED_IN_MAX_SECONDS: seconds(1800),
   /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
@@ -95,6 +97,8 @@ export interface Config {
   session: { idleSeconds: number; maxSeconds: number };
   pin: { maxAttempts: number; lockSeconds: number };
   identifyPerIpPerMinute: number;
+  /** Self-service recoveries one customer may complete in any 24 hours. */
+  recoveryMaxPerCustomerPerDay: number;
   signIn: {
     perIpPerMinute: number;
     passwordMaxAttempts: number;
@@ -148,6 +152,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     session: { idleSeconds: c.SESSION_IDLE_SECONDS, maxSeconds: c.SESSION_MAX_SECONDS },
     pin: { maxAttempts: c.PIN_MAX_ATTEMPTS, lockSeconds: c.PIN_LOCK_SECONDS },
     identifyPerIpPerMinute: c.IDENTIFY_MAX_PER_IP_PER_MINUTE,
+    recoveryMaxPerCustomerPerDay: c.RECOVERY_MAX_PER_CUSTOMER_PER_DAY,
     signIn: {
       perIpPerMinute: c.SIGN_IN_MAX_PER_IP_PER_MINUTE,
       passwordMaxAttempts: c.PASSWORD_MAX_ATTEMPTS,

@@ -1,11 +1,14 @@
 // DynamoDB for the functions that use it: one document client per process and the stores built on it.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAccessStore } from './adapters/dynamodb/access-store.ts';
 import { DynamoAccountStore } from './adapters/dynamodb/account-store.ts';
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
 import { DynamoCustomerDirectory } from './adapters/dynamodb/customer-directory.ts';
+import { DynamoRecoveryStore } from './adapters/dynamodb/recovery-store.ts';
 import { DynamoRegistrationStore } from './adapters/dynamodb/registration-store.ts';
 import { DynamoSignInStore } from './adapters/dynamodb/sign-in-store.ts';
 import type { Hasher, Keyed } from './ports/system.ts';
+import type { RecoveryDeps } from './recovery/session.ts';
 import type { SessionDeps } from './registration/session.ts';
 import { clock, config, once } from './runtime.ts';
 import type { SignedInDeps } from './sign-in/session.ts';
@@ -86,3 +89,37 @@ export const signedInDeps = (events: SignedInDeps['events']): SignedInDeps => ({
   accounts: accounts(),
   rules: config.signIn,
 });
+
+export const recoveries = once(
+  () =>
+    new DynamoRecoveryStore(
+      db(),
+      { recoveries: config.table('recoveries'), codes: tableOrUnused('codes') },
+      config.session.maxSeconds * 1000,
+    ),
+);
+
+/** What every recovery call needs: the recovery session, the clock and the registration's timeouts. */
+export const recoveryDeps = (events: RecoveryDeps['events']): RecoveryDeps => ({
+  clock,
+  recoveries: recoveries(),
+  events,
+  session: config.session,
+});
+
+/** Changes of a user's access (a recovery's R4, the assisted service) and what staff read of them. */
+export const access = once(
+  () =>
+    new DynamoAccessStore(
+      db(),
+      {
+        users: tableOrUnused('users'),
+        limits: tableOrUnused('limits'),
+        outbox: tableOrUnused('outbox'),
+        audit: tableOrUnused('audit'),
+        recoveries: tableOrUnused('recoveries'),
+        signins: tableOrUnused('signins'),
+      },
+      config.session.maxSeconds * 1000,
+    ),
+);

@@ -8,10 +8,20 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { CLIENT_IP_HEADER } from '../../lambdas/http/client-address.ts';
 import type { Route } from '../../lambdas/routes.ts';
 
+/** What the gateway needs of a route: the public API's routes and the assisted-service API's alike. */
+type GatewayRoute = Pick<Route, 'handler' | 'method' | 'path'>;
+
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export interface GatewayOptions {
-  routes: { route: Route; handler: LambdaHandler }[];
+  routes: { route: GatewayRoute; handler: LambdaHandler }[];
+  /**
+   * The assisted-service API: AWS_IAM stands for the caller's identity. Locally the staff member is named
+   * by the `x-local-staff` header (`npm run agent` sends the OS user name), and the gateway writes it where
+   * API Gateway writes the verified caller (requestContext.identity.userArn). Nothing else is checked: the
+   * gateway listens on the loopback interface only.
+   */
+  staffIdentity?: boolean;
   /** Extra local-only GET endpoints (/_local/sms, /v1/openapi.json ...), answered with JSON. */
   localJson: Record<string, () => Promise<unknown>>;
   /** Static files of the web wizard, served at `/` with these headers. */
@@ -91,10 +101,18 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
+/** The local stand-in of a verified IAM caller: the `x-local-staff` name, kept to safe characters. */
+function localStaffArn(req: IncomingMessage): string {
+  const named = String(req.headers['x-local-staff'] ?? '')
+    .replace(/[^A-Za-z0-9._-]/g, '')
+    .slice(0, 64);
+  return `arn:aws:iam::000000000000:user/local/${named || 'staff'}`;
+}
+
 function toEvent(
   req: IncomingMessage,
   url: URL,
-  route: Route,
+  route: GatewayRoute,
   params: Record<string, string>,
   body: Buffer,
 ): APIGatewayProxyEvent {
@@ -164,7 +182,7 @@ function toEvent(
   };
 }
 
-const lambdaContext = (route: Route, requestId: string): Context => {
+const lambdaContext = (route: GatewayRoute, requestId: string): Context => {
   const deadline = Date.now() + 10_000;
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -263,6 +281,7 @@ export function createGateway(options: GatewayOptions): Server {
         );
       }
       const event = toEvent(req, url, match.route, match.params, body);
+      if (options.staffIdentity) event.requestContext.identity.userArn = localStaffArn(req);
       const result = await match.handler(event, lambdaContext(match.route, event.requestContext.requestId));
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);

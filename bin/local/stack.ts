@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import sesServer from 'aws-ses-v2-local';
-import { routes } from '../../lambdas/routes.ts';
+import { assistedRoutes, routes } from '../../lambdas/routes.ts';
 import { tableEnvVar, tableNames } from '../../lambdas/tables.ts';
 import { freePort, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
@@ -19,6 +19,8 @@ export const DEMO_CUSTOMERS = join(root, 'bin', 'local', 'demo-customers.json');
 
 export interface LocalStack {
   baseUrl: string;
+  /** The assisted-service API (staff), on its own loopback port: AGENT_PORT, 3100 by default. */
+  agentUrl: string;
   sesUrl: string;
   dynamodbEndpoint: string;
   stop(): Promise<void>;
@@ -92,7 +94,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   const loaded = await loadDirectoryFile(seedFile);
 
   const handlers = await Promise.all(
-    routes.map(async (route) => {
+    [...routes, ...assistedRoutes].map(async (route) => {
       const module = (await import(`../../lambdas/handlers/${route.handler}.ts`)) as {
         handler: LambdaHandler;
       };
@@ -105,8 +107,9 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   const webDir = join(stateDir, 'web');
   await buildWeb(webDir);
 
+  const publicHandlers = handlers.filter(({ route }) => routes.some((r) => r.handler === route.handler));
   const gateway = createGateway({
-    routes: handlers,
+    routes: publicHandlers,
     web: { dir: webDir, headers: securityHeaders },
     localJson: {
       '/_local/sms': async () => {
@@ -137,6 +140,19 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   const address = gateway.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
 
+  // The assisted-service API: a gateway of its own on another loopback port, never beside the public API.
+  const agentGateway = createGateway({
+    routes: handlers.filter(({ route }) => assistedRoutes.some((r) => r.handler === route.handler)),
+    localJson: {},
+    staffIdentity: true,
+  });
+  await new Promise<void>((done, fail) => {
+    agentGateway.once('error', fail);
+    agentGateway.listen(Number(env.AGENT_PORT ?? (env.PORT === '0' ? 0 : 3100)), '127.0.0.1', () => done());
+  });
+  const agentAddress = agentGateway.address();
+  const agentUrl = `http://127.0.0.1:${typeof agentAddress === 'object' && agentAddress ? agentAddress.port : 0}`;
+
   const { startOutboxDrain } = await import('./outbox-drain.ts');
   const drain = startOutboxDrain(Number(env.OUTBOX_DRAIN_MS ?? 250));
 
@@ -145,11 +161,13 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   );
   return {
     baseUrl,
+    agentUrl,
     sesUrl,
     dynamodbEndpoint: endpoint,
     stop: async () => {
       await drain.stop();
       await close(gateway);
+      await close(agentGateway);
       await close(ses);
       await dynamo?.stop();
     },

@@ -83,7 +83,10 @@ export interface VerifyActivationCodeDeps extends ActivationCodeDeps {
  * A customer's wrong activation codes across sessions, bounded like rule 40 (OTP_MAX_FAILURES_PER_CUSTOMER
  * within PIN_LOCK_SECONDS): signing in again gives a new code, never new guesses.
  */
-export const activationBound = (deps: VerifyActivationCodeDeps, customerId: string): FailureBound => ({
+export const activationBound = (
+  deps: { otp: { maxFailuresPerCustomer: number }; pin: { lockSeconds: number } },
+  customerId: string,
+): FailureBound => ({
   key: activationFailureKey(customerId),
   max: deps.otp.maxFailuresPerCustomer,
   windowMs: deps.pin.lockSeconds * 1000,

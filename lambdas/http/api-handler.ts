@@ -97,39 +97,82 @@ export function errorResponse(error: unknown, requestId: string, log: Logger): A
   };
 }
 
-export function apiHandler(logger: Logger, run: (request: ApiRequest) => Promise<ApiResponse>) {
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+/** The middy handler every API function is: one error middleware that turns every failure into problem+json. */
+const withProblems = (
+  logger: Logger,
+  handle: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
+) =>
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use({
       onError: async (request) => {
         const requestId = requestIdOf(request.event, request.context);
         request.response = errorResponse(request.error, requestId, logger.child({ requestId }));
       },
     })
-    .handler(async (event, context) => {
-      const requestId = requestIdOf(event, context);
-      const log = logger.child({ requestId });
-      // Behind CloudFront, requestContext.identity.sourceIp is an edge node shared by many customers and
-      // X-Forwarded-For is whatever the client wrote first: only the header CloudFront's viewer-request
-      // function overwrites keys per-client limits (client-address.ts). A request without a readable one did
-      // not come through CloudFront (or the gateway) and is refused before any work.
-      const sourceIp = clientKey(header(event, CLIENT_IP_HEADER));
-      if (sourceIp === undefined) {
-        log.error('request without a viewer address', { problem: 'client_address_missing' });
-        fail('forbidden');
-      }
-      bodyText(event);
-      const response = await run({
-        event,
-        requestId,
-        log,
-        sourceIp: sourceIp as string,
-        json: () => readJson(event),
-        session: () => readSession(event),
-      });
-      return {
-        statusCode: response.status,
-        headers: { ...baseHeaders(requestId, 'application/json'), ...response.headers },
-        body: response.body === undefined ? '' : JSON.stringify(response.body),
-      };
+    .handler(handle);
+
+const jsonResponse = (requestId: string, response: ApiResponse): APIGatewayProxyResult => ({
+  statusCode: response.status,
+  headers: { ...baseHeaders(requestId, 'application/json'), ...response.headers },
+  body: response.body === undefined ? '' : JSON.stringify(response.body),
+});
+
+export interface StaffRequest {
+  requestId: string;
+  log: Logger;
+  /** The caller's IAM identity (an ARN), as API Gateway's AWS_IAM authorization verified it. */
+  actor: string;
+  pathParameter(name: string): string;
+  json(): unknown;
+}
+
+/**
+ * The assisted-service API's handler: every method is AWS_IAM-authorized by API Gateway, which puts the
+ * verified caller in requestContext.identity.userArn; a request without one never passed that check.
+ */
+export function staffApiHandler(logger: Logger, run: (request: StaffRequest) => Promise<ApiResponse>) {
+  return withProblems(logger, async (event, context) => {
+    const requestId = requestIdOf(event, context);
+    const log = logger.child({ requestId });
+    const actor = event.requestContext?.identity?.userArn;
+    if (!actor) {
+      log.error('staff request without an IAM caller', { problem: 'caller_missing' });
+      fail('forbidden');
+    }
+    bodyText(event);
+    const response = await run({
+      requestId,
+      log,
+      actor: actor as string,
+      pathParameter: (name) => event.pathParameters?.[name] ?? '',
+      json: () => readJson(event),
     });
+    return jsonResponse(requestId, response);
+  });
+}
+
+export function apiHandler(logger: Logger, run: (request: ApiRequest) => Promise<ApiResponse>) {
+  return withProblems(logger, async (event, context) => {
+    const requestId = requestIdOf(event, context);
+    const log = logger.child({ requestId });
+    // Behind CloudFront, requestContext.identity.sourceIp is an edge node shared by many customers and
+    // X-Forwarded-For is whatever the client wrote first: only the header CloudFront's viewer-request
+    // function overwrites keys per-client limits (client-address.ts). A request without a readable one did
+    // not come through CloudFront (or the gateway) and is refused before any work.
+    const sourceIp = clientKey(header(event, CLIENT_IP_HEADER));
+    if (sourceIp === undefined) {
+      log.error('request without a viewer address', { problem: 'client_address_missing' });
+      fail('forbidden');
+    }
+    bodyText(event);
+    const response = await run({
+      event,
+      requestId,
+      log,
+      sourceIp: sourceIp as string,
+      json: () => readJson(event),
+      session: () => readSession(event),
+    });
+    return jsonResponse(requestId, response);
+  });
 }

@@ -4,6 +4,9 @@ import type { OutboxMessage } from './stores.ts';
 
 export type SignInStatus = 'password' | 'digital-token' | 'done';
 
+/** A user's second factor as the customer sees it. */
+export type SecondFactorState = 'active' | 'pending-activation' | 'later';
+
 /** One pass through the sign-in screens, bearer of S2 and S3. Unknown usernames get one too (no `userPk`). */
 export interface SignInAttempt {
   signInId: string;
@@ -14,6 +17,8 @@ export interface SignInAttempt {
   status: SignInStatus;
   /** Digital-token codes tried in this sign-in (TOKEN_MAX_ATTEMPTS). */
   tokenAttempts: number;
+  /** The user's session epoch when the attempt started: a recovery or staff revocation since ends it. */
+  epoch?: number;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -23,6 +28,8 @@ export interface SignedInSession {
   sessionId: string;
   tokenHash: string;
   userPk: string;
+  /** The user's session epoch when the session opened: raising the user's epoch ends every session. */
+  epoch?: number;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -72,6 +79,15 @@ export interface OnlineUser {
   choice: 'digital-token' | 'later';
   digitalToken?: DigitalToken;
   pendingToken?: PendingToken;
+  /**
+   * Raised by a recovery and by staff (revoke sessions, disable): every attempt and session opened under a
+   * lower epoch is dead. Absent on a new user: 0.
+   */
+  sessionEpoch: number;
+  /** Staff disabled the user: a right password is refused (403 user_disabled) until they enable it. */
+  disabledAt?: number;
+  /** Who disabled it (the staff member's IAM identity). */
+  disabledBy?: string;
 }
 
 /** A user key no user item has: reading it costs what reading a real user costs (rule 47, S2 timing). */

@@ -52,11 +52,35 @@ export interface TokenLockedMessage {
   createdAt: number;
 }
 
+/** The email that tells the customer their access was recovered (new password, maybe the token reset). */
+export interface RecoveryCompletedMessage {
+  kind: 'recovery-completed';
+  messageId: string;
+  customerId: string;
+  username: string;
+  tokenReset: boolean;
+  at: number;
+  createdAt: number;
+}
+
+/** The email that tells the customer what staff changed on their access, and when (never the reason). */
+export interface AccessChangedMessage {
+  kind: 'access-changed';
+  messageId: string;
+  customerId: string;
+  username?: string;
+  action: 'unlock' | 'revoke-sessions' | 'reset-token' | 'disable' | 'enable';
+  at: number;
+  createdAt: number;
+}
+
 /** Every message the outbox delivers, told apart by `kind` (a completion message written before kinds had none). */
 export type OutboxMessage =
   | (CompletionMessage & { kind?: 'registration-completed' })
   | TokenActivatedMessage
-  | TokenLockedMessage;
+  | TokenLockedMessage
+  | RecoveryCompletedMessage
+  | AccessChangedMessage;
 
 /** The customer's open registration that a new step 1 closes, as read before the write. */
 export interface Superseded {
@@ -174,6 +198,8 @@ export interface LimitStore {
     max: number,
     lockSeconds: number,
   ): Promise<{ locked: true; until: number } | { locked: false; tries: number }>;
+  /** The end of a PIN-style lock on `key` still on at `now` (a read: staff see it), else undefined. */
+  lockedUntil(key: string, now: number): Promise<number | undefined>;
   /** Locks the identifier (after the try that reached the limit failed). */
   pinLock(key: string, until: number): Promise<void>;
   /** Locks every identifier in one transaction: all of them or none (throws DependencyError on failure). */

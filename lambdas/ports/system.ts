@@ -53,7 +53,13 @@ export interface SecurityEvent {
     | 'signed_out'
     | 'token_failure'
     | 'token_activation_started'
-    | 'token_activated';
+    | 'token_activated'
+    | 'sign_in_refused'
+    | 'recovery_started'
+    | 'recovery_cancelled'
+    | 'recovery_completed'
+    | 'staff_status_read'
+    | 'staff_change';
   [field: string]: string | number | boolean | undefined;
 }
 

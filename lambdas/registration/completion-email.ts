@@ -3,9 +3,11 @@
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { Email, EmailSender } from '../ports/notifications.ts';
 import type {
+  AccessChangedMessage,
   CompletionMessage,
   Outbox,
   OutboxMessage,
+  RecoveryCompletedMessage,
   TokenActivatedMessage,
   TokenLockedMessage,
 } from '../ports/stores.ts';
@@ -83,8 +85,60 @@ export function tokenLockedEmail(
   return emailOf(to, 'Bloqueamos el ingreso con tu Token digital', paragraphs);
 }
 
+/** A recovery changed the password (and maybe deactivated the token): when, and what to do if it was not them. */
+export function recoveryCompletedEmail(
+  to: string,
+  message: Pick<RecoveryCompletedMessage, 'username' | 'tokenReset' | 'at'>,
+): Email {
+  const when = ecuadorTime(message.at);
+  const paragraphs = [
+    `Se cambió la clave de tu usuario ${message.username} de Produbanco en línea el ${when} (hora de Ecuador), con tus datos de identificación y una clave temporal enviada a tu celular.`,
+    'Cerramos todas las sesiones abiertas de tu usuario.',
+    ...(message.tokenReset
+      ? [
+          'Desactivamos tu Token digital. Para activarlo en tu nuevo teléfono, ingresa a Produbanco en línea y ve a Menú Principal / Servicios Bancarios / Segundo Factor de Seguridad / Activación.',
+        ]
+      : []),
+    'Si no fuiste tú, comunícate de inmediato con nuestro Call Center al 1700 123 123.',
+    'Produbanco nunca te pedirá tu clave ni tu clave temporal por correo, llamada o mensaje.',
+  ];
+  return emailOf(to, 'Recuperaste el acceso a Produbanco en línea', paragraphs);
+}
+
+const staffChangeText: Record<AccessChangedMessage['action'], string> = {
+  unlock: 'desbloqueó el ingreso de tu usuario',
+  'revoke-sessions': 'cerró todas las sesiones abiertas de tu usuario',
+  'reset-token': 'desactivó el Token digital de tu usuario',
+  disable: 'deshabilitó tu usuario',
+  enable: 'habilitó nuevamente tu usuario',
+};
+
+/** Staff changed the customer's access (assisted service): what and when; never who or the internal reason. */
+export function accessChangedEmail(
+  to: string,
+  message: Pick<AccessChangedMessage, 'username' | 'action' | 'at'>,
+): Email {
+  const when = ecuadorTime(message.at);
+  const user = message.username ? ` ${message.username}` : '';
+  const paragraphs = [
+    `Un asesor de Produbanco ${staffChangeText[message.action].replace('tu usuario', `tu usuario${user}`)} de Produbanco en línea el ${when} (hora de Ecuador), a tu pedido.`,
+    ...(message.action === 'reset-token'
+      ? [
+          'Para activarlo de nuevo, ingresa a Produbanco en línea y ve a Menú Principal / Servicios Bancarios / Segundo Factor de Seguridad / Activación.',
+        ]
+      : []),
+    'Si no lo solicitaste, comunícate de inmediato con nuestro Call Center al 1700 123 123.',
+    'Produbanco nunca te pedirá tu clave ni tu clave temporal por correo, llamada o mensaje.',
+  ];
+  return emailOf(to, 'Cambio en tu acceso a Produbanco en línea', paragraphs);
+}
+
 const emailFor = (to: string, message: OutboxMessage): Email => {
   switch (message.kind) {
+    case 'recovery-completed':
+      return recoveryCompletedEmail(to, message);
+    case 'access-changed':
+      return accessChangedEmail(to, message);
     case 'token-activated':
       return tokenActivatedEmail(to, message);
     case 'token-locked':

@@ -5,11 +5,10 @@ import { type CodeStore, ConflictError } from '../ports/stores.ts';
 import type { Keyed, RandomSource } from '../ports/system.ts';
 import {
   type CustomerLockDeps,
-  countCustomerFailure,
-  customerLockedUntil,
-  lockCustomerCredentials,
+  countWrongCustomerCode,
+  refuseLockedCustomer,
 } from '../rules/credential-locks.ts';
-import { fail, retryAfterSeconds } from '../rules/errors.ts';
+import { fail } from '../rules/errors.ts';
 import { checkSmsCode, type SmsCodeRules } from '../rules/sms-code.ts';
 import { newToken } from '../rules/tokens.ts';
 import { parseBody } from '../rules/validation.ts';
@@ -43,24 +42,14 @@ export async function verifyOtp(
 
   const { code } = parseBody(verifyOtpSchema, input.readBody());
   // Rule 40 (finding 4 of the second audit): a customer at the bound gets no comparison at all.
-  const lockedUntil = await customerLockedUntil(deps, registration.customerId);
-  if (lockedUntil !== undefined) {
-    deps.events.record({
-      event: 'otp_failure',
-      registrationId: registration.registrationId,
-      reason: 'customer_locked',
-    });
-    return fail('credential_locked', { retryAfterSeconds: retryAfterSeconds(lockedUntil, deps.clock.now()) });
-  }
+  await refuseLockedCustomer(deps, registration.customerId, { registrationId: registration.registrationId });
   const checked = await checkSmsCode(deps, {
     subjectId: registration.registrationId,
     code,
     events: { registrationId: registration.registrationId },
     // Rule 40: the customer's wrong codes across registrations; the one that reaches the bound closes this
     // registration first, then locks every credential in one transaction (all or none).
-    onWrongCode: async () => {
-      const until = await countCustomerFailure(deps, registration.customerId);
-      if (until === undefined) return;
+    onWrongCode: countWrongCustomerCode(deps, registration.customerId, async () => {
       const closed = { ...registration, status: 'cancelled' as const, version: registration.version + 1 };
       await deps.registrations.save(closed, registration.version).catch((error: unknown) => {
         // A parallel call moved it first: the lock holds anyway, and the next step 1 closes it.
@@ -71,9 +60,7 @@ export async function verifyOtp(
         registrationId: registration.registrationId,
         reason: 'otp_failures',
       });
-      await lockCustomerCredentials(deps, registration.customerId, until);
-      fail('credential_locked', { retryAfterSeconds: retryAfterSeconds(until, deps.clock.now()) });
-    },
+    }),
   });
   if (!checked.found) return fail('step_out_of_order', { currentStep: registration.step });
 

@@ -5,6 +5,7 @@
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Clock, EventLog } from '../ports/system.ts';
+import { type ErrorExtras, fail, retryAfterSeconds } from './errors.ts';
 import { boundReachedUntil, countFailure, type FailureBound } from './failure-window.ts';
 import { customerFailureKey, pinKey } from './lock-keys.ts';
 
@@ -18,7 +19,10 @@ export interface CustomerLockDeps {
 }
 
 /** A customer's wrong SMS codes: OTP_MAX_FAILURES_PER_CUSTOMER within PIN_LOCK_SECONDS. */
-export const customerBound = (deps: CustomerLockDeps, customerId: string): FailureBound => ({
+export const customerBound = (
+  deps: Pick<CustomerLockDeps, 'otp' | 'pin'>,
+  customerId: string,
+): FailureBound => ({
   key: customerFailureKey(customerId),
   max: deps.otp.maxFailuresPerCustomer,
   windowMs: deps.pin.lockSeconds * 1000,
@@ -56,3 +60,37 @@ export const customerLockedUntil = (
   deps: CustomerLockDeps,
   customerId: string,
 ): Promise<number | undefined> => boundReachedUntil(deps, customerBound(deps, customerId));
+
+/**
+ * Before a customer's SMS code is compared (registration step 3, recovery R3): 423 credential_locked while
+ * the customer's bound holds, so even the right code is refused (rule 40, finding 4 of the second audit).
+ */
+export async function refuseLockedCustomer(
+  deps: CustomerLockDeps,
+  customerId: string,
+  events: Record<string, string>,
+  extras: ErrorExtras = {},
+): Promise<void> {
+  const lockedUntil = await customerLockedUntil(deps, customerId);
+  if (lockedUntil === undefined) return;
+  deps.events.record({ event: 'otp_failure', ...events, reason: 'customer_locked' });
+  fail('credential_locked', {
+    ...extras,
+    retryAfterSeconds: retryAfterSeconds(lockedUntil, deps.clock.now()),
+  });
+}
+
+/**
+ * The `onWrongCode` of a customer's SMS code: counts the failure across every registration and recovery of
+ * the customer; the one that reaches the bound closes the journey's session first (`close`), then locks every
+ * credential in one transaction (all or none), and answers 423.
+ */
+export const countWrongCustomerCode =
+  (deps: CustomerLockDeps, customerId: string, close: () => Promise<void>, extras: ErrorExtras = {}) =>
+  async (): Promise<void> => {
+    const until = await countCustomerFailure(deps, customerId);
+    if (until === undefined) return;
+    await close();
+    await lockCustomerCredentials(deps, customerId, until);
+    fail('credential_locked', { ...extras, retryAfterSeconds: retryAfterSeconds(until, deps.clock.now()) });
+  };

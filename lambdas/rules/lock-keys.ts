@@ -18,3 +18,6 @@ export const tokenFailureKey = (userId: string): string => `tokfail#${userId}`;
 
 /** A customer's wrong token-activation SMS codes (T2) across sessions. */
 export const activationFailureKey = (customerId: string): string => `actfail#${customerId}`;
+
+/** A customer's completed self-service recoveries (a sliding day). */
+export const recoveryCountKey = (customerId: string): string => `recovered#${customerId}`;

@@ -37,6 +37,8 @@ const messages: Record<string, string> = {
   answer_characters: 'La respuesta solo puede tener caracteres imprimibles.',
   terms_not_accepted: 'Debes aceptar los términos y condiciones para continuar.',
   terms_version: 'Los términos cambiaron. Vuelve a leerlos y acéptalos.',
+  digital_token_choice: 'Elige si conservas o desactivas tu token digital.',
+  reason_length: 'Escribe el motivo del cambio: de 10 a 500 caracteres.',
   second_factor_needs_device:
     'El token digital necesita un dispositivo inteligente. Elige "Solicitar más tarde".',
 };

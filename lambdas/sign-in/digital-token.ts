@@ -16,6 +16,7 @@ import {
   failSignIn,
   loadAttempt,
   openSession,
+  requireCurrentUser,
   requireStatus,
   type SignedInDeps,
   type SignedInResult,
@@ -92,6 +93,8 @@ export async function signInWithDigitalToken(
   if (counted === undefined) return refuseTokenCode(deps, event, 'locked', 0);
 
   const user = attempt.userPk ? await deps.accounts.getUser(attempt.userPk) : undefined;
+  // A recovery (which may have reset the token) or staff ended this attempt since S2.
+  if (user) requireCurrentUser(deps, attempt, user);
   if (!user?.digitalToken) throw new DependencyError('a sign-in waits for a token its user does not have');
   const bound = tokenBound(deps.rules, user.userId);
   const tried = await countTry(deps, bound);

@@ -13,6 +13,7 @@ import {
   failSignIn,
   loadAttempt,
   openSession,
+  requireCurrentUser,
   requireStatus,
   type SignedInDeps,
   type SignedInResult,
@@ -72,6 +73,7 @@ export async function signInWithPassword(
     return failSignIn('invalid_credentials');
   }
   const user = checked.value;
+  requireCurrentUser(deps, attempt, user);
 
   if (user.digitalToken) {
     if (!(await deps.signIns.advance(attempt.signInId, 'password', 'digital-token', deps.clock.now()))) {

@@ -3,6 +3,7 @@
 import type {
   AccountStore,
   OnlineUser,
+  SecondFactorState,
   SignedInSession,
   SignInAttempt,
   SignInStatus,
@@ -37,7 +38,7 @@ export interface BearerInput {
   token: string | undefined;
 }
 
-export type SecondFactorState = 'active' | 'pending-activation' | 'later';
+export type { SecondFactorState };
 
 export interface SignedInResult {
   step: 'signed-in';
@@ -78,6 +79,22 @@ export async function loadAttempt(
   return attempt;
 }
 
+/**
+ * After a right password (S2) or token code (S3): an attempt started before a recovery or a staff revocation
+ * is dead (401 session_invalid), and a user staff disabled is refused (403 user_disabled, logged).
+ */
+export function requireCurrentUser(
+  deps: { events: EventLog },
+  attempt: SignInAttempt,
+  user: OnlineUser,
+): void {
+  if (user.sessionEpoch !== (attempt.epoch ?? 0)) failSignIn('session_invalid');
+  if (user.disabledAt !== undefined) {
+    deps.events.record({ event: 'sign_in_refused', signInId: attempt.signInId, reason: 'user_disabled' });
+    failSignIn('user_disabled');
+  }
+}
+
 /** Refuses a sign-in call made at the wrong point of the attempt (logged). */
 export function requireStatus(
   deps: { events: EventLog },
@@ -109,6 +126,7 @@ export async function openSession(
     sessionId: deps.random.uuid(),
     tokenHash,
     userPk: user.userPk,
+    epoch: user.sessionEpoch,
     createdAt: now,
     lastSeenAt: now,
   };
@@ -138,7 +156,8 @@ export async function loadSignedIn(
   const now = deps.clock.now();
   if (!session || now >= expiry(session, deps.rules)) return failSignIn('session_invalid');
   const user = await deps.accounts.getUser(session.userPk);
-  if (!user) return failSignIn('session_invalid');
+  // A recovery or staff revocation raised the user's epoch: every session opened before is dead.
+  if (!user || user.sessionEpoch !== (session.epoch ?? 0)) return failSignIn('session_invalid');
   await deps.signIns.touchSession(session.tokenHash, now);
   return { session, user };
 }

@@ -59,6 +59,7 @@ export async function startSignIn(
     userPk: user?.userPk,
     status: 'password',
     tokenAttempts: 0,
+    epoch: user?.sessionEpoch ?? 0,
     createdAt: now,
     lastSeenAt: now,
   });

@@ -271,7 +271,15 @@ type Field = { path: (string | number)[]; kind: 'string' | 'answer' | 'other' };
 const validBody = (route: Route): Record<string, unknown> | undefined => {
   switch (route.handler) {
     case 'start-registration':
+    case 'start-recovery':
       return { ...customers[3]?.card };
+    case 'reset-password':
+      return {
+        password: 'Otra clave bastante larga 77',
+        confirmation: 'Otra clave bastante larga 77',
+        digitalToken: 'keep',
+      };
+    case 'verify-recovery-otp':
     case 'verify-otp':
       return { code: '123456' };
     case 'choose-username':

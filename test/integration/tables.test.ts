@@ -24,7 +24,13 @@ describe('createTables', () => {
     ]);
 
     // Assess
-    expect(Table?.KeySchema).toEqual([{ AttributeName: definition.partitionKey, KeyType: 'HASH' }]);
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+      ...(definition.sortKey ? [{ AttributeName: definition.sortKey, KeyType: 'RANGE' }] : []),
+    ]);
+    expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName)).toEqual(
+      (definition.indexes ?? []).map((index) => index.name),
+    );
     if (definition.ttlAttribute) {
       expect(TimeToLiveDescription).toMatchObject({
         TimeToLiveStatus: 'ENABLED',
@@ -52,6 +58,9 @@ describe('createTables', () => {
   it('gives the TTL and stream to exactly the tables the definitions name', () => {
     // Assess: the definitions themselves, so that the per-table checks above cover the intended set
     expect(tableNames.filter((n) => tableDefinitions[n].stream)).toEqual(['outbox']);
-    expect(tableNames.filter((n) => !tableDefinitions[n].ttlAttribute)).toEqual(['customers']);
+    // The audit trail is append-only and kept: no TTL deletes an entry.
+    expect(tableNames.filter((n) => !tableDefinitions[n].ttlAttribute)).toEqual(['customers', 'audit']);
+    expect(tableNames.filter((n) => tableDefinitions[n].sortKey)).toEqual(['audit']);
+    expect(tableNames.filter((n) => tableDefinitions[n].indexes)).toEqual(['signins']);
   });
 });

@@ -47,10 +47,12 @@ export class Api {
   }
 
   /** Waits for the completion email to a given address (the outbox drain sends it shortly after). */
-  async waitForEmail(to: string, timeoutMs = 15_000) {
+  async waitForEmail(to: string, timeoutMs = 15_000, subject?: string) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = (await this.emails()).filter((e) => e.to === to);
+      const found = (await this.emails()).filter(
+        (e) => e.to === to && (subject === undefined || e.subject.includes(subject)),
+      );
       if (found.length > 0) return found;
       if (Date.now() > deadline) throw new Error(`no email to ${to} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));

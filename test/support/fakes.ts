@@ -461,6 +461,11 @@ export class FakeLimitStore implements LimitStore {
     return { locked: true, until: lockedUntil };
   }
 
+  async lockedUntil(key: string, now: number): Promise<number | undefined> {
+    const until = this.pins.get(key)?.lockedUntil;
+    return until !== undefined && until > now ? until : undefined;
+  }
+
   async pinLock(key: string, until: number): Promise<void> {
     await turn();
     this.faults.check('limits.pinLock');
@@ -1063,6 +1068,7 @@ export async function createSignInWorld() {
     passwordHash: await world.hasher.hash(SIGN_IN_PASSWORD.normalize('NFKC')),
     imageId: 'colibri',
     choice: 'digital-token',
+    sessionEpoch: 0,
   });
   const signedIn = { clock: world.clock, events: world.events, signIns, accounts, rules: signInRules };
   const deps = {

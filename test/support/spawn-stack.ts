@@ -10,6 +10,8 @@ import { freePort } from '../../bin/local/dynamodb-local.ts';
 
 export interface SpawnedStack {
   baseUrl: string;
+  /** The assisted-service API of the stack (its own loopback port). */
+  agentUrl: string;
   tablePrefix: string;
   /** Every line the stack printed (its structured logs among them). */
   output: string[];
@@ -27,6 +29,7 @@ export async function spawnStack(options: {
   onExit?: () => void;
 }): Promise<SpawnedStack> {
   const port = await freePort();
+  const agentPort = await freePort();
   const tablePrefix = `${options.prefixLetter}${port}-`;
   const stateDir = mkdtempSync(join(tmpdir(), 'registration-stack-'));
   const child: ChildProcess = spawn(
@@ -37,6 +40,7 @@ export async function spawnStack(options: {
       env: {
         ...process.env,
         PORT: String(port),
+        AGENT_PORT: String(agentPort),
         HOST: '127.0.0.1',
         DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
         TABLE_PREFIX: tablePrefix,
@@ -84,5 +88,5 @@ export async function spawnStack(options: {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { baseUrl, tablePrefix, output, stop };
+  return { baseUrl, agentUrl: `http://127.0.0.1:${agentPort}`, tablePrefix, output, stop };
 }

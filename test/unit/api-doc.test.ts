@@ -3,13 +3,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../lambdas/routes.ts';
+import { assistedActions, assistedRoutes, routes } from '../../lambdas/routes.ts';
 
 const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'API.md'), 'utf8');
 
 describe('docs/API.md', () => {
   it.each(routes.map((route) => [`${route.method} ${route.path}`]))('documents %s', (route) => {
     expect(doc).toContain(`\`${route}\``);
+  });
+
+  it.each(assistedRoutes.map((route) => [`${route.method} ${route.path}`]))(
+    'documents the assisted-service route %s',
+    (route) => {
+      expect(doc).toContain(`\`${route}\``);
+    },
+  );
+
+  it('documents every staff action and its CLI command', () => {
+    for (const action of assistedActions) {
+      expect(doc, action).toContain(`\`${action}\``);
+      expect(doc, action).toContain(`npm run agent -- ${action}`);
+    }
   });
 
   it('names every error code the API can answer', () => {

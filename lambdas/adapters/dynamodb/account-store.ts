@@ -25,7 +25,7 @@ export interface AccountTables {
 }
 
 /** An outbox item as the stream consumer and the sweep expect it: pending, no attempts, kept a week. */
-const outboxItem = (message: OutboxMessage) => ({
+export const outboxItem = (message: OutboxMessage) => ({
   ...message,
   status: 'pending',
   attempts: 0,
@@ -65,6 +65,10 @@ export class DynamoAccountStore implements AccountStore {
       choice: item.secondFactor?.choice === 'digital-token' ? 'digital-token' : 'later',
       digitalToken: item.digitalToken,
       pendingToken: item.pendingToken,
+      sessionEpoch: typeof item.sessionEpoch === 'number' ? item.sessionEpoch : 0,
+      ...(typeof item.disabledAt === 'number'
+        ? { disabledAt: item.disabledAt, disabledBy: String(item.disabledBy) }
+        : {}),
     };
   }
 

@@ -196,6 +196,14 @@ export class DynamoLimitStore implements LimitStore {
     return counted?.tries as number | undefined;
   }
 
+  async lockedUntil(key: string, now: number): Promise<number | undefined> {
+    const result = await storage(() =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { pk: key }, ConsistentRead: true })),
+    );
+    const until = result.Item?.lockedUntil;
+    return typeof until === 'number' && until > now ? until : undefined;
+  }
+
   async pinLock(key: string, until: number): Promise<void> {
     await storage(() =>
       this.db.send(

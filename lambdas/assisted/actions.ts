@@ -1,0 +1,108 @@
+// The changes branch and call-center staff make on a customer's access. Each needs a written reason, is one
+// transaction with its audit entry (who, when, what, why) and an email to the customer (what and when,
+// never who or why), and is idempotent in effect (unlocking an unlocked customer changes nothing else).
+import * as z from 'zod/mini';
+import type { CustomerDirectory } from '../ports/customer-directory.ts';
+import type { AccessChange, AccessStore } from '../ports/recovery.ts';
+import type { AccountStore } from '../ports/sign-in.ts';
+import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
+import { usernameKey } from '../registration/registration.ts';
+import { type AssistedAction, assistedActions } from '../routes.ts';
+import { auditEntryId } from '../rules/audit.ts';
+import { fail } from '../rules/errors.ts';
+import {
+  activationFailureKey,
+  customerFailureKey,
+  passwordLockKey,
+  pinKey,
+  tokenFailureKey,
+} from '../rules/lock-keys.ts';
+import { fieldError, parseBody, rejectFields } from '../rules/validation.ts';
+
+export const staffChangeSchema = z.strictObject({
+  reason: z.string().check(z.minLength(1, 'required'), z.maxLength(500, 'reason_length')),
+});
+
+/** A reason a reviewer can act on: ten characters at least once spaces are trimmed. */
+const REASON_MIN = 10;
+
+export interface StaffChangeDeps {
+  clock: Clock;
+  random: RandomSource;
+  keyed: Keyed;
+  events: EventLog;
+  directory: CustomerDirectory;
+  accounts: Pick<AccountStore, 'getUser'>;
+  access: Pick<AccessStore, 'apply'>;
+}
+
+export interface StaffChangeResult {
+  customerId: string;
+  action: AssistedAction;
+  at: string;
+}
+
+const isAction = (value: string): value is AssistedAction =>
+  (assistedActions as readonly string[]).includes(value);
+
+export async function changeAccess(
+  deps: StaffChangeDeps,
+  input: { customerId: string; action: string; actor: string; readBody: () => unknown },
+): Promise<StaffChangeResult> {
+  if (!isAction(input.action)) return fail('not_found');
+  const { action } = input;
+  const reason = parseBody(staffChangeSchema, input.readBody()).reason.trim();
+  rejectFields(reason.length < REASON_MIN ? [fieldError('reason', 'reason_length')] : []);
+  const customer = await deps.directory.getCustomer(input.customerId);
+  if (!customer) return fail('not_found');
+  const userPk = `CUSTOMER#${customer.customerId}`;
+  const user = await deps.accounts.getUser(userPk);
+  // Every change but an unlock of the PIN and code locks needs the online user.
+  if (!user && action !== 'unlock') return fail('not_registered');
+
+  const now = deps.clock.now();
+  const userLocks = user
+    ? [passwordLockKey(deps.keyed, usernameKey(user.username)), tokenFailureKey(user.userId)]
+    : [];
+  const parts: Record<AssistedAction, Partial<AccessChange>> = {
+    unlock: {
+      clearKeys: [
+        ...(await deps.directory.credentialKeys(customer.customerId)).map(pinKey),
+        customerFailureKey(customer.customerId),
+        activationFailureKey(customer.customerId),
+        ...userLocks,
+      ],
+    },
+    'revoke-sessions': { endSessions: true },
+    'reset-token': { resetToken: true, clearKeys: user ? [tokenFailureKey(user.userId)] : [] },
+    // A disabled user's sessions end too: disabling is what staff do when an account is being abused.
+    disable: { disable: { at: now, by: input.actor }, endSessions: true },
+    enable: { enable: true },
+  };
+  await deps.access.apply({
+    customerId: customer.customerId,
+    ...(user ? { userPk } : {}),
+    clearKeys: [],
+    ...parts[action],
+    message: {
+      kind: 'access-changed',
+      messageId: deps.random.uuid(),
+      customerId: customer.customerId,
+      ...(user ? { username: user.username } : {}),
+      action,
+      at: now,
+      createdAt: now,
+    },
+    audit: {
+      customerId: customer.customerId,
+      eventId: auditEntryId(now, deps.random),
+      at: now,
+      kind: 'staff-change',
+      actor: input.actor,
+      action,
+      reason,
+    },
+  });
+  deps.events.record({ event: 'staff_change', customerId: customer.customerId, action, actor: input.actor });
+  return { customerId: customer.customerId, action, at: new Date(now).toISOString() };
+}

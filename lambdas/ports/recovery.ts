@@ -1,0 +1,99 @@
+// Storage ports of self-service recovery and of the changes staff make: the recovery session, and the one
+// transaction that changes a user's access (password, token, sessions, locks) with its email and audit entry.
+import type { CredentialType } from '../registration/registration.ts';
+import type { AssistedAction } from '../routes.ts';
+import type { SecondFactorState } from './sign-in.ts';
+import type { OutboxMessage } from './stores.ts';
+
+export type RecoveryStep = 'verify-contact' | 'enter-otp' | 'new-password' | 'completed';
+
+/** One pass through the recovery screens: the server-side state, like a registration's. */
+export interface Recovery {
+  recoveryId: string;
+  customerId: string;
+  credentialType: CredentialType;
+  /** SHA-256 of the current bearer token. */
+  tokenHash: string;
+  step: RecoveryStep;
+  status: 'open' | 'completed' | 'cancelled';
+  /** Bumped by every step: each step is one conditional write on it. */
+  version: number;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Masked phone and email on file. */
+  contact: { phone: string; email: string };
+  /** The customer's cédula and RUCs: the new password may not contain them. */
+  identityNumbers: string[];
+  /** The user being recovered; its name is shown only after the SMS code (R3). */
+  userPk: string;
+  username: string;
+  /** The second factor as it stood at R3, and as it stands after completion. */
+  secondFactor?: SecondFactorState;
+}
+
+export interface RecoveryStore {
+  /** Writes the recovery and the customer's pointer to it (staff see the last one opened). */
+  create(recovery: Recovery): Promise<void>;
+  /** The id of the customer's last opened recovery, if any. */
+  lastOpenedBy(customerId: string): Promise<string | undefined>;
+  get(recoveryId: string): Promise<Recovery | undefined>;
+  /** Records activity (idle timeout) without moving the step. */
+  touch(recoveryId: string, now: number): Promise<void>;
+  /** Writes the next state if the stored version is still `expectedVersion`; else ConflictError('version'). */
+  save(next: Recovery, expectedVersion: number): Promise<void>;
+  /** Marks the code used and saves the next state in one transaction; ConflictError('code') on replay. */
+  saveWithCodeUsed(next: Recovery, expectedVersion: number, codeHmac: string): Promise<void>;
+}
+
+/** An entry of the append-only audit trail: who changed a customer's access, when, and why. */
+export interface AuditEntry {
+  customerId: string;
+  /** Sorts by time: `<ISO time>#<random>`. */
+  eventId: string;
+  at: number;
+  kind: 'recovery-completed' | 'staff-change';
+  /** `customer` for a self-service recovery; the caller's IAM identity (ARN) for staff. */
+  actor: string;
+  action?: AssistedAction;
+  reason?: string;
+  /** Facts of the change (never a secret): `tokenReset`, `locksCleared`. */
+  details?: Record<string, string | number | boolean>;
+}
+
+/** What one change of a user's access does; every part is applied in one transaction, or none. */
+export interface AccessChange {
+  customerId: string;
+  /** The user item changed; absent for a customer without an online user (a staff unlock of PIN locks). */
+  userPk?: string;
+  /** The new argon2id password hash. */
+  passwordHash?: string;
+  /** Deactivate the digital token (and any activation in progress). */
+  resetToken?: boolean;
+  /** Raise the session epoch: every session and open sign-in of the user ends. */
+  endSessions?: boolean;
+  disable?: { at: number; by: string };
+  enable?: boolean;
+  /** Limits-table keys (locks, failure windows) deleted. */
+  clearKeys: string[];
+  message: OutboxMessage;
+  audit: AuditEntry;
+  /** The recovery it completes (conditional on its version). */
+  recovery?: { next: Recovery; expectedVersion: number };
+}
+
+/** A sign-in attempt or a signed-in session of a user, as staff see it (no token, no hash). */
+export interface UserSessionSummary {
+  kind: 'session' | 'sign-in';
+  createdAt: number;
+  lastSeenAt: number;
+  epoch: number;
+}
+
+export interface AccessStore {
+  /** ConflictError('version') when the recovery moved meanwhile, ('customer') when the user is gone. */
+  apply(change: AccessChange): Promise<void>;
+  /** The customer's latest audit entries, newest first. */
+  recent(customerId: string, limit: number): Promise<AuditEntry[]>;
+  /** The user's attempts and sessions whose items still exist (the caller judges which are alive). */
+  sessionsOf(userPk: string): Promise<UserSessionSummary[]>;
+}

@@ -1,0 +1,50 @@
+// The recovery session's other ends: resume after a reload, and cancel.
+import type { RecoveryStep } from '../ports/recovery.ts';
+import type { SecondFactorState } from '../ports/sign-in.ts';
+import { ConflictError } from '../ports/stores.ts';
+import {
+  explainRecoveryConflict,
+  loadRecovery,
+  type RecoveryDeps,
+  type RecoveryInput,
+  recoveryExpiresAt,
+} from './session.ts';
+
+export interface RecoveryState {
+  step: RecoveryStep;
+  expiresAt: string;
+  contact: { phone: string; email: string };
+  /** Shown once the SMS code proved the phone. */
+  username?: string;
+  secondFactor?: SecondFactorState;
+}
+
+export async function getRecovery(deps: RecoveryDeps, input: RecoveryInput): Promise<RecoveryState> {
+  const recovery = await loadRecovery(deps, input);
+  const now = deps.clock.now();
+  await deps.recoveries.touch(recovery.recoveryId, now);
+  const proven = recovery.step === 'new-password';
+  return {
+    step: recovery.step,
+    expiresAt: new Date(recoveryExpiresAt({ ...recovery, lastSeenAt: now }, deps.session)).toISOString(),
+    contact: recovery.contact,
+    ...(proven ? { username: recovery.username, secondFactor: recovery.secondFactor } : {}),
+  };
+}
+
+export async function cancelRecovery(deps: RecoveryDeps, input: RecoveryInput): Promise<void> {
+  const recovery = await loadRecovery(deps, input);
+  const next = {
+    ...recovery,
+    status: 'cancelled' as const,
+    version: recovery.version + 1,
+    lastSeenAt: deps.clock.now(),
+  };
+  try {
+    await deps.recoveries.save(next, recovery.version);
+  } catch (error) {
+    if (error instanceof ConflictError) return explainRecoveryConflict(deps, input);
+    throw error;
+  }
+  deps.events.record({ event: 'recovery_cancelled', recoveryId: recovery.recoveryId });
+}

@@ -1,0 +1,91 @@
+// R1: the customer proves a card, company key or virtual key with its PIN, exactly as in registration step 1
+// (one implementation, the same PIN counters, locks and per-address limit), and opens a recovery of the
+// online user the customer already has.
+
+import type { Recovery, RecoveryStore } from '../ports/recovery.ts';
+import type { AccountStore } from '../ports/sign-in.ts';
+import type { RandomSource } from '../ports/system.ts';
+import { retryAfterSeconds } from '../rules/errors.ts';
+import { type IdentifyDeps, identifyCustomer } from '../rules/identify-customer.ts';
+import { recoveryCountKey } from '../rules/lock-keys.ts';
+import { maskEmail, maskPhone } from '../rules/masking.ts';
+import { newToken } from '../rules/tokens.ts';
+import { failRecovery, recoveryExpiresAt } from './session.ts';
+
+export interface StartRecoveryDeps extends IdentifyDeps {
+  random: RandomSource;
+  recoveries: RecoveryStore;
+  accounts: Pick<AccountStore, 'getUser'>;
+  rules: IdentifyDeps['rules'] & {
+    session: { idleSeconds: number; maxSeconds: number };
+    recoveryMaxPerCustomerPerDay: number;
+  };
+}
+
+export interface StartRecoveryResult {
+  recoveryId: string;
+  token: string;
+  step: 'verify-contact';
+  contact: { phone: string; email: string };
+  expiresAt: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function startRecovery(
+  deps: StartRecoveryDeps,
+  input: { readBody: () => unknown; sourceIp: string },
+): Promise<StartRecoveryResult> {
+  const { customer, credential } = await identifyCustomer(deps, input, 'recovery');
+  const userPk = `CUSTOMER#${customer.customerId}`;
+  const user = await deps.accounts.getUser(userPk);
+  if (!user) {
+    deps.events.record({
+      event: 'credential_failure',
+      credentialType: credential.type,
+      reason: 'not_registered',
+    });
+    return failRecovery('not_registered');
+  }
+  // Said before the SMS, so a customer at the bound does not spend a code for nothing; R4 counts.
+  const now = deps.clock.now();
+  const { recoveryMaxPerCustomerPerDay: max } = deps.rules;
+  const fullUntil = await deps.limits.fullUntil(recoveryCountKey(customer.customerId), max, DAY_MS, now);
+  if (fullUntil !== undefined) {
+    deps.events.record({ event: 'rate_limited', limit: 'recoveries_per_customer' });
+    return failRecovery('rate_limited', {
+      reason: 'recoveries_per_customer',
+      retryAfterSeconds: retryAfterSeconds(fullUntil, now),
+    });
+  }
+
+  const { token, tokenHash } = newToken(deps.random);
+  const recovery: Recovery = {
+    recoveryId: deps.random.uuid(),
+    customerId: customer.customerId,
+    credentialType: credential.type,
+    tokenHash,
+    step: 'verify-contact',
+    status: 'open',
+    version: 1,
+    createdAt: now,
+    lastSeenAt: now,
+    contact: { phone: maskPhone(customer.phone), email: maskEmail(customer.email) },
+    identityNumbers: customer.identityNumbers,
+    userPk,
+    username: user.username,
+  };
+  await deps.recoveries.create(recovery);
+  deps.events.record({
+    event: 'recovery_started',
+    recoveryId: recovery.recoveryId,
+    credentialType: credential.type,
+  });
+  return {
+    recoveryId: recovery.recoveryId,
+    token,
+    step: 'verify-contact',
+    contact: recovery.contact,
+    expiresAt: new Date(recoveryExpiresAt(recovery, deps.rules.session)).toISOString(),
+  };
+}

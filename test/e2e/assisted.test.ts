@@ -1,0 +1,153 @@
+// The assisted service over HTTP against the local stack: staff read a customer's access and change it
+// (unlock, revoke sessions, reset the token, disable, enable) with a reason; each change is in the audit
+// trail with who made it, and the customer gets an email. Also `npm run agent`, the staff CLI, end to end.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api, credentials, fillProfile, identifyAndVerify, phones } from '../support/api-client.ts';
+import { type RunningStack, startLocalStack } from '../support/local-stack.ts';
+
+let stack: RunningStack;
+let api: Api;
+let staff: Api;
+
+const USERNAME = 'Tomas.Asistido';
+const PASSWORD = 'Mi clave de prueba 2026!';
+const REASON = 'El cliente llamó al Call Center y confirmó su identidad';
+
+beforeAll(async () => {
+  stack = await startLocalStack({ SIGN_IN_MAX_PER_IP_PER_MINUTE: '500' });
+  api = new Api(stack.baseUrl);
+  staff = new Api(stack.agentUrl);
+  const { id, token } = await identifyAndVerify(api, credentials.card, phones.tomas);
+  await fillProfile(api, id, token, USERNAME);
+  expect((await api.call('POST', `/v1/registrations/${id}/complete`, { token })).status).toBe(201);
+}, 60_000);
+afterAll(() => stack?.stop());
+
+async function signIn(password: string) {
+  const started = await api.call('POST', '/v1/sign-ins', { body: { username: USERNAME } });
+  return api.call('POST', `/v1/sign-ins/${started.body.signInId}/password`, {
+    token: started.body.token,
+    body: { password },
+  });
+}
+
+const status = () =>
+  staff.call('GET', '/v1/customers/CUST-001', { headers: { 'x-local-staff': 'ana.agente' } });
+const act = (action: string, body: unknown = { reason: REASON }) =>
+  staff.call('POST', `/v1/customers/CUST-001/actions/${action}`, {
+    body,
+    headers: { 'x-local-staff': 'ana.agente' },
+  });
+
+describe('assisted service', () => {
+  it('status shows the user, the second factor, every lock with its end, and the live sessions', async () => {
+    const session = (await signIn(PASSWORD)).body.session.token as string;
+    for (let i = 0; i < 5; i++) await signIn(`No es mi clave ${i} 2026`);
+
+    const seen = await status();
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({
+      customerId: 'CUST-001',
+      contact: { phone: 'xxxxxxx190', email: 'tm****os@example.com' },
+      user: { username: USERNAME },
+      secondFactor: 'pending-activation',
+      sessions: { active: 1 },
+    });
+    const password = seen.body.locks.find((lock: { kind: string }) => lock.kind === 'password');
+    expect(Date.parse(password.until)).toBeGreaterThan(Date.now());
+    expect(JSON.stringify(seen.body)).not.toMatch(/hash|4111111111111111|Hash/);
+    expect((await api.call('GET', '/v1/me', { token: session })).status).toBe(200);
+  });
+
+  it('a change without a reason is 422; an unknown action or customer is 404', async () => {
+    const missing = await act('unlock', {});
+    expect(missing.status).toBe(422);
+    expect(missing.body.errors[0]).toMatchObject({ field: 'reason' });
+    expect((await act('unlock', { reason: 'corto' })).status).toBe(422);
+    expect((await act('delete-everything')).status).toBe(404);
+    const nobody = await staff.call('POST', '/v1/customers/CUST-999/actions/unlock', {
+      body: { reason: REASON },
+    });
+    expect(nobody.status).toBe(404);
+  });
+
+  it('unlock clears the password lock, is audited with who and why, and emails the customer', async () => {
+    expect((await signIn(PASSWORD)).status).toBe(423);
+    const unlocked = await act('unlock');
+    expect(unlocked.status).toBe(200);
+    expect(unlocked.body).toMatchObject({ customerId: 'CUST-001', action: 'unlock' });
+    expect((await signIn(PASSWORD)).status).toBe(200);
+
+    const seen = await status();
+    expect(seen.body.locks).toEqual([]);
+    expect(seen.body.recentEvents[0]).toMatchObject({
+      kind: 'staff-change',
+      action: 'unlock',
+      actor: 'arn:aws:iam::000000000000:user/local/ana.agente',
+      reason: REASON,
+    });
+    const [mail] = await api.waitForEmail('tmateos@example.com', 15_000, 'Cambio en tu acceso');
+    expect(mail?.text).toContain('desbloqueó el ingreso de tu usuario');
+    expect(mail?.text).not.toContain(REASON);
+    expect(mail?.text).not.toContain('ana.agente');
+  });
+
+  it('revoke-sessions ends every session; disable refuses the right password with 403; enable restores it', async () => {
+    const session = (await signIn(PASSWORD)).body.session.token as string;
+    expect((await act('revoke-sessions')).status).toBe(200);
+    expect((await api.call('GET', '/v1/me', { token: session })).status).toBe(401);
+
+    expect((await act('disable')).status).toBe(200);
+    const refused = await signIn(PASSWORD);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('user_disabled');
+    expect((await status()).body.user.disabled).toMatchObject({
+      by: 'arn:aws:iam::000000000000:user/local/ana.agente',
+    });
+    expect((await act('enable')).status).toBe(200);
+    expect((await signIn(PASSWORD)).status).toBe(200);
+    const actions = (await status()).body.recentEvents.map((e: { action: string }) => e.action);
+    expect(actions.slice(0, 4)).toEqual(['enable', 'disable', 'revoke-sessions', 'unlock']);
+  });
+
+  it('is not served on the public API port', async () => {
+    expect((await api.call('GET', '/v1/customers/CUST-001')).status).toBe(404);
+  });
+});
+
+describe('npm run agent', () => {
+  const agent = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', resolve('bin/agent.ts'), ...args], {
+      env: { ...process.env, AGENT_API_URL: stack.agentUrl },
+      encoding: 'utf8',
+    });
+
+  it('status prints the customer; a change without --reason fails with the 422; with one it succeeds', () => {
+    const shown = agent('status', '--customer', 'CUST-001');
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toMatch(/^200 \{/);
+    expect(JSON.parse(shown.stdout.slice(4)).user.username).toBe(USERNAME);
+
+    const refused = agent('reset-token', '--customer', 'CUST-001');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^422 /);
+
+    const done = agent(
+      'reset-token',
+      '--customer',
+      'CUST-001',
+      '--reason',
+      'Perdió el teléfono con el token',
+    );
+    expect(done.status).toBe(0);
+    expect(done.stdout).toContain('"action": "reset-token"');
+  });
+
+  it('refuses an unknown command with its usage', () => {
+    const wrong = agent('borrar', '--customer', 'CUST-001');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('Usage: npm run agent');
+  });
+});
