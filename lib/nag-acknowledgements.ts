@@ -247,13 +247,13 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
       acknowledge(
         hookPolicy,
         `AwsSolutions-IAM5[${id}]`,
-        `${hookWhy}: invokes the version a deployment moves to; the functions' names are generated from this stack's name and versions are numbered, so the ARN can only be a pattern of this stack's functions.`,
+        `${hookWhy}: invokes the version a deployment moves to; the functions are named <this stack's name>-<handler> in whichever nested stack they are (lib/service-function.ts) and versions are numbered, so the ARN is a pattern of this stack's functions.`,
       );
     }
     acknowledge(
       hookPolicy,
       `AwsSolutions-IAM5[${arn('codedeploy', `deploymentgroup:self-registration-${config.stage}/*`)}]`,
-      `${hookWhy}: reads the deployments of this application's groups (one per function) to learn the target version.`,
+      `${hookWhy}: reads the deployments of this application's groups (one per function, in the nested stacks) to learn the target version, and reports its verdict on them; a pattern, since a reference to each nested group would be a dependency cycle.`,
     );
     acknowledge(
       service.deploymentRole.node.findChild('DefaultPolicy'),
