@@ -1,6 +1,6 @@
 // Business metrics, alarms and the funnel dashboard. The functions log one JSON line per security event with
 // a field `event`; one metric filter per log group turns those lines into a metric with an Event dimension.
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
@@ -529,6 +529,8 @@ export class Observability extends Construct {
 
 /** The share of an API's requests answered 5xx, over 5 minutes; the API's name is its metrics' dimension. */
 export function apiServerErrorRateAlarm(scope: Construct, id: string, api: RestApi, label: string): Alarm {
+  // A literal name keeps the alarm free of any reference to the API's resources (see Api5xxRate above).
+  if (Token.isUnresolved(api.restApiName)) throw new Error(`${api.node.path} needs a literal restApiName`);
   const fiveMinutes = Duration.minutes(5);
   return new Alarm(scope, id, {
     alarmDescription: `More than ${thresholds.api5xxPercent}% of ${label} requests failed with 5xx (dependency down or a bug).`,

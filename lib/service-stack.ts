@@ -130,7 +130,7 @@ export const beforeAllowTrafficHookParameter = 'BeforeAllowTrafficHookName';
 export const publicApiName = (stage: string): string => `self-registration-${stage}`;
 /** The assisted-service API's name: its metrics' ApiName dimension. */
 export const assistedApiName = (stage: string): string => `self-registration-assisted-${stage}`;
-/** The staff API is called by a few hundred agents, one click at a time: 10 rps for the whole stage. */
+/** Staff look up and change one customer at a time: 10 rps for the whole stage, which also caps a misused credential. */
 export const assistedThrottling: Required<ThrottleSettings> = { rateLimit: 10, burstLimit: 20 };
 
 export interface ServiceStackProps extends StackProps {
