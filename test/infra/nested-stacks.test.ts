@@ -276,6 +276,19 @@ describe('the assisted-service API (prod)', () => {
     expect(destination).not.toContain(logicalIdOf(templates.built.service.api));
   });
 
+  it("logs execution errors only after the account's CloudWatch role exists (the public API brings it)", () => {
+    // Prepare
+    const { service } = templates.built;
+    const account = service.api.node.findChild('Account');
+    const nested = service.nestedStacks.assisted?.nestedStackResource;
+
+    // Act
+    const resource = templates.service.toJSON().Resources[service.getLogicalId(nested as never)];
+
+    // Assess
+    expect([resource.DependsOn ?? []].flat()).toContain(logicalIdOf(account));
+  });
+
   it('is never associated with the public web ACL, nor any web ACL', () => {
     // Act
     const associations = allTemplates(templates).flatMap(([name, template]) =>
