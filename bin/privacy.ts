@@ -33,6 +33,7 @@ import {
   customerFailureKey,
   passwordLockKey,
   pinKey,
+  recoveryCountKey,
   tokenFailureKey,
 } from '../lambdas/rules/lock-keys.ts';
 import { phoneLimitKey } from '../lambdas/rules/sms-code.ts';
@@ -286,6 +287,43 @@ export const itemKinds: readonly ItemKind[] = [
     erase: never,
     reason:
       "kept until its TTL (at most PIN_LOCK_SECONDS after the last wrong code): the customer's wrong token-activation codes, which refuse activation codes when they reach their bound, a security measure",
+  },
+  {
+    kind: 'recovery',
+    table: 'recoveries',
+    find: (l) => byCustomer(l, 'recoveries'),
+    erase: always,
+    reason:
+      'erased: a recovery session serves no duty once the customer asks (TTL deletes it within a day anyway)',
+  },
+  {
+    kind: 'recovery-pointer',
+    table: 'recoveries',
+    find: (l) => get(l, 'recoveries', `customer#${l.customerId}`),
+    erase: always,
+    reason: "erased: the pointer to the customer's last recovery (what staff see as the open one)",
+  },
+  {
+    kind: 'recovery-code',
+    table: 'codes',
+    find: (l) => flat(l.of('recovery').map((r) => get(l, 'codes', String(r.recoveryId)))),
+    erase: always,
+    reason: "erased: a recovery's one-time code",
+  },
+  {
+    kind: 'recovery-counter',
+    table: 'limits',
+    find: (l) => get(l, 'limits', recoveryCountKey(l.customerId)),
+    erase: never,
+    reason:
+      "kept until its TTL (at most a day after the last recovery): the customer's completed recoveries, which bound recoveries a day, a security measure",
+  },
+  {
+    kind: 'audit-entry',
+    table: 'audit',
+    find: (l) => byCustomer(l, 'audit'),
+    erase: never,
+    reason: `${LEGAL_DUTY} (the append-only trail of who changed the customer's access, when and why)`,
   },
   {
     kind: 'completion-email',

@@ -21,6 +21,8 @@ export interface RouteNeeds {
   hashes?: boolean;
   /** The data key that seals digital-token seeds (AES-256-GCM). */
   tokenKey?: boolean;
+  /** Sets a password: the common-password list (lambdas/rules/common-passwords.txt) ships in its asset. */
+  passwordList?: boolean;
 }
 
 /**
@@ -166,7 +168,7 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: true,
-    needs: { tables: session, pepper: true, hashes: true },
+    needs: { tables: session, pepper: true, hashes: true, passwordList: true },
   },
   {
     handler: 'list-security-images',
@@ -468,6 +470,7 @@ export const routes: readonly Route[] = [
       hmacKey: true,
       pepper: true,
       hashes: true,
+      passwordList: true,
     },
   },
 ];

@@ -291,7 +291,13 @@ export class ServiceFunction extends Construct {
               beforeInstall: (_input: string, output: string) => [
                 `echo ignore-scripts=true > "${output}/.npmrc"`,
               ],
-              afterBundling: (_input: string, output: string) => [`rm -f "${output}/.npmrc"`],
+              afterBundling: (input: string, output: string) => [
+                `rm -f "${output}/.npmrc"`,
+                // The common-password list is read at the first check from beside index.mjs (rule 18).
+                ...(needs.passwordList
+                  ? [`cp "${input}/lambdas/rules/common-passwords.txt" "${output}/common-passwords.txt"`]
+                  : []),
+              ],
             }
           : undefined,
       },

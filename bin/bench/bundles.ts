@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { type RouteNeeds, routes, streamConsumers } from '../../lambdas/routes.ts';
+import { assistedRoutes, type RouteNeeds, routes, streamConsumers } from '../../lambdas/routes.ts';
 import { nodeRuntime } from '../../lib/service-function.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -36,7 +36,11 @@ export const FLOOR = 'floor (document client + GetCommand)';
 export function functionSpecs(): FunctionSpec[] {
   const handler = (name: string) => join(root, 'lambdas', 'handlers', `${name}.ts`);
   return [
-    ...routes.map((r) => ({ name: r.handler, entry: handler(r.handler), needs: r.needs })),
+    ...[...routes, ...assistedRoutes].map((r) => ({
+      name: r.handler,
+      entry: handler(r.handler),
+      needs: r.needs,
+    })),
     ...streamConsumers.map((c) => ({
       name: c.handler,
       entry: handler(c.handler),

@@ -13,7 +13,8 @@ import {
   refuseLockedCustomer,
 } from '../rules/credential-locks.ts';
 import { DependencyError } from '../rules/errors.ts';
-import { checkSmsCode, issueSmsCode, type SmsCodeDeps, type SmsCodeRules } from '../rules/sms-code.ts';
+import { type SentCode, sendSessionCode } from '../rules/session-code.ts';
+import { checkSmsCode, type SmsCodeDeps, type SmsCodeRules } from '../rules/sms-code.ts';
 import { newToken } from '../rules/tokens.ts';
 import { parseBody } from '../rules/validation.ts';
 import { secondFactorOf } from '../sign-in/session.ts';
@@ -35,49 +36,24 @@ export interface SendRecoveryCodeDeps extends RecoveryDeps, SmsCodeDeps {
   directory: CustomerDirectory;
 }
 
-/** Thrown by the step write so the shared code rules undo the code, then explained to the client. */
-class StepConflict extends Error {}
-
-export async function sendRecoveryCode(
-  deps: SendRecoveryCodeDeps,
-  input: RecoveryInput,
-): Promise<{ step: 'enter-otp'; expiresAt: string; resendAvailableAt: string; sendsLeft: number }> {
+export async function sendRecoveryCode(deps: SendRecoveryCodeDeps, input: RecoveryInput): Promise<SentCode> {
   const recovery = await loadRecovery(deps, input);
   requireStep(deps, recovery, ['verify-contact', 'enter-otp'], 'otp');
-  const customer = await deps.directory.getCustomer(recovery.customerId);
-  if (!customer) throw new DependencyError('customer of an open recovery is missing from the directory');
   const now = deps.clock.now();
   const moves = recovery.step === 'verify-contact';
   const next = { ...recovery, step: 'enter-otp' as const, version: recovery.version + 1, lastSeenAt: now };
-  try {
-    const issued = await issueSmsCode(deps, {
-      subjectId: recovery.recoveryId,
-      phone: customer.phone,
-      message: recoveryOtpMessage,
-      subjectEndsAt: recovery.createdAt + deps.session.maxSeconds * 1000,
-      events: { recoveryId: recovery.recoveryId },
-      beforeSend: async () => {
-        try {
-          if (moves) await deps.recoveries.save(next, recovery.version);
-          else await deps.recoveries.touch(recovery.recoveryId, now);
-        } catch (error) {
-          throw error instanceof ConflictError ? new StepConflict() : error;
-        }
-      },
-      afterSendFailed: async () => {
-        if (moves) await deps.recoveries.save({ ...recovery, version: next.version + 1 }, next.version);
-      },
-    });
-    return {
-      step: 'enter-otp',
-      expiresAt: new Date(issued.expiresAt).toISOString(),
-      resendAvailableAt: new Date(issued.resendAvailableAt).toISOString(),
-      sendsLeft: issued.sendsLeft,
-    };
-  } catch (error) {
-    if (error instanceof StepConflict) return explainRecoveryConflict(deps, input);
-    throw error;
-  }
+  const sent = await sendSessionCode(deps, {
+    subjectId: recovery.recoveryId,
+    customerId: recovery.customerId,
+    endsAt: recovery.createdAt + deps.session.maxSeconds * 1000,
+    moves,
+    message: recoveryOtpMessage,
+    events: { recoveryId: recovery.recoveryId },
+    move: () => deps.recoveries.save(next, recovery.version),
+    touch: () => deps.recoveries.touch(recovery.recoveryId, now),
+    moveBack: () => deps.recoveries.save({ ...recovery, version: next.version + 1 }, next.version),
+  });
+  return sent === 'conflict' ? explainRecoveryConflict(deps, input) : sent;
 }
 
 export const verifyRecoveryCodeSchema = z.strictObject({

@@ -1,5 +1,6 @@
-// The one test that bundles for real: start-registration, as ServiceFunction builds it, is an ESM bundle
-// with its source map and ships argon2's native linux-arm64 binary inside the asset.
+// The one test that bundles for real: create-password, as ServiceFunction builds it, is an ESM bundle with
+// its source map, ships argon2's native linux-arm64 binary inside the asset, and the common-password list
+// beside the bundle (read at the first check, not parsed at every cold start).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,15 +16,15 @@ import { routes } from '../../lambdas/routes.ts';
 import { type TableName, tableNames } from '../../lambdas/tables.ts';
 import { ServiceFunction } from '../../lib/service-function.ts';
 
-const route = routes.find((candidate) => candidate.handler === 'start-registration');
+const route = routes.find((candidate) => candidate.handler === 'create-password');
 
-describe('bundling start-registration for real', () => {
+describe('bundling create-password for real', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'selfreg-bundle-'));
   let assetDir: string;
 
   beforeAll(() => {
     // Prepare
-    if (!route) throw new Error('start-registration is not in the route table');
+    if (!route) throw new Error('create-password is not in the route table');
     const app = new App({ outdir });
     const stack = new Stack(app, 'BundleStack', { env: { region: 'us-east-1' } });
     const key = new Key(stack, 'Key');
@@ -36,7 +37,7 @@ describe('bundling start-registration for real', () => {
         }),
       ]),
     ) as Record<TableName, Table>;
-    const fn = new ServiceFunction(stack, 'StartRegistration', {
+    const fn = new ServiceFunction(stack, 'CreatePassword', {
       handler: route.handler,
       needs: route.needs,
       data: {
@@ -72,7 +73,7 @@ describe('bundling start-registration for real', () => {
 
   it('keeps the source map in the cloud assembly, where `npm run stack` finds it by the function name', () => {
     // Act
-    const found = mapInCloudAssembly(outdir, 'start-registration');
+    const found = mapInCloudAssembly(outdir, 'create-password');
 
     // Assess
     expect(found).toBe(join(assetDir, 'index.mjs.map'));
@@ -96,5 +97,14 @@ describe('bundling start-registration for real', () => {
   it("never runs argon2's install script: no binary built for this machine, which argon2 would load first, and no .npmrc left", () => {
     expect(existsSync(join(assetDir, 'node_modules', 'argon2', 'build'))).toBe(false);
     expect(existsSync(join(assetDir, '.npmrc'))).toBe(false);
+  });
+
+  it('ships the common-password list beside index.mjs, where the check reads it, and not inside the bundle', () => {
+    const list = join(assetDir, 'common-passwords.txt');
+    expect(existsSync(list)).toBe(true);
+    expect(readFileSync(list, 'utf8')).toBe(
+      readFileSync(join(import.meta.dirname, '..', '..', 'lambdas', 'rules', 'common-passwords.txt'), 'utf8'),
+    );
+    expect(readFileSync(join(assetDir, 'index.mjs')).length).toBeLessThan(1024 * 1024);
   });
 });

@@ -45,7 +45,7 @@ import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
 import { terms } from '../../lambdas/rules/catalog.ts';
 import { RegistrationError } from '../../lambdas/rules/errors.ts';
 import type { SmsCodeRules as OtpRules } from '../../lambdas/rules/sms-code.ts';
-import type { TableName } from '../../lambdas/tables.ts';
+import { type TableName, tableDefinitions } from '../../lambdas/tables.ts';
 import { cedulaDigit, luhnDigit } from './customers.ts';
 
 // ---------------------------------------------------------------------------------------------- storage
@@ -119,13 +119,10 @@ export async function snapshot(tables: TestTables): Promise<Record<TableName, Re
   const entries = await Promise.all(
     (Object.keys(tables.names) as TableName[]).map(async (name) => {
       const items = await scanAll(tables.db, tables.names[name]);
-      const key =
-        name === 'registrations' || name === 'codes'
-          ? 'registrationId'
-          : name === 'outbox'
-            ? 'messageId'
-            : 'pk';
-      items.sort((a, b) => String(a[key]).localeCompare(String(b[key])));
+      const { partitionKey, sortKey } = tableDefinitions[name];
+      const order = (item: Record<string, unknown>) =>
+        `${String(item[partitionKey])}#${sortKey ? String(item[sortKey]) : ''}`;
+      items.sort((a, b) => order(a).localeCompare(order(b)));
       return [name, name === 'limits' ? liveLimits(items) : items] as const;
     }),
   );

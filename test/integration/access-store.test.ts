@@ -1,0 +1,157 @@
+// The access store against DynamoDB Local: a change of a user's access (recovery R4, staff changes) is one
+// transaction with the recovery it completes, the locks it clears, its email and its audit entry, all or
+// none; the audit trail refuses a second write of an entry; a user's attempts and sessions come from the
+// sign-ins table's byUser index.
+import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAccessStore } from '../../lambdas/adapters/dynamodb/access-store.ts';
+import { DynamoRecoveryStore } from '../../lambdas/adapters/dynamodb/recovery-store.ts';
+import type { AccessChange, Recovery } from '../../lambdas/ports/recovery.ts';
+import { ConflictError } from '../../lambdas/ports/stores.ts';
+import { freshTables, getItem, type Services, TEST_NOW, wire } from '../support/integration.ts';
+
+const MAX_MS = 1_200_000;
+
+describe('access store', () => {
+  let s: Services;
+  let access: DynamoAccessStore;
+  let recoveries: DynamoRecoveryStore;
+
+  beforeAll(async () => {
+    s = wire(await freshTables('access'));
+    const { names } = s.tables;
+    access = new DynamoAccessStore(s.db, names, MAX_MS);
+    recoveries = new DynamoRecoveryStore(s.db, { recoveries: names.recoveries, codes: names.codes }, MAX_MS);
+  });
+
+  const put = (table: keyof Services['tables']['names'], Item: Record<string, unknown>) =>
+    s.db.send(new PutCommand({ TableName: s.tables.names[table], Item }));
+
+  async function seed() {
+    const customerId = `C-${randomUUID().slice(0, 8)}`;
+    const userPk = `CUSTOMER#${customerId}`;
+    await put('users', {
+      pk: userPk,
+      kind: 'user',
+      userId: randomUUID(),
+      username: 'Tomas.Prueba',
+      customerId,
+      passwordHash: 'old-hash',
+      digitalToken: { sealedSecret: 'sealed', lastStep: 1, activatedAt: TEST_NOW },
+    });
+    const lockKey = `pwd#${randomUUID()}`;
+    await put('limits', { pk: lockKey, lockedUntil: TEST_NOW + 60_000, tries: 5 });
+    const recovery: Recovery = {
+      recoveryId: randomUUID(),
+      customerId,
+      credentialType: 'card',
+      tokenHash: 'hash',
+      step: 'new-password',
+      status: 'open',
+      version: 3,
+      createdAt: TEST_NOW,
+      lastSeenAt: TEST_NOW,
+      contact: { phone: 'xxxxxxx190', email: 'tm****os@example.com' },
+      identityNumbers: [],
+      userPk,
+      username: 'Tomas.Prueba',
+    };
+    await recoveries.create(recovery);
+    const change = (expectedVersion: number): AccessChange => ({
+      customerId,
+      userPk,
+      passwordHash: 'new-hash',
+      resetToken: true,
+      endSessions: true,
+      clearKeys: [lockKey],
+      message: {
+        kind: 'recovery-completed',
+        messageId: randomUUID(),
+        customerId,
+        username: 'Tomas.Prueba',
+        tokenReset: true,
+        at: TEST_NOW,
+        createdAt: TEST_NOW,
+      },
+      audit: {
+        customerId,
+        eventId: `${new Date(TEST_NOW).toISOString()}#${randomUUID()}`,
+        at: TEST_NOW,
+        kind: 'recovery-completed',
+        actor: 'customer',
+      },
+      recovery: {
+        next: { ...recovery, step: 'completed', status: 'completed', version: recovery.version + 1 },
+        expectedVersion,
+      },
+    });
+    return { customerId, userPk, lockKey, recovery, change };
+  }
+
+  it('applies every part in one transaction: password, token, epoch, lock, email, audit, recovery', async () => {
+    const { customerId, userPk, lockKey, recovery, change } = await seed();
+    const applied = change(recovery.version);
+
+    await access.apply(applied);
+
+    const user = await getItem(s.db, s.tables.names.users, { pk: userPk });
+    expect(user).toMatchObject({ passwordHash: 'new-hash', sessionEpoch: 1 });
+    expect(user).not.toHaveProperty('digitalToken');
+    expect(await getItem(s.db, s.tables.names.limits, { pk: lockKey })).toBeUndefined();
+    expect(
+      await getItem(s.db, s.tables.names.outbox, { messageId: applied.message.messageId }),
+    ).toMatchObject({
+      status: 'pending',
+    });
+    expect((await recoveries.get(recovery.recoveryId))?.status).toBe('completed');
+    expect(await access.recent(customerId, 5)).toEqual([applied.audit]);
+  });
+
+  it('writes nothing when the recovery moved meanwhile (ConflictError version)', async () => {
+    const { customerId, userPk, lockKey, recovery, change } = await seed();
+    const stale = change(recovery.version - 1);
+
+    await expect(access.apply(stale)).rejects.toEqual(new ConflictError('version'));
+
+    expect(await getItem(s.db, s.tables.names.users, { pk: userPk })).toMatchObject({
+      passwordHash: 'old-hash',
+    });
+    expect(await getItem(s.db, s.tables.names.limits, { pk: lockKey })).toBeDefined();
+    expect(
+      await getItem(s.db, s.tables.names.outbox, { messageId: stale.message.messageId }),
+    ).toBeUndefined();
+    expect(await access.recent(customerId, 5)).toEqual([]);
+  });
+
+  it('refuses a second write of an audit entry: the trail is append-only', async () => {
+    const { recovery, change } = await seed();
+    const first = change(recovery.version);
+    await access.apply(first);
+    const again = { ...first, recovery: undefined, message: { ...first.message, messageId: randomUUID() } };
+
+    await expect(access.apply(again)).rejects.toBeInstanceOf(Error);
+    // Nothing of the refused change happened: the epoch rose once, the second email was never queued.
+    expect(await getItem(s.db, s.tables.names.users, { pk: first.userPk as string })).toMatchObject({
+      sessionEpoch: 1,
+    });
+    expect(
+      await getItem(s.db, s.tables.names.outbox, { messageId: again.message.messageId }),
+    ).toBeUndefined();
+  });
+
+  it("lists a user's open sign-ins and sessions from the byUser index, not the finished attempts", async () => {
+    const userPk = `CUSTOMER#C-${randomUUID().slice(0, 8)}`;
+    const base = { userPk, createdAt: TEST_NOW, lastSeenAt: TEST_NOW };
+    await put('signins', { pk: `SIGNIN#${randomUUID()}`, status: 'password', epoch: 0, ...base });
+    await put('signins', { pk: `SIGNIN#${randomUUID()}`, status: 'done', epoch: 0, ...base });
+    await put('signins', { pk: `SESSION#${randomUUID()}`, epoch: 2, ...base });
+
+    const sessions = await access.sessionsOf(userPk);
+
+    expect(sessions.map((x) => [x.kind, x.epoch]).sort()).toEqual([
+      ['session', 2],
+      ['sign-in', 0],
+    ]);
+  });
+});
