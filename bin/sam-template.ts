@@ -21,7 +21,7 @@ import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { routes, scheduledFunctions, streamConsumers } from '../lambdas/routes.ts';
+import { assistedRoutes, routes, scheduledFunctions, streamConsumers } from '../lambdas/routes.ts';
 import { type TableName, tableEnvVar, tableNames } from '../lambdas/tables.ts';
 import { readDeployConfig } from '../lib/config.ts';
 import type { DataResources } from '../lib/service-function.ts';
@@ -109,6 +109,7 @@ function localData(scope: Stack, prefix: string): DataResources {
 
 const triggers = new Map<string, string>([
   ...routes.map((route) => [route.handler, `${route.method} ${route.path}`] as const),
+  ...assistedRoutes.map((route) => [route.handler, `${route.method} ${route.path} (assisted)`] as const),
   ...streamConsumers.map((consumer) => [consumer.handler, `${consumer.source} table stream`] as const),
   ...scheduledFunctions.map(
     (scheduled) => [scheduled.handler, `every ${scheduled.everyMinutes} minutes`] as const,
@@ -124,6 +125,7 @@ interface Needs {
 }
 const needsOf = new Map<string, Needs>([
   ...routes.map((route) => [route.handler, route.needs] as const),
+  ...assistedRoutes.map((route) => [route.handler, route.needs] as const),
   ...streamConsumers.map((consumer) => [consumer.handler, consumer.needs] as const),
   ...scheduledFunctions.map((scheduled) => [scheduled.handler, scheduled.needs] as const),
 ]);
@@ -140,7 +142,13 @@ export function synthSamTemplate(options: SamTemplateOptions): SamTemplate {
   const app = new App({
     outdir,
     // SAM finds each function's code through the asset metadata (aws:asset:path), relative to the template.
-    context: { stage: 'dev', 'aws:cdk:enable-asset-metadata': true },
+    // One template holds every function here (no nested stacks), over CloudFormation's 500 resources: it is
+    // never deployed, SAM local reads it, so CDK's resource-limit check is off for it (0) and only for it.
+    context: {
+      stage: 'dev',
+      'aws:cdk:enable-asset-metadata': true,
+      '@aws-cdk/core:stackResourceLimit': 0,
+    },
   });
   const config = readDeployConfig(app.node, {});
   const references = new Stack(app, `${samStackName}References`, { env: { region: fakeRegion } });
@@ -148,6 +156,8 @@ export function synthSamTemplate(options: SamTemplateOptions): SamTemplate {
     config,
     data: localData(references, options.tablePrefix),
     description: 'Self-registration (dev) for SAM local: plain table names, DynamoDB Local, local secrets',
+    // SAM local runs one template: the functions stay in it instead of their nested stacks.
+    nestedStacks: false,
   });
 
   // The two findings of CDK's template validation are by design here, not defects of the service stack.

@@ -124,10 +124,13 @@ export class DeployHook extends Construct {
         resources: [functions, `${functions}:*`],
       }),
     );
+    // Reads the deployment and reports its verdict. Granted on the application's groups by pattern, not by
+    // each group (aws-cdk-lib's preHook grant): the groups live in nested stacks that refer to this function,
+    // so a reference back to them from here would be a dependency cycle (lib/service-stack.ts).
     this.function.addToRolePolicy(
       new PolicyStatement({
         sid: 'ReadDeployments',
-        actions: ['codedeploy:GetDeployment'],
+        actions: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
         resources: [
           stack.formatArn({
             service: 'codedeploy',

@@ -89,6 +89,22 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
     acknowledge(method, 'AwsSolutions-COG4', reason);
   }
 
+  // Service stack, Assisted nested stack: the staff API.
+  for (const method of service.assistedApi.methods) {
+    acknowledge(
+      method,
+      'AwsSolutions-COG4',
+      'AWS_IAM authorization: staff tools sign each call (SigV4) with their IAM role, granted execute-api:Invoke per ' +
+        'method and path; staff identities are IAM (federated) roles, there is no Cognito user pool for them.',
+    );
+  }
+  acknowledge(
+    service.assistedApi.deploymentStage,
+    'AwsSolutions-APIG3',
+    'No web ACL on purpose: only IAM-signed calls from staff roles reach the functions, the stage throttles at 10 rps, ' +
+      "and the public ACL's origin-verify rule would block every call since this API is never behind CloudFront.",
+  );
+
   const cloudWatchRole = service.api.node.tryFindChild('CloudWatchRole');
   if (cloudWatchRole) {
     acknowledge(
@@ -231,13 +247,13 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
       acknowledge(
         hookPolicy,
         `AwsSolutions-IAM5[${id}]`,
-        `${hookWhy}: invokes the version a deployment moves to; the functions' names are generated from this stack's name and versions are numbered, so the ARN can only be a pattern of this stack's functions.`,
+        `${hookWhy}: invokes the version a deployment moves to; the functions are named <this stack's name>-<handler> in whichever nested stack they are (lib/service-function.ts) and versions are numbered, so the ARN is a pattern of this stack's functions.`,
       );
     }
     acknowledge(
       hookPolicy,
       `AwsSolutions-IAM5[${arn('codedeploy', `deploymentgroup:self-registration-${config.stage}/*`)}]`,
-      `${hookWhy}: reads the deployments of this application's groups (one per function) to learn the target version.`,
+      `${hookWhy}: reads the deployments of this application's groups (one per function, in the nested stacks) to learn the target version, and reports its verdict on them; a pattern, since a reference to each nested group would be a dependency cycle.`,
     );
     acknowledge(
       service.deploymentRole.node.findChild('DefaultPolicy'),

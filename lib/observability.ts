@@ -1,6 +1,6 @@
 // Business metrics, alarms and the funnel dashboard. The functions log one JSON line per security event with
 // a field `event`; one metric filter per log group turns those lines into a metric with an Event dimension.
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
@@ -136,6 +136,12 @@ export interface ObservabilityProps {
   namespace: string;
   dashboardName: string;
   functions: readonly ServiceFunction[];
+  /** Each function's alarms (in the function's own, nested, stack), by handler. */
+  functionAlarms: Readonly<Record<string, FunctionAlarms>>;
+  /** The functions by group (journey), one alarm-status widget each on the dashboard. */
+  functionGroups: Readonly<Record<string, readonly ServiceFunction[]>>;
+  /** Alarms made elsewhere that the dashboard shows too, by name (the assisted API's 5xx rate). */
+  otherAlarms?: Readonly<Record<string, Alarm>>;
   /** The function with reserved concurrency that sends the SMS codes. */
   otpSender: ServiceFunction;
   api: RestApi;
@@ -157,19 +163,6 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    const pattern = FilterPattern.any(
-      ...securityEvents.map((event) => FilterPattern.stringValue('$.event', '=', event)),
-    );
-    for (const fn of props.functions) {
-      new MetricFilter(fn, 'SecurityEventsFilter', {
-        logGroup: fn.logGroup,
-        filterPattern: pattern,
-        metricNamespace: props.namespace,
-        metricName: securityEventMetricName,
-        metricValue: '1',
-        dimensions: { Event: '$.event' },
-      });
-    }
     const event = (name: SecurityEvent, period = Duration.minutes(5)): Metric =>
       new Metric({
         namespace: props.namespace,
@@ -189,23 +182,17 @@ export class Observability extends Construct {
 
     const requests = props.api.metricCount({ period: fiveMinutes, statistic: 'Sum' });
     const serverErrors = props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' });
-    add(
-      'Api5xxRate',
-      new Alarm(this, 'Api5xxRate', {
-        alarmDescription: `More than ${thresholds.api5xxPercent}% of API requests failed with 5xx (dependency down or a bug).`,
-        metric: new MathExpression({
-          expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-          usingMetrics: { requests, errors: serverErrors },
-          period: fiveMinutes,
-          label: 'API 5xx %',
-        }),
-        threshold: thresholds.api5xxPercent,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+    const functionAlarmIds = new Set(
+      props.functions.flatMap((fn) => [
+        `${fn.constructId}Errors`,
+        `${fn.constructId}LatencyP99`,
+        `${fn.constructId}NearTimeout`,
+      ]),
     );
+    // Its metric's only dimension is the API's name, a literal: the alarm depends on no API resource, so the
+    // nested stacks' deployment groups can take it as a parameter while the API's methods take their aliases
+    // from the nested stacks (a reference to the API here would close a dependency cycle).
+    add('Api5xxRate', apiServerErrorRateAlarm(this, 'Api5xxRate', props.api, 'API'));
 
     // Alarms cannot use SEARCH, so each rate rule's BlockedRequests is named explicitly.
     const wafBlocks = Object.fromEntries(
@@ -381,46 +368,16 @@ export class Observability extends Construct {
       }),
     );
 
-    // Per function, on the live alias (the new version during a canary): errors and timeouts, latency.
+    // Per function (made by FunctionAlarms in the function's stack): listed here for the dashboard and by name.
     for (const fn of props.functions) {
-      const name = fn.constructId;
-      const errors = add(
-        `${name}Errors`,
-        new Alarm(this, `${name}Errors`, {
-          alarmDescription: `${fn.handler}: unhandled errors or timeouts (Lambda Errors) in 2 of 3 minutes; CodeDeploy rolls a new version back on it.`,
-          metric: fn.alias.metricErrors({ period: oneMinute, statistic: 'Sum' }),
-          threshold: thresholds.functionErrorsPerMinute,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 2,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
-      const latency = add(
-        `${name}LatencyP99`,
-        new Alarm(this, `${name}LatencyP99`, {
-          alarmDescription: `${fn.handler}: duration p99 above ${latencyP99Ms(fn)} ms in 3 of 5 minutes (step latency); CodeDeploy rolls a new version back on it.`,
-          metric: fn.alias.metricDuration({ period: oneMinute, statistic: 'p99' }),
-          threshold: latencyP99Ms(fn),
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 5,
-          datapointsToAlarm: 3,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
-      add(
-        `${name}NearTimeout`,
-        new Alarm(this, `${name}NearTimeout`, {
-          alarmDescription: `${fn.handler}: an invocation ran ${thresholds.nearTimeoutShare * 100}% of its ${fn.timeout.toSeconds()} s timeout; timeouts themselves count as Errors.`,
-          metric: fn.function.metricDuration({ period: fiveMinutes, statistic: 'Maximum' }),
-          threshold: fn.timeout.toMilliseconds() * thresholds.nearTimeoutShare,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
-      this.deploymentAlarms[fn.handler] = [errors, latency];
+      const alarms = props.functionAlarms[fn.handler];
+      if (!alarms) throw new Error(`${fn.handler} has no alarms`);
+      this.alarms[`${fn.constructId}Errors`] = alarms.errors;
+      this.alarms[`${fn.constructId}LatencyP99`] = alarms.latency;
+      this.alarms[`${fn.constructId}NearTimeout`] = alarms.nearTimeout;
+      this.deploymentAlarms[fn.handler] = alarms.deploymentAlarms;
     }
+    for (const [name, alarm] of Object.entries(props.otherAlarms ?? {})) this.alarms[name] = alarm;
 
     for (const [tableName, table] of Object.entries(props.tables)) {
       const id = `${tableName[0]?.toUpperCase()}${tableName.slice(1)}Table`;
@@ -543,12 +500,121 @@ export class Observability extends Construct {
         [
           new AlarmStatusWidget({
             title: 'Alarms',
-            alarms: Object.values(this.alarms),
+            alarms: Object.entries(this.alarms)
+              .filter(([name]) => !functionAlarmIds.has(name))
+              .map(([, alarm]) => alarm),
             width: 24,
             height: 4,
           }),
         ],
+        // Every function's errors, latency and near-timeout alarms, one widget per journey (a widget shows
+        // at most 100 alarms).
+        ...Object.entries(props.functionGroups)
+          .filter(([, functions]) => functions.length > 0)
+          .map(([group, functions]) => [
+            new AlarmStatusWidget({
+              title: `Alarms: ${group} functions`,
+              alarms: functions.flatMap((fn) => {
+                const alarms = props.functionAlarms[fn.handler];
+                return alarms ? [alarms.errors, alarms.latency, alarms.nearTimeout] : [];
+              }),
+              width: 24,
+              height: 4,
+            }),
+          ]),
       ],
     });
+  }
+}
+
+/** The share of an API's requests answered 5xx, over 5 minutes; the API's name is its metrics' dimension. */
+export function apiServerErrorRateAlarm(scope: Construct, id: string, api: RestApi, label: string): Alarm {
+  // A literal name keeps the alarm free of any reference to the API's resources (see Api5xxRate above).
+  if (Token.isUnresolved(api.restApiName)) throw new Error(`${api.node.path} needs a literal restApiName`);
+  const fiveMinutes = Duration.minutes(5);
+  return new Alarm(scope, id, {
+    alarmDescription: `More than ${thresholds.api5xxPercent}% of ${label} requests failed with 5xx (dependency down or a bug).`,
+    metric: new MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: {
+        requests: api.metricCount({ period: fiveMinutes, statistic: 'Sum' }),
+        errors: api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      },
+      period: fiveMinutes,
+      label: `${label} 5xx %`,
+    }),
+    threshold: thresholds.api5xxPercent,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+}
+
+export interface FunctionAlarmsProps {
+  namespace: string;
+  alarmTopic: AlarmTopic;
+}
+
+/**
+ * What each function has in its own stack: the metric filter that counts its security events, and its
+ * alarms on the live alias (the new version during a canary): errors and timeouts, latency p99 (both roll a
+ * CodeDeploy deployment back, so they must be in the deployment group's stack), and near-timeout.
+ */
+export class FunctionAlarms extends Construct {
+  readonly errors: Alarm;
+  readonly latency: Alarm;
+  readonly nearTimeout: Alarm;
+
+  constructor(fn: ServiceFunction, id: string, props: FunctionAlarmsProps) {
+    super(fn, id);
+    new MetricFilter(fn, 'SecurityEventsFilter', {
+      logGroup: fn.logGroup,
+      filterPattern: FilterPattern.any(
+        ...securityEvents.map((event) => FilterPattern.stringValue('$.event', '=', event)),
+      ),
+      metricNamespace: props.namespace,
+      metricName: securityEventMetricName,
+      metricValue: '1',
+      dimensions: { Event: '$.event' },
+    });
+    const oneMinute = Duration.minutes(1);
+    this.errors = props.alarmTopic.route(
+      new Alarm(this, 'Errors', {
+        alarmDescription: `${fn.handler}: unhandled errors or timeouts (Lambda Errors) in 2 of 3 minutes; CodeDeploy rolls a new version back on it.`,
+        metric: fn.alias.metricErrors({ period: oneMinute, statistic: 'Sum' }),
+        threshold: thresholds.functionErrorsPerMinute,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.latency = props.alarmTopic.route(
+      new Alarm(this, 'LatencyP99', {
+        alarmDescription: `${fn.handler}: duration p99 above ${latencyP99Ms(fn)} ms in 3 of 5 minutes (step latency); CodeDeploy rolls a new version back on it.`,
+        metric: fn.alias.metricDuration({ period: oneMinute, statistic: 'p99' }),
+        threshold: latencyP99Ms(fn),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.nearTimeout = props.alarmTopic.route(
+      new Alarm(this, 'NearTimeout', {
+        alarmDescription: `${fn.handler}: an invocation ran ${thresholds.nearTimeoutShare * 100}% of its ${fn.timeout.toSeconds()} s timeout; timeouts themselves count as Errors.`,
+        metric: fn.function.metricDuration({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: fn.timeout.toMilliseconds() * thresholds.nearTimeoutShare,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** The alarms CodeDeploy watches to roll a new version back. */
+  get deploymentAlarms(): Alarm[] {
+    return [this.errors, this.latency];
   }
 }

@@ -5,8 +5,9 @@
 // grants more (an administrator's `secretsmanager:*`) is overridden by the explicit deny.
 //
 // The service's roles live in another stack, so the policy names them by pattern, not by reference (a
-// reference would make the Data stack depend on the Service stack, which depends on it): CloudFormation
-// names a role `<stack name>-<logical id>-<suffix>`, and the Service stack's name is fixed.
+// reference would make the Data stack depend on the Service stack, which depends on it). The service
+// functions' roles are named `<Service stack name>-<handler>` (lib/service-function.ts), in whichever nested
+// stack they are, and the Service stack's name is fixed; other roles of the stack (generated names) read no secret.
 import { Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';

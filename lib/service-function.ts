@@ -19,7 +19,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Access, RouteNeeds, TableAction } from '../lambdas/routes.ts';
-import { type TableName, tableEnvVar } from '../lambdas/tables.ts';
+import { type TableName, tableDefinitions, tableEnvVar } from '../lambdas/tables.ts';
 
 /** The project root: entries, package.json and package-lock.json are found from here. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -70,7 +70,18 @@ export interface ServiceFunctionProps {
   reservedConcurrentExecutions?: number;
   /** Extra variables, merged with (never replacing) the ones derived from `needs`. */
   environment?: Record<string, string>;
+  /**
+   * Names the function and its role `<prefix>-<handler>` (the Service stack's name) instead of leaving the
+   * names to CloudFormation. A generated name starts with the stack's name cut to fit 64 characters, and a
+   * nested stack's own name is long and generated (`<parent>-<nested id>-<suffix>`), so it could not be relied
+   * on to start with `<prefix>-`: the patterns that must match these names (the secrets' resource policies,
+   * lib/secret-readers.ts, and the deploy hook's invoke grant, lib/deploy-hook.ts) would miss them.
+   */
+  physicalNamePrefix?: string;
 }
+
+/** IAM role and Lambda function names are at most 64 characters. */
+const maxPhysicalNameLength = 64;
 
 /** The IAM actions of a table access: exactly the operations the function calls, nothing by default. */
 export const tableActions = (access: Access): string[] => access.map((action) => `dynamodb:${action}`);
@@ -108,7 +119,14 @@ export class ServiceFunction extends Construct {
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     });
+    const physicalName = props.physicalNamePrefix
+      ? `${props.physicalNamePrefix}-${props.handler}`
+      : undefined;
+    if (physicalName && physicalName.length > maxPhysicalNameLength) {
+      throw new Error(`${physicalName} is longer than ${maxPhysicalNameLength} characters`);
+    }
     this.role = new Role(this, 'Role', {
+      roleName: physicalName,
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Least-privilege role of the ${props.handler} function`,
     });
@@ -130,9 +148,15 @@ export class ServiceFunction extends Construct {
         new PolicyStatement({
           sid: `${name[0]?.toUpperCase()}${name.slice(1)}Table`,
           actions: tableActions(access),
-          // A Query reads the table's indexes too (the assisted service lists a user's sessions).
+          // A Query may read the table's declared indexes too (the assisted service lists a user's sessions
+          // by the signins table's byUser index), each named: no index/* wildcard.
           resources: access.includes('Query')
-            ? [table.tableArn, `${table.tableArn}/index/*`]
+            ? [
+                table.tableArn,
+                ...(tableDefinitions[name].indexes ?? []).map(
+                  (index) => `${table.tableArn}/index/${index.name}`,
+                ),
+              ]
             : [table.tableArn],
         }),
       );
@@ -202,6 +226,7 @@ export class ServiceFunction extends Construct {
 
     const hashes = needs.hashes === true;
     this.function = new NodejsFunction(this, 'Function', {
+      functionName: physicalName,
       entry: join(props.handlersDir ?? defaultHandlersDir, `${props.handler}.ts`),
       handler: 'handler',
       description: `Self-registration: ${props.handler}`,

@@ -2,9 +2,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { createApp, type SelfRegistrationApp } from '../../lib/app.ts';
 import { projectRoot } from '../../lib/service-function.ts';
+import { type FunctionGroup, functionGroups } from '../../lib/service-stack.ts';
 
 /** The feature flags of cdk.json, which `cdk synth` applies: the tests build the same templates. */
 export const cdkJsonContext = (
@@ -49,22 +52,108 @@ export function buildApp(context: Record<string, unknown>): SelfRegistrationApp 
 export interface Templates {
   built: SelfRegistrationApp;
   data: Template;
+  /** The Service stack's own template: the API, WAF, secrets, topic, SES, dashboard, API-level alarms. */
   service: Template;
   web: Template;
   edgeWaf?: Template;
   edgeAlarms: Template;
+  /** Each nested stack's template, by function group (journey, messaging, assisted). */
+  nested: Record<FunctionGroup, Template>;
+}
+
+const templateCache = new WeakMap<Stack, Template>();
+
+/** The template of one stack, a nested stack's own included; synthesized once per stack. */
+export function templateOfStack(stack: Stack): Template {
+  let template = templateCache.get(stack);
+  if (!template) {
+    template = Template.fromStack(stack);
+    templateCache.set(stack, template);
+  }
+  return template;
+}
+
+/** The template of the stack (nested or not) that holds a construct. */
+export const templateOf = (construct: IConstruct): Template => templateOfStack(Stack.of(construct));
+
+/** The logical id of a construct (or its default child) in its own stack's template. */
+export function logicalIdOf(construct: IConstruct): string {
+  const element = (construct.node.defaultChild ?? construct) as never;
+  return Stack.of(construct).getLogicalId(element);
+}
+
+/** A construct's resource in its own stack's template. */
+export function resourceOfConstruct(
+  construct: IConstruct,
+): { Type: string; Properties: any } & Record<string, any> {
+  return templateOf(construct).toJSON().Resources[logicalIdOf(construct)];
+}
+
+/**
+ * How a template refers to a construct of another stack: `{ Ref: id }` in its own stack; in a nested stack,
+ * `{ Ref: parameter }` for the parameter its parent fills with that reference.
+ */
+export function refIn(consumer: Stack, construct: IConstruct, attribute?: string): Record<string, unknown> {
+  const id = logicalIdOf(construct);
+  const direct = attribute ? { 'Fn::GetAtt': [id, attribute] } : { Ref: id };
+  if (Stack.of(construct) === consumer) return direct;
+  if (!NestedStack.isNestedStack(consumer) || !consumer.nestedStackParent) {
+    throw new Error(`${consumer.node.path} is no nested stack`);
+  }
+  const parent = consumer.nestedStackParent;
+  const resource = consumer.nestedStackResource;
+  if (Stack.of(construct) !== parent || !resource) {
+    throw new Error(`${construct.node.path} is not in the parent of ${consumer.node.path}`);
+  }
+  const parameters = templateOfStack(parent).toJSON().Resources[parent.getLogicalId(resource)].Properties
+    .Parameters as Record<string, unknown>;
+  const match = Object.entries(parameters).find(
+    ([, value]) => JSON.stringify(value) === JSON.stringify(direct),
+  );
+  if (!match) throw new Error(`${consumer.node.path} gets no parameter for ${construct.node.path}`);
+  return { Ref: match[0] };
 }
 
 export function buildTemplates(context: Record<string, unknown>): Templates {
   const built = buildApp(context);
+  const nested = Object.fromEntries(
+    functionGroups.map((group) => {
+      const stack = built.service.nestedStacks[group];
+      if (!stack) throw new Error(`No nested stack for ${group}`);
+      return [group, templateOfStack(stack)];
+    }),
+  ) as Record<FunctionGroup, Template>;
   return {
     built,
-    data: Template.fromStack(built.data),
-    service: Template.fromStack(built.service),
-    web: Template.fromStack(built.web),
-    edgeWaf: built.edgeWaf ? Template.fromStack(built.edgeWaf) : undefined,
-    edgeAlarms: Template.fromStack(built.edgeAlarms),
+    data: templateOfStack(built.data),
+    service: templateOfStack(built.service),
+    web: templateOfStack(built.web),
+    edgeWaf: built.edgeWaf ? templateOfStack(built.edgeWaf) : undefined,
+    edgeAlarms: templateOfStack(built.edgeAlarms),
+    nested,
   };
+}
+
+/** Every template of the app: the top-level stacks and each nested stack, by a readable name. */
+export function allTemplates(templates: Templates): [string, Template][] {
+  const { built, nested, ...stacks } = templates;
+  return [
+    ...Object.entries(stacks).filter((entry): entry is [string, Template] => entry[1] instanceof Template),
+    ...Object.entries(nested).map(
+      ([group, template]) => [`service/${group}`, template] as [string, Template],
+    ),
+  ];
+}
+
+/** The templates that hold service functions and their resources: each nested stack's. */
+export const functionTemplates = (templates: Templates): Template[] => Object.values(templates.nested);
+
+/** Resources of one type across several templates, keyed by logical id (unique within the service). */
+export function resourcesIn(
+  templates: readonly Template[],
+  type: string,
+): Record<string, { Properties: Record<string, unknown> } & Record<string, unknown>> {
+  return Object.assign({}, ...templates.map((template) => resourcesOf(template, type)));
 }
 
 /** Resources of one type, keyed by logical id. */

@@ -45,16 +45,34 @@ describe.each(stages)('data stack (%s)', (stage, context) => {
     const { Properties: properties } = tableResource(name);
 
     // Assess
+    // The audit trail has a sort key; the signins table an index by user (numeric sort key).
+    const keySchema = [
+      { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+      ...(definition.sortKey ? [{ AttributeName: definition.sortKey, KeyType: 'RANGE' }] : []),
+    ];
+    const attributes = [
+      { AttributeName: definition.partitionKey, AttributeType: 'S' },
+      ...(definition.sortKey ? [{ AttributeName: definition.sortKey, AttributeType: 'S' }] : []),
+      ...(definition.indexes ?? []).flatMap((index) => [
+        { AttributeName: index.partitionKey, AttributeType: 'S' },
+        { AttributeName: index.sortKey, AttributeType: 'N' },
+      ]),
+    ];
     expect(properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: definition.partitionKey, KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: definition.partitionKey, AttributeType: 'S' }],
+      KeySchema: keySchema,
+      AttributeDefinitions: attributes,
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
     expect(properties.TimeToLiveSpecification).toEqual(
       definition.ttlAttribute ? { AttributeName: definition.ttlAttribute, Enabled: true } : undefined,
     );
+    expect(
+      ((properties.GlobalSecondaryIndexes ?? []) as { IndexName: string; Projection: unknown }[]).map(
+        (index) => [index.IndexName, index.Projection],
+      ),
+    ).toEqual((definition.indexes ?? []).map((index) => [index.name, { ProjectionType: 'ALL' }]));
     expect(properties.StreamSpecification).toEqual(
       definition.stream ? { StreamViewType: 'NEW_IMAGE' } : undefined,
     );

@@ -8,7 +8,17 @@ import { originSecretNames } from '../../lib/origin-verify.ts';
 import { methodThrottling, stageThrottling } from '../../lib/service-stack.ts';
 import { viewerIpFunctionSource } from '../../lib/viewer-ip-function.ts';
 import { rateLimits } from '../../lib/web-acl.ts';
-import { buildTemplates, prodContext, resourcesOf, type Templates } from './app-fixture.ts';
+import {
+  buildTemplates,
+  functionTemplates,
+  logicalIdOf,
+  prodContext,
+  resourceOfConstruct,
+  resourcesIn,
+  resourcesOf,
+  type Templates,
+  templateOf,
+} from './app-fixture.ts';
 
 type Json = Record<string, any>;
 
@@ -272,16 +282,16 @@ describe('WAF path rules match the normalised path (rule 45)', () => {
 });
 
 describe('SMS origination identity from deployment context', () => {
-  it('reaches the SMS senders (registration code, token-activation code), and only them, as environment', () => {
-    const functions = Object.values(resourcesOf(prod.service, 'AWS::Lambda::Function')).map(
-      (fn) => fn.Properties as Json,
+  it('reaches the SMS senders (registration, token-activation and recovery codes), and only them, as environment', () => {
+    const functions = [prod.service, ...functionTemplates(prod)].flatMap((template) =>
+      Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties as Json),
     );
     const senderNames = routes.filter((route) => route.needs.sms).map((route) => route.handler);
-    expect(senderNames).toEqual(['send-otp', 'send-token-activation-code']);
+    expect(senderNames).toEqual(['send-otp', 'send-token-activation-code', 'send-recovery-otp']);
     const senders = functions.filter((fn) =>
       senderNames.some((name) => fn.Description === `Self-registration: ${name}`),
     );
-    expect(senders).toHaveLength(2);
+    expect(senders).toHaveLength(3);
     for (const sender of senders) {
       expect(sender.Environment.Variables).toMatchObject({
         SMS_ORIGINATION_NUMBER: '+59312345',
@@ -301,17 +311,19 @@ describe('no stranded completion email (rule 43)', () => {
     expect(fn).toBeDefined();
     return fn as NonNullable<typeof fn>;
   };
-  const logicalId = (construct: unknown) => prod.built.service.getLogicalId(construct as never);
 
   it('an EventBridge schedule runs the sweep every 5 minutes', () => {
-    const rules = Object.values(resourcesOf(prod.service, 'AWS::Events::Rule')).map(
-      (r) => r.Properties as Json,
-    );
+    // The schedule is in the sweep's own (Messaging) stack, with the function and its permission.
+    const template = templateOf(sweepFunction());
+    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule')).map((r) => r.Properties as Json);
     // The schedule invokes the live alias, so CodeDeploy shifts the sweep like every other function.
-    const aliasId = logicalId(sweepFunction().alias.node.defaultChild);
+    const aliasId = logicalIdOf(sweepFunction().alias);
     const schedule = rules.find((r) => JSON.stringify(r.Targets).includes(aliasId));
     expect(schedule).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
-    prod.service.hasResourceProperties('AWS::Lambda::Permission', {
+    expect(
+      Object.keys(resourcesIn([prod.service, ...functionTemplates(prod)], 'AWS::Events::Rule')),
+    ).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',
       FunctionName: { Ref: aliasId },
@@ -319,9 +331,8 @@ describe('no stranded completion email (rule 43)', () => {
   });
 
   it('the sweep may scan and update the outbox, read customers and send email, nothing more', () => {
-    const policy = sweepFunction().role.node.findChild('DefaultPolicy').node.findChild('Resource');
-    const statements = (prod.service.toJSON().Resources[logicalId(policy)].Properties.PolicyDocument
-      .Statement ?? []) as Json[];
+    const policy = sweepFunction().role.node.findChild('DefaultPolicy');
+    const statements = (resourceOfConstruct(policy).Properties.PolicyDocument.Statement ?? []) as Json[];
     const actions = statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
     expect(actions).toContain('dynamodb:Scan');
     expect(actions).toContain('ses:SendEmail');
@@ -329,17 +340,14 @@ describe('no stranded completion email (rule 43)', () => {
     const outboxId = prod.built.data.getLogicalId(prod.built.data.tables.outbox.node.defaultChild as never);
     expect(JSON.stringify(scan?.Resource)).toContain(outboxId);
     expect(actions).not.toContain('sns:Publish');
-    const env = (
-      prod.service.toJSON().Resources[logicalId(sweepFunction().function.node.defaultChild)]
-        .Properties as Json
-    ).Environment.Variables;
+    const env = (resourceOfConstruct(sweepFunction().function).Properties as Json).Environment.Variables;
     expect(env.METRICS_NAMESPACE).toBe('SelfRegistration/prod');
   });
 
   it('an alarm fires when the oldest unsent email is older than 15 minutes, or the sweep stops reporting', () => {
     const alarm = prod.built.service.observability.alarms.OutboxStranded;
-    const properties = prod.service.toJSON().Resources[logicalId(alarm?.node.defaultChild)]
-      .Properties as Json;
+    expect(alarm).toBeDefined();
+    const properties = resourceOfConstruct(alarm as never).Properties as Json;
     expect(properties).toMatchObject({
       MetricName: 'OldestUnsentEmailAgeSeconds',
       Namespace: 'SelfRegistration/prod',

@@ -1,15 +1,29 @@
 // The functions: one per route plus the outbox consumer, built by ServiceFunction with its defaults,
 // an environment and a least-privilege role derived from each function's `needs`.
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Access, routes, scheduledFunctions, streamConsumers } from '../../lambdas/routes.ts';
+import {
+  type Access,
+  assistedRoutes,
+  routes,
+  scheduledFunctions,
+  streamConsumers,
+} from '../../lambdas/routes.ts';
 import { type TableName, tableEnvVar } from '../../lambdas/tables.ts';
 import type { SelfRegistrationApp } from '../../lib/app.ts';
 import { type FunctionNeeds, hashingMemoryMiB, tableActions } from '../../lib/service-function.ts';
-import { buildTemplates, devContext } from './app-fixture.ts';
+import {
+  allTemplates,
+  buildTemplates,
+  devContext,
+  logicalIdOf,
+  refIn,
+  resourceOfConstruct,
+  type Templates,
+} from './app-fixture.ts';
 
 interface Statement {
   Sid?: string;
@@ -21,6 +35,7 @@ interface Statement {
 
 const functions: [string, FunctionNeeds][] = [
   ...routes.map((route): [string, FunctionNeeds] => [route.handler, route.needs]),
+  ...assistedRoutes.map((route): [string, FunctionNeeds] => [route.handler, route.needs]),
   ...streamConsumers.map((consumer): [string, FunctionNeeds] => [consumer.handler, consumer.needs]),
   ...scheduledFunctions.map((scheduled): [string, FunctionNeeds] => [scheduled.handler, scheduled.needs]),
 ];
@@ -29,29 +44,30 @@ const actionsOf = (statement: Statement): string[] =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
 describe('service functions (dev)', () => {
-  let template: Template;
+  let templates: Templates;
   let built: SelfRegistrationApp;
 
   beforeAll(() => {
     // Prepare
-    ({ service: template, built } = buildTemplates(devContext));
+    templates = buildTemplates(devContext);
+    ({ built } = templates);
   });
 
-  const resourceOf = (logicalId: string) => {
-    const resource = template.toJSON().Resources[logicalId];
-    expect(resource, logicalId).toBeDefined();
+  /** A construct's resource, in the template of its own stack (a nested stack's, for the functions). */
+  const resourceOf = (construct: IConstruct | undefined) => {
+    expect(construct).toBeDefined();
+    const resource = resourceOfConstruct(construct as IConstruct);
+    expect(resource, construct?.node.path).toBeDefined();
     return resource;
   };
   const functionResource = (handler: string) => {
     const fn = built.service.functions[handler];
     expect(fn, handler).toBeDefined();
-    return resourceOf(built.service.getLogicalId(fn?.function.node.defaultChild as CfnFunction));
+    return resourceOf(fn?.function);
   };
   const statementsOf = (handler: string): Statement[] => {
-    const policy = built.service.functions[handler]?.role.node
-      .findChild('DefaultPolicy')
-      .node.findChild('Resource');
-    return resourceOf(built.service.getLogicalId(policy as never)).Properties.PolicyDocument.Statement;
+    const policy = built.service.functions[handler]?.role.node.findChild('DefaultPolicy');
+    return resourceOf(policy).Properties.PolicyDocument.Statement;
   };
   const tableLogicalId = (name: TableName): string =>
     built.data.getLogicalId(built.data.tables[name].node.defaultChild as CfnTable);
@@ -69,7 +85,7 @@ describe('service functions (dev)', () => {
     (handler, needs) => {
       // Act
       const { Properties: properties } = functionResource(handler);
-      const logGroup = built.service.functions[handler]?.logGroup.node.defaultChild as CfnLogGroup;
+      const logGroup = built.service.functions[handler]?.logGroup;
 
       // Assess
       expect(properties).toMatchObject({
@@ -77,9 +93,9 @@ describe('service functions (dev)', () => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: needs.hashes ? hashingMemoryMiB : 256,
-        LoggingConfig: { LogGroup: { Ref: built.service.getLogicalId(logGroup) } },
+        LoggingConfig: { LogGroup: { Ref: logicalIdOf(logGroup as IConstruct) } },
       });
-      expect(resourceOf(built.service.getLogicalId(logGroup)).Properties.RetentionInDays).toBe(30);
+      expect(resourceOf(logGroup).Properties.RetentionInDays).toBe(30);
       // Tracing is off in the functions (its cold-start cost, docs/PERFORMANCE.md): Lambda's default mode.
       expect(properties.TracingConfig).toBeUndefined();
     },
@@ -202,9 +218,7 @@ describe('service functions (dev)', () => {
           for (const action of actionsOf(statement)) expect(allowedOnAnyResource, action).toContain(action);
         }
       }
-      const role = resourceOf(
-        built.service.getLogicalId(built.service.functions[handler]?.role.node.defaultChild as never),
-      );
+      const role = resourceOf(built.service.functions[handler]?.role);
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     },
   );
@@ -285,28 +299,38 @@ describe('service functions (dev)', () => {
     expect(JSON.stringify(statement?.Resource)).toContain(':configuration-set/');
   });
 
-  it('the SMS senders (registration code, token-activation code) alone have reserved concurrency', () => {
+  it('the SMS senders (registration, token-activation and recovery codes) alone have reserved concurrency', () => {
     // Act
     const reserved = functions.filter(
       ([handler]) => functionResource(handler).Properties.ReservedConcurrentExecutions,
     );
 
     // Assess
-    expect(reserved.map(([handler]) => handler)).toEqual(['send-otp', 'send-token-activation-code']);
+    expect(reserved.map(([handler]) => handler)).toEqual([
+      'send-otp',
+      'send-token-activation-code',
+      'send-recovery-otp',
+    ]);
     expect(functionResource('send-otp').Properties.ReservedConcurrentExecutions).toBe(5);
     expect(functionResource('send-token-activation-code').Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(functionResource('send-recovery-otp').Properties.ReservedConcurrentExecutions).toBe(5);
   });
 
   it("the outbox stream feeds the email sender's live alias: new items only, retries, bisect, DLQ on failure", () => {
     // Prepare
-    const dlqId = built.service.getLogicalId(built.service.outboxDlq.node.defaultChild as never);
+    const dlqId = logicalIdOf(built.service.outboxDlq);
+    // The consumer, its DLQ and its mapping are in the Messaging nested stack.
+    const template = templates.nested.messaging;
 
     // Act + Assess
+    for (const [name, other] of allTemplates(templates).filter(([, t]) => t !== template)) {
+      expect(Object.keys(other.findResources('AWS::Lambda::EventSourceMapping')), name).toEqual([]);
+    }
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0];
-    const alias = built.service.functions['send-completion-email']?.alias.node.defaultChild;
+    const alias = built.service.functions['send-completion-email']?.alias;
     const target = JSON.stringify(mapping?.Properties.FunctionName);
-    expect(target).toContain(`{"Ref":"${built.service.getLogicalId(alias as never)}"}`);
+    expect(target).toContain(`{"Ref":"${logicalIdOf(alias as IConstruct)}"}`);
     expect(target).toContain('":live"');
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('OutboxTable.*StreamArn') },
@@ -323,12 +347,11 @@ describe('service functions (dev)', () => {
   it.each(functions)('%s: is invoked through its live alias, shifted by CodeDeploy', (handler) => {
     // Prepare
     const fn = built.service.functions[handler];
-    const aliasId = built.service.getLogicalId(fn?.alias.node.defaultChild as never);
     const group = built.service.deployments[handler];
 
     // Act
-    const alias = resourceOf(aliasId);
-    const deployment = resourceOf(built.service.getLogicalId(group?.node.defaultChild as never));
+    const alias = resourceOf(fn?.alias);
+    const deployment = resourceOf(group);
 
     // Assess
     expect(alias.Properties.Name).toBe('live');
@@ -336,9 +359,8 @@ describe('service functions (dev)', () => {
       CodeDeployLambdaAliasUpdate: {
         ApplicationName: expect.anything(),
         DeploymentGroupName: expect.anything(),
-        BeforeAllowTrafficHook: {
-          Ref: built.service.getLogicalId(built.service.deployHook.function.node.defaultChild as never),
-        },
+        // The hook of the Service stack, through the nested stack's parameter.
+        BeforeAllowTrafficHook: refIn(Stack.of(fn as IConstruct), built.service.deployHook.function),
       },
     });
     expect(deployment.Properties.DeploymentConfigName).toMatch(/AllAtOnce/);
@@ -350,24 +372,28 @@ describe('service functions (dev)', () => {
     const alarms = built.service.observability.deploymentAlarms[handler] ?? [];
     expect(alarms).toHaveLength(2);
     for (const alarm of alarms) {
-      expect(watched).toContain(built.service.getLogicalId(alarm.node.defaultChild as never));
+      // In the group's own stack: CloudFormation resolves the names in the same template.
+      expect(Stack.of(alarm)).toBe(Stack.of(group as IConstruct));
+      expect(watched).toContain(JSON.stringify({ Ref: logicalIdOf(alarm) }));
     }
   });
 
   it('no function is invoked except through its alias', () => {
-    // Act
-    const direct = JSON.stringify(template.toJSON()).match(
-      /"FunctionName":\{"(Ref|Fn::GetAtt)":\["?[A-Za-z0-9]+Function[0-9A-F]{8}"?/g,
-    );
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) =>
-      JSON.stringify(p.Properties.FunctionName),
-    );
+    for (const [name, template] of allTemplates(templates)) {
+      // Act
+      const direct = JSON.stringify(template.toJSON()).match(
+        /"FunctionName":\{"(Ref|Fn::GetAtt)":\["?[A-Za-z0-9]+Function[0-9A-F]{8}"?/g,
+      );
+      const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) =>
+        JSON.stringify(p.Properties.FunctionName),
+      );
 
-    // Assess
-    expect(direct).toBeNull();
-    for (const target of permissions) {
-      if (target.includes('AWS679f53fac') || target.includes('CustomResource')) continue;
-      expect(target).toMatch(/Live/);
+      // Assess
+      expect(direct, name).toBeNull();
+      for (const target of permissions) {
+        if (target.includes('AWS679f53fac') || target.includes('CustomResource')) continue;
+        expect(target, name).toMatch(/Live/);
+      }
     }
   });
 });

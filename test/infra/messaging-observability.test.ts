@@ -1,17 +1,31 @@
 // SMS and email settings, the business metrics from the JSON logs, the alarms and the funnel dashboard.
+import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SelfRegistrationApp } from '../../lib/app.ts';
 import { funnelEvents, securityEventMetricName, securityEvents } from '../../lib/observability.ts';
-import { buildTemplates, prodContext, resourcesOf } from './app-fixture.ts';
+import {
+  buildTemplates,
+  functionTemplates,
+  logicalIdOf,
+  prodContext,
+  refIn,
+  resourceOfConstruct,
+  resourcesIn,
+  resourcesOf,
+  type Templates,
+  templateOf,
+} from './app-fixture.ts';
 
 describe('messaging and observability (prod)', () => {
+  let templates: Templates;
   let template: Template;
   let built: SelfRegistrationApp;
 
   beforeAll(() => {
     // Prepare
-    ({ service: template, built } = buildTemplates(prodContext));
+    templates = buildTemplates(prodContext);
+    ({ service: template, built } = templates);
   });
 
   it('sets transactional SMS and the monthly spend limit through SNS SetSMSAttributes', () => {
@@ -78,7 +92,7 @@ describe('messaging and observability (prod)', () => {
 
   it('turns each function log group into security-event metrics with an Event dimension', () => {
     // Act
-    const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter')).map(
+    const filters = Object.values(resourcesIn(functionTemplates(templates), 'AWS::Logs::MetricFilter')).map(
       (filter) =>
         filter.Properties as {
           FilterPattern: string;
@@ -94,9 +108,13 @@ describe('messaging and observability (prod)', () => {
 
     // Assess
     expect(filters).toHaveLength(Object.keys(built.service.functions).length);
+    expect(Object.keys(resourcesOf(template, 'AWS::Logs::MetricFilter'))).toEqual([]);
     for (const fn of Object.values(built.service.functions)) {
-      const logGroupId = built.service.getLogicalId(fn.logGroup.node.defaultChild as never);
-      const filter = filters.find((candidate) => candidate.LogGroupName.Ref === logGroupId);
+      // In the function's own (nested) stack, on its own log group.
+      const logGroupId = logicalIdOf(fn.logGroup);
+      const filter = Object.values(resourcesOf(templateOf(fn), 'AWS::Logs::MetricFilter'))
+        .map((candidate) => candidate.Properties as (typeof filters)[number])
+        .find((candidate) => candidate.LogGroupName.Ref === logGroupId);
       expect(filter, logGroupId).toBeDefined();
       for (const event of securityEvents) expect(filter?.FilterPattern).toContain(`$.event = "${event}"`);
       expect(filter?.MetricTransformations).toEqual([
@@ -112,11 +130,11 @@ describe('messaging and observability (prod)', () => {
 
   it('alarms on API 5xx rate, 429s, OTP throttles, lock spikes, SMS spend, the outbox DLQ and email failures', () => {
     // Prepare
-    const topicId = built.service.getLogicalId(built.service.alarmTopic.node.defaultChild as never);
+    const topic = built.service.alarmTopic;
 
     // Act
-    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
-      (alarm) => alarm.Properties,
+    const alarms = [template, ...functionTemplates(templates)].flatMap((each) =>
+      Object.values(resourcesOf(each, 'AWS::CloudWatch::Alarm')),
     );
     const names = Object.keys(built.service.observability.alarms);
 
@@ -132,6 +150,7 @@ describe('messaging and observability (prod)', () => {
         'EmailFailures',
         'OutboxIteratorAge',
         'SmsDeliveryFailures',
+        'AssistedApi5xxRate',
         ...Object.values(built.service.functions).flatMap((fn) => [
           `${fn.constructId}Errors`,
           `${fn.constructId}LatencyP99`,
@@ -144,17 +163,19 @@ describe('messaging and observability (prod)', () => {
       ]),
     );
     expect(alarms).toHaveLength(names.length);
-    for (const alarm of alarms) {
-      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+    for (const [name, construct] of Object.entries(built.service.observability.alarms)) {
+      // The topic is the Service stack's; a nested stack's alarm names it through a parameter.
+      const topicRef = refIn(Stack.of(construct), topic);
+      const alarm = resourceOfConstruct(construct).Properties;
+      expect(alarm.AlarmActions, name).toEqual([topicRef]);
+      expect(alarm.OKActions, name).toEqual([topicRef]);
       expect(typeof alarm.Threshold).toBe('number');
       expect(String(alarm.AlarmDescription).length).toBeGreaterThan(30);
     }
     const alarmOn = (name: string) => {
-      const alarm = built.service.observability.alarms[name]?.node.defaultChild;
-      return JSON.stringify(
-        template.toJSON().Resources[built.service.getLogicalId(alarm as never)].Properties,
-      );
+      const alarm = built.service.observability.alarms[name];
+      expect(alarm, name).toBeDefined();
+      return JSON.stringify(resourceOfConstruct(alarm as never).Properties);
     };
     expect(alarmOn('SmsSpend')).toContain('"MetricName":"SMSMonthToDateSpentUSD","Namespace":"AWS/SNS"');
     expect(alarmOn('SmsSpend')).toContain(`"Threshold":${Number(prodContext.smsMonthlySpendLimitUsd) * 0.8}`);
@@ -219,9 +240,7 @@ describe('messaging and observability (prod)', () => {
   it('keeps function logs a year in prod', () => {
     // Act
     const retentions = Object.values(built.service.functions).map(
-      (fn) =>
-        template.toJSON().Resources[built.service.getLogicalId(fn.logGroup.node.defaultChild as never)]
-          .Properties.RetentionInDays,
+      (fn) => resourceOfConstruct(fn.logGroup).Properties.RetentionInDays,
     );
 
     // Assess
@@ -236,5 +255,25 @@ describe('messaging and observability (prod)', () => {
 
     // Assess
     for (const event of funnelEvents) expect(dashboard).toContain(event);
+  });
+
+  it("shows every function's errors, latency and near-timeout alarms on the dashboard, new journeys included", () => {
+    // Act
+    const dashboard = JSON.stringify(
+      Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'))[0]?.Properties,
+    );
+
+    // Assess: nested stacks' alarms arrive as their outputs, named after the alarm's construct path
+    expect(Object.keys(built.service.functions)).toEqual(
+      expect.arrayContaining(['start-recovery', 'reset-password', 'agent-status', 'agent-action']),
+    );
+    for (const fn of Object.values(built.service.functions)) {
+      for (const alarm of ['Errors', 'LatencyP99', 'NearTimeout']) {
+        expect(dashboard, `${fn.handler} ${alarm}`).toMatch(
+          new RegExp(`Outputs\\.[A-Za-z]*${fn.constructId}Alarms${alarm}[0-9A-F]{8}Arn`),
+        );
+      }
+    }
+    expect(dashboard).toContain('AssistedApi5xxRate');
   });
 });

@@ -22,7 +22,7 @@ import {
   type SamTemplate,
   synthSamTemplate,
 } from '../../bin/sam-template.ts';
-import { routes, scheduledFunctions, streamConsumers } from '../../lambdas/routes.ts';
+import { assistedRoutes, routes, scheduledFunctions, streamConsumers } from '../../lambdas/routes.ts';
 import { tableEnvVar, tableNames } from '../../lambdas/tables.ts';
 import { projectRoot } from '../../lib/service-function.ts';
 
@@ -90,7 +90,11 @@ describe('npm run sam:template', () => {
     // Assess: the service's functions and nothing else (a dev stack manages no account-level settings, so
     // it has no custom-resource provider function)
     const service = new Set(sam.functions.map((fn) => fn.logicalId));
-    expect(service.size).toBe(routes.length + streamConsumers.length + scheduledFunctions.length);
+    expect(service.size).toBe(
+      routes.length + assistedRoutes.length + streamConsumers.length + scheduledFunctions.length,
+    );
+    // One template: SAM local runs no nested stack.
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::CloudFormation::Stack')).toEqual([]);
     expect(functions.filter(([id]) => !service.has(id)).map(([id]) => id)).toEqual([]);
     for (const [logicalId, fn] of functions) {
       const [file, exported] = String(fn.Properties.Handler).split('.');
@@ -177,7 +181,7 @@ describe('npm run sam:template', () => {
         .map((fn) => fn.handler)
         .sort(),
     ).toEqual(
-      routes
+      [...routes, ...assistedRoutes]
         .filter((r) => r.needs.hmacKey || r.needs.pepper || r.needs.tokenKey)
         .map((r) => r.handler)
         .sort(),
@@ -200,8 +204,8 @@ describe('npm run sam:template', () => {
         type: (r.Properties.Integration as { Type: string }).Type,
       }));
 
-    // Assess
-    for (const route of routes) {
+    // Assess: the assisted API's routes too (its second RestApi is in the same template)
+    for (const route of [...routes, ...assistedRoutes]) {
       const fn = sam.functions.find((candidate) => candidate.handler === route.handler);
       const method = methods.find((m) => m.key === `${route.method} ${route.path}`);
       expect(method, `${route.method} ${route.path}`).toBeDefined();

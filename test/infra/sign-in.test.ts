@@ -6,7 +6,7 @@ import { routes } from '../../lambdas/routes.ts';
 import type { SelfRegistrationApp } from '../../lib/app.ts';
 import { thresholds } from '../../lib/observability.ts';
 import { pathRegex, rateLimits } from '../../lib/web-acl.ts';
-import { buildTemplates, devContext, resourcesOf } from './app-fixture.ts';
+import { buildTemplates, devContext, resourceOfConstruct, resourcesOf } from './app-fixture.ts';
 
 describe('sign-in and the digital token (dev)', () => {
   let built: SelfRegistrationApp;
@@ -38,9 +38,12 @@ describe('sign-in and the digital token (dev)', () => {
       ['confirm-token-activation', 'sign-in-digital-token', 'verify-token-activation-code'].sort(),
     );
     for (const route of routes) {
-      const fn = built.service.functions[route.handler]?.function.node.defaultChild as never;
-      const variables = service.toJSON().Resources[built.service.getLogicalId(fn)].Properties.Environment
-        .Variables as Record<string, unknown>;
+      const fn = built.service.functions[route.handler]?.function;
+      expect(fn, route.handler).toBeDefined();
+      const variables = resourceOfConstruct(fn as never).Properties.Environment.Variables as Record<
+        string,
+        unknown
+      >;
       expect('TOKEN_KEY_SECRET_ARN' in variables, route.handler).toBe(withKey.includes(route.handler));
     }
   });
@@ -102,9 +105,7 @@ describe('sign-in and the digital token (dev)', () => {
 
   it('alarms on sign-in lock spikes and token failures, and the dashboard shows sign-ins and activations', () => {
     const { alarms } = built.service.observability;
-    const alarm = (name: string) =>
-      service.toJSON().Resources[built.service.getLogicalId(alarms[name]?.node.defaultChild as never)]
-        .Properties;
+    const alarm = (name: string) => resourceOfConstruct(alarms[name] as never).Properties;
     expect(alarm('SignInLocks').Threshold).toBe(thresholds.signInLocksPer5Minutes);
     expect(JSON.stringify(alarm('SignInLocks'))).toContain(
       '{"Name":"Event","Value":"sign_in_locked"}],"MetricName":"SecurityEvents"',
