@@ -286,8 +286,9 @@ export const routes: readonly Route[] = [
         signins: ['GetItem', 'PutItem', 'UpdateItem'],
         // The user's token failures across sign-ins, and the password count a whole success clears.
         limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
-        // The email that tells the customer the token sign-in was locked.
+        // The email that tells the customer the token sign-in was locked, and its audit entry.
         outbox: ['PutItem'],
+        audit: ['PutItem'],
       },
       hmacKey: true,
       tokenKey: true,

@@ -78,6 +78,7 @@ export const accounts = once(
       users: config.table('users'),
       codes: tableOrUnused('codes'),
       outbox: tableOrUnused('outbox'),
+      audit: tableOrUnused('audit'),
     }),
 );
 

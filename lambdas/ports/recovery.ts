@@ -51,8 +51,8 @@ export interface AuditEntry {
   /** Sorts by time: `<ISO time>#<random>`. */
   eventId: string;
   at: number;
-  kind: 'recovery-completed' | 'staff-change';
-  /** `customer` for a self-service recovery; the caller's IAM identity (ARN) for staff. */
+  kind: 'recovery-completed' | 'staff-change' | 'token-locked';
+  /** `customer` for a self-service recovery; the caller's IAM identity (ARN) for staff; `system` for a lock. */
   actor: string;
   action?: AssistedAction;
   reason?: string;

@@ -1,5 +1,6 @@
 // Storage ports of sign-in and the digital token: sign-in attempts, signed-in sessions, and the online users
 // the registration created (read by username, and their digital-token state).
+import type { AuditEntry } from './recovery.ts';
 import type { OutboxMessage } from './stores.ts';
 
 export type SignInStatus = 'password' | 'digital-token' | 'done';
@@ -119,8 +120,9 @@ export interface AccountStore {
   /** Accepts a time step if it is later than the last accepted one; false on replay. */
   acceptStep(userPk: string, step: number): Promise<boolean>;
   /**
-   * Queues a customer email that tells of a state kept elsewhere (a lock in the limits table); written once
-   * per `messageId`, so parallel callers that engaged the same lock queue one email.
+   * Queues a customer email that tells of a state kept elsewhere (a lock in the limits table), with its entry
+   * in the audit trail in the same transaction; written once per `messageId`, so parallel callers that
+   * engaged the same lock queue one email and one entry.
    */
-  notify(message: OutboxMessage): Promise<void>;
+  notify(message: OutboxMessage, audit: AuditEntry): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { matchingStep } from '../digital-token/totp.ts';
 import type { OnlineUser } from '../ports/sign-in.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
+import { auditEntryId } from '../rules/audit.ts';
 import { DependencyError, retryAfterSeconds } from '../rules/errors.ts';
 import { boundReachedUntil, clearFailures, countTry, type FailureBound } from '../rules/failure-window.ts';
 import { passwordLockKey, tokenFailureKey } from '../rules/lock-keys.ts';
@@ -52,15 +53,26 @@ async function refuseLockedUser(
 ): Promise<never> {
   if (lockedNow) {
     deps.events.record({ event: 'sign_in_locked', ...event, phase: 'token_failures' });
-    // One email per lock: parallel tries that reach the bound together compute the same id.
-    await deps.accounts.notify({
-      kind: 'token-locked',
-      messageId: `token-locked-${user.userId}-${until}`,
-      customerId: user.customerId,
-      username: user.username,
-      lockedUntil: until,
-      createdAt: deps.clock.now(),
-    });
+    // One email and one audit entry per lock: parallel tries that reach the bound compute the same id.
+    const now = deps.clock.now();
+    await deps.accounts.notify(
+      {
+        kind: 'token-locked',
+        messageId: `token-locked-${user.userId}-${until}`,
+        customerId: user.customerId,
+        username: user.username,
+        lockedUntil: until,
+        createdAt: now,
+      },
+      {
+        customerId: user.customerId,
+        eventId: auditEntryId(now, deps.random),
+        at: now,
+        kind: 'token-locked',
+        actor: 'system',
+        details: { lockedUntil: new Date(until).toISOString() },
+      },
+    );
   } else {
     deps.events.record({ event: 'token_failure', ...event, reason: 'user_locked' });
   }

@@ -13,6 +13,7 @@ import {
   getItem,
   newDocumentClient,
   type Services,
+  scanAll,
   TEST_NOW,
   wire,
 } from '../support/integration.ts';
@@ -28,7 +29,12 @@ describe('sign-in stores', () => {
     s = wire(await freshTables('sign-in'));
     const { names } = s.tables;
     signIns = new DynamoSignInStore(s.db, names.signins, KEEP_MS);
-    accounts = new DynamoAccountStore(s.db, { users: names.users, codes: names.codes, outbox: names.outbox });
+    accounts = new DynamoAccountStore(s.db, {
+      users: names.users,
+      codes: names.codes,
+      outbox: names.outbox,
+      audit: names.audit,
+    });
   });
 
   const attempt = (overrides: Partial<SignInAttempt> = {}): SignInAttempt => ({
@@ -143,6 +149,7 @@ describe('sign-in stores', () => {
       );
       const counted = new DynamoAccountStore(db, {
         users: s.tables.names.users,
+        audit: s.tables.names.audit,
         codes: s.tables.names.codes,
         outbox: s.tables.names.outbox,
       });
@@ -221,14 +228,24 @@ describe('sign-in stores', () => {
         createdAt: TEST_NOW,
       };
 
+      const entry = (n: number) => ({
+        customerId: 'CUST-NOTIFY',
+        eventId: `2030-01-15T12:00:00.00${n}Z#${randomUUID()}`,
+        at: TEST_NOW,
+        kind: 'token-locked' as const,
+        actor: 'system',
+      });
+
       // Act: two parallel tries that engaged the same lock.
-      await Promise.all([accounts.notify(message), accounts.notify(message)]);
+      await Promise.all([accounts.notify(message, entry(1)), accounts.notify(message, entry(2))]);
       const claimed = await s.outbox.claim(message.messageId, TEST_NOW, 60_000);
       const again = await s.outbox.claim(message.messageId, TEST_NOW, 60_000);
 
       // Assert
       expect(claimed).toEqual(message);
       expect(again).toBeUndefined();
+      const audit = (await scanAll(s.db, s.tables.names.audit)).filter((e) => e.customerId === 'CUST-NOTIFY');
+      expect(audit).toHaveLength(1);
     });
 
     it('accepts each time step once, and only steps after the last accepted one', async () => {

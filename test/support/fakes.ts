@@ -11,6 +11,7 @@ import {
   credentialIdentifier,
 } from '../../lambdas/ports/customer-directory.ts';
 import type { Email, EmailSender, SmsSender } from '../../lambdas/ports/notifications.ts';
+import type { AuditEntry } from '../../lambdas/ports/recovery.ts';
 import {
   ABSENT_USER_PK,
   type AccountStore,
@@ -1035,9 +1036,14 @@ export class FakeAccountStore implements AccountStore {
     return true;
   }
 
-  async notify(message: OutboxMessage): Promise<void> {
+  /** The audit entries the lock notices wrote, with their emails (one per message id). */
+  readonly audit: AuditEntry[] = [];
+
+  async notify(message: OutboxMessage, audit: AuditEntry): Promise<void> {
     await turn();
-    if (!this.outbox.some((m) => m.messageId === message.messageId)) this.outbox.push(copy(message));
+    if (this.outbox.some((m) => m.messageId === message.messageId)) return;
+    this.outbox.push(copy(message));
+    this.audit.push(copy(audit));
   }
 }
 

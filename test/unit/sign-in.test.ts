@@ -439,6 +439,10 @@ describe('second audit, finding 1: token codes are bounded per user, across sign
     expect(emails).toHaveLength(1);
     expect(emails[0]).toMatchObject({ username: 'Tomas.Mateos', customerId: tomas.customerId });
     expect(w.events.of('sign_in_locked').map((e) => e.phase)).toContain('token_failures');
+    // Staff see the lock among the customer's recent security events: one audit entry with its email.
+    expect(w.accounts.audit).toEqual([
+      expect.objectContaining({ kind: 'token-locked', actor: 'system', customerId: tomas.customerId }),
+    ]);
   });
 
   it('the lock ends with the window, and a whole sign-in then clears the token and password counts', async () => {

@@ -3,10 +3,10 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry } from '../../ports/recovery.ts';
 import {
   ABSENT_USER_PK,
   type AccountStore,
@@ -14,7 +14,7 @@ import {
   type OnlineUser,
   type PendingToken,
 } from '../../ports/sign-in.ts';
-import type { OutboxMessage } from '../../ports/stores.ts';
+import { ConflictError, type OutboxMessage } from '../../ports/stores.ts';
 import { epochSeconds, storage, transaction } from './client.ts';
 import { OUTBOX_KEEP_MS } from './registration-store.ts';
 
@@ -22,6 +22,8 @@ export interface AccountTables {
   users: string;
   codes: string;
   outbox: string;
+  /** Only the lock notices write there (`notify`). */
+  audit: string;
 }
 
 /** An outbox item as the stream consumer and the sweep expect it: pending, no attempts, kept a week. */
@@ -178,18 +180,35 @@ export class DynamoAccountStore implements AccountStore {
     );
   }
 
-  async notify(message: OutboxMessage): Promise<void> {
-    await storage(
-      () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tables.outbox,
-            Item: outboxItem(message),
-            ConditionExpression: 'attribute_not_exists(messageId)',
-          }),
-        ),
+  async notify(message: OutboxMessage, audit: AuditEntry): Promise<void> {
+    try {
+      await transaction(
+        () =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: this.tables.outbox,
+                    Item: outboxItem(message),
+                    ConditionExpression: 'attribute_not_exists(messageId)',
+                  },
+                },
+                {
+                  Put: {
+                    TableName: this.tables.audit,
+                    Item: audit,
+                    ConditionExpression: 'attribute_not_exists(eventId)',
+                  },
+                },
+              ],
+            }),
+          ),
+        ['code', 'code'],
+      );
+    } catch (error) {
       // Queued already by a parallel caller that engaged the same lock.
-      () => undefined,
-    );
+      if (!(error instanceof ConflictError)) throw error;
+    }
   }
 }
