@@ -176,14 +176,14 @@ const operations: Record<string, Operation> = {
     request: passwordSchema,
     status: 200,
     response: z.union([signedIn, z.object({ step: z.literal('digital-token') })]),
-    errors: [...body, ...session, 423],
+    errors: [...body, ...session, 403, 423],
   },
   'sign-in-digital-token': {
     summary: 'S3: the code of the active digital token (RFC 6238 TOTP)',
     request: tokenCodeSchema,
     status: 200,
     response: signedIn,
-    errors: [...body, ...session, 423],
+    errors: [...body, ...session, 403, 423],
   },
   'get-me': {
     summary: 'M1: the signed-in user: username, masked contact, second factor, security image',
@@ -228,7 +228,7 @@ const operations: Record<string, Operation> = {
       contact,
       expiresAt: isoTime,
     }),
-    errors: [...body, 401, 409, 423, 429, 503],
+    errors: [...body, 401, 403, 409, 423, 429, 503],
   },
   'get-recovery': {
     summary: 'Resume a recovery after a reload; the username once the code was verified',

@@ -47,6 +47,15 @@ export async function startRecovery(
     });
     return failRecovery('not_registered');
   }
+  // A user staff disabled stays disabled: a recovery would change the password and still not sign in.
+  if (user.disabledAt !== undefined) {
+    deps.events.record({
+      event: 'credential_failure',
+      credentialType: credential.type,
+      reason: 'user_disabled',
+    });
+    return failRecovery('user_disabled');
+  }
   // Said before the SMS, so a customer at the bound does not spend a code for nothing; R4 counts.
   const now = deps.clock.now();
   const { recoveryMaxPerCustomerPerDay: max } = deps.rules;

@@ -106,6 +106,10 @@ describe('assisted service', () => {
     expect((await status()).body.user.disabled).toMatchObject({
       by: 'arn:aws:iam::000000000000:user/local/ana.agente',
     });
+    // Nor can the customer recover around it: R1 says the user is disabled (after the PIN proved it).
+    const recovery = await api.call('POST', '/v1/recoveries', { body: credentials.card });
+    expect(recovery.status).toBe(403);
+    expect(recovery.body.code).toBe('user_disabled');
     expect((await act('enable')).status).toBe(200);
     expect((await signIn(PASSWORD)).status).toBe(200);
     const actions = (await status()).body.recentEvents.map((e: { action: string }) => e.action);
