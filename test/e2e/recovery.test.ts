@@ -182,9 +182,7 @@ describe('recovery after a lost phone', () => {
       token: fresh.answer.body.session.token,
     });
     expect(again.status).toBe(202);
-    const mail = (await api.waitForEmail('ana.ruiz@example.ec')).find((m) =>
-      m.subject.includes('Recuperaste'),
-    );
+    const [mail] = await api.waitForEmail('ana.ruiz@example.ec', 15_000, 'Recuperaste');
     expect(mail?.text).toContain('Desactivamos tu Token digital');
   });
 });
