@@ -40,12 +40,11 @@ export async function startRecovery(
   const userPk = `CUSTOMER#${customer.customerId}`;
   const user = await deps.accounts.getUser(userPk);
   if (!user) {
-    deps.events.record({
-      event: 'credential_failure',
-      credentialType: credential.type,
-      reason: 'not_registered',
-    });
-    return failRecovery('not_registered');
+    // A user the bank's core system holds but this service did not create cannot be recovered here: the
+    // customer gets the registration's advice for it (sign in, or a branch), not an invitation to register.
+    const reason = customer.registered ? 'already_registered' : 'not_registered';
+    deps.events.record({ event: 'credential_failure', credentialType: credential.type, reason });
+    return failRecovery(reason);
   }
   // A user staff disabled stays disabled: a recovery would change the password and still not sign in.
   if (user.disabledAt !== undefined) {

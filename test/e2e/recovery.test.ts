@@ -195,6 +195,13 @@ describe('recovery refusals', () => {
     expect(answer.body.detail).toMatch(/Regístrate/);
   });
 
+  it("a customer whose user the bank's core system holds gets the registration's advice (409 already_registered)", async () => {
+    const answer = await api.call('POST', '/v1/recoveries', { body: credentials.registeredCard });
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe('already_registered');
+    expect(answer.body.detail).toMatch(/agencia/);
+  });
+
   it('wrong PINs count on the same counter as registration step 1: two there and one here lock both', async () => {
     const wrongPin = { ...credentials.otherCard, pin: '0000' };
     expect((await api.call('POST', '/v1/registrations', { body: wrongPin })).status).toBe(401);
