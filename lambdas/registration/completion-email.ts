@@ -121,13 +121,13 @@ export function accessChangedEmail(
   const when = ecuadorTime(message.at);
   const user = message.username ? ` ${message.username}` : '';
   const paragraphs = [
-    `Un asesor de Produbanco ${staffChangeText[message.action].replace('tu usuario', `tu usuario${user}`)} de Produbanco en línea el ${when} (hora de Ecuador), a tu pedido.`,
+    `Un asesor de Produbanco ${staffChangeText[message.action].replace('tu usuario', `tu usuario${user}`)} de Produbanco en línea el ${when} (hora de Ecuador).`,
     ...(message.action === 'reset-token'
       ? [
           'Para activarlo de nuevo, ingresa a Produbanco en línea y ve a Menú Principal / Servicios Bancarios / Segundo Factor de Seguridad / Activación.',
         ]
       : []),
-    'Si no lo solicitaste, comunícate de inmediato con nuestro Call Center al 1700 123 123.',
+    'Si no reconoces este cambio, comunícate de inmediato con nuestro Call Center al 1700 123 123.',
     'Produbanco nunca te pedirá tu clave ni tu clave temporal por correo, llamada o mensaje.',
   ];
   return emailOf(to, 'Cambio en tu acceso a Produbanco en línea', paragraphs);
