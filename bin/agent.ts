@@ -62,6 +62,9 @@ export async function signedHeaders(request: AgentRequest): Promise<Record<strin
     ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
   };
   if (isLoopback(request.url)) return { ...headers, 'x-local-staff': userInfo().username };
+  // Signed requests carry the staff member's credentials' signature and the reasons: never in clear.
+  if (request.url.protocol !== 'https:')
+    throw new Error(`Refusing to call ${request.url.origin}: use https.`);
   const signer = new SignatureV4({
     service: 'execute-api',
     region: regionOf(request.url),

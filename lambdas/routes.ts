@@ -4,7 +4,15 @@ import type { TableName } from './tables.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** The DynamoDB operations a function performs on a table, transactions included (IAM checks each item). */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Scan' | 'Query';
+export type TableAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Scan'
+  | 'Query'
+  /** A transaction's ConditionCheck item: IAM checks it as its own action. */
+  | 'ConditionCheckItem';
 /** Exactly what a function calls on a table: infrastructure grants these actions and no other. */
 export type Access = readonly TableAction[];
 
@@ -384,7 +392,8 @@ export const routes: readonly Route[] = [
     needs: {
       tables: {
         customers: ['GetItem'],
-        recoveries: ['GetItem', 'PutItem'],
+        // The recovery and the customer's pointer to it, in one transaction of puts.
+        recoveries: ['PutItem'],
         // The same PIN counters and locks as step 1, and the recoveries per customer per day.
         limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
         users: ['GetItem'],
@@ -543,8 +552,9 @@ export const assistedRoutes: readonly AssistedRoute[] = [
     needs: {
       tables: {
         customers: ['GetItem'],
-        users: ['GetItem', 'UpdateItem'],
-        limits: ['GetItem', 'DeleteItem'],
+        // An unlock changes nothing on the user item: the transaction only checks the user exists.
+        users: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
+        limits: ['DeleteItem'],
         outbox: ['PutItem'],
         audit: ['PutItem'],
       },

@@ -86,7 +86,7 @@ const maxPhysicalNameLength = 64;
 /** The IAM actions of a table access: exactly the operations the function calls, nothing by default. */
 export const tableActions = (access: Access): string[] => access.map((action) => `dynamodb:${action}`);
 /** Operations that only read; any other one writes, and writing needs the key's encrypt actions too. */
-const readOnlyActions: ReadonlySet<TableAction> = new Set(['GetItem', 'Scan', 'Query']);
+const readOnlyActions: ReadonlySet<TableAction> = new Set(['GetItem', 'Scan', 'Query', 'ConditionCheckItem']);
 const keyReadActions = ['kms:Decrypt', 'kms:DescribeKey'];
 const keyWriteActions = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 

@@ -42,6 +42,9 @@ export interface StaffChangeResult {
   at: string;
 }
 
+/** The directory's customer ids: letters, digits and dashes; anything else names no customer (404). */
+export const isCustomerId = (value: string): boolean => /^[A-Za-z0-9-]{1,64}$/.test(value);
+
 const isAction = (value: string): value is AssistedAction =>
   (assistedActions as readonly string[]).includes(value);
 
@@ -49,7 +52,7 @@ export async function changeAccess(
   deps: StaffChangeDeps,
   input: { customerId: string; action: string; actor: string; readBody: () => unknown },
 ): Promise<StaffChangeResult> {
-  if (!isAction(input.action)) return fail('not_found');
+  if (!isAction(input.action) || !isCustomerId(input.customerId)) return fail('not_found');
   const { action } = input;
   const reason = parseBody(staffChangeSchema, input.readBody()).reason.trim();
   rejectFields(reason.length < REASON_MIN ? [fieldError('reason', 'reason_length')] : []);
@@ -74,16 +77,23 @@ export async function changeAccess(
       ],
     },
     'revoke-sessions': { endSessions: true },
-    'reset-token': { resetToken: true, clearKeys: user ? [tokenFailureKey(user.userId)] : [] },
+    // A lost or stolen phone: a session open on it must not bind a new token (T1-T3), so sessions end too.
+    'reset-token': {
+      resetToken: true,
+      endSessions: true,
+      clearKeys: user ? [tokenFailureKey(user.userId)] : [],
+    },
     // A disabled user's sessions end too: disabling is what staff do when an account is being abused.
     disable: { disable: { at: now, by: input.actor }, endSessions: true },
     enable: { enable: true },
   };
+  const change = parts[action];
   await deps.access.apply({
     customerId: customer.customerId,
     ...(user ? { userPk } : {}),
-    clearKeys: [],
-    ...parts[action],
+    ...change,
+    // One action per item in a transaction: a credential listed twice would cancel it.
+    clearKeys: [...new Set(change.clearKeys ?? [])],
     message: {
       kind: 'access-changed',
       messageId: deps.random.uuid(),

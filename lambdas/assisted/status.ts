@@ -16,6 +16,7 @@ import { passwordLockKey, pinKey } from '../rules/lock-keys.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
 import { tokenBound } from '../sign-in/digital-token.ts';
 import { type SignInRules, secondFactorOf } from '../sign-in/session.ts';
+import { isCustomerId } from './actions.ts';
 
 export interface StatusDeps {
   clock: Clock;
@@ -58,7 +59,9 @@ export async function customerStatus(
   deps: StatusDeps,
   input: { customerId: string; actor: string },
 ): Promise<CustomerStatus> {
-  const customer = await deps.directory.getCustomer(input.customerId);
+  const customer = isCustomerId(input.customerId)
+    ? await deps.directory.getCustomer(input.customerId)
+    : undefined;
   if (!customer) return fail('not_found');
   const now = deps.clock.now();
   const user = await deps.accounts.getUser(`CUSTOMER#${customer.customerId}`);

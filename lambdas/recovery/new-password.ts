@@ -87,6 +87,15 @@ export async function resetPassword(
   });
   const user = await deps.accounts.getUser(recovery.userPk);
   if (!user) throw new DependencyError('the user of an open recovery is gone');
+  // Staff disabled the user after R1 (suspected fraud): the recovery must not go through.
+  if (user.disabledAt !== undefined) {
+    deps.events.record({
+      event: 'recovery_cancelled',
+      recoveryId: recovery.recoveryId,
+      reason: 'user_disabled',
+    });
+    return failRecovery('user_disabled');
+  }
 
   const now = deps.clock.now();
   const countKey = recoveryCountKey(recovery.customerId);

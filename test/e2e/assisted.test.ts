@@ -116,6 +116,41 @@ describe('assisted service', () => {
     expect(actions.slice(0, 4)).toEqual(['enable', 'disable', 'revoke-sessions', 'unlock']);
   });
 
+  it('a recovery proven before a disable does not go through after it (R4 answers 403)', async () => {
+    const started = await api.call('POST', '/v1/recoveries', { body: credentials.card });
+    const id = started.body.recoveryId as string;
+    await api.call('POST', `/v1/recoveries/${id}/otp`, { token: started.body.token });
+    const verified = await api.call('POST', `/v1/recoveries/${id}/otp/verify`, {
+      token: started.body.token,
+      body: { code: await api.lastCode(phones.tomas) },
+    });
+    expect(verified.status).toBe(200);
+    expect((await act('disable')).status).toBe(200);
+
+    const password = 'Una clave del atacante 2026';
+    const refused = await api.call('PUT', `/v1/recoveries/${id}/password`, {
+      token: verified.body.token,
+      body: { password, confirmation: password, digitalToken: 'reset' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('user_disabled');
+    expect((await act('enable')).status).toBe(200);
+    expect((await signIn(password)).status).toBe(401);
+    expect((await signIn(PASSWORD)).status).toBe(200);
+  });
+
+  it('reset-token ends the sessions too: a session open on a lost phone cannot bind a new token', async () => {
+    const session = (await signIn(PASSWORD)).body.session.token as string;
+    expect((await act('reset-token')).status).toBe(200);
+    expect((await api.call('POST', '/v1/me/digital-token/activation', { token: session })).status).toBe(401);
+  });
+
+  it('an unknown or malformed customer id is 404', async () => {
+    const malformed = await staff.call('GET', `/v1/customers/${'x'.repeat(3000)}`);
+    expect(malformed.status).toBe(404);
+    expect((await staff.call('GET', '/v1/customers/CUST%00001')).status).toBe(404);
+  });
+
   it('is not served on the public API port', async () => {
     expect((await api.call('GET', '/v1/customers/CUST-001')).status).toBe(404);
   });

@@ -9,6 +9,8 @@ import { DynamoAccessStore } from '../../lambdas/adapters/dynamodb/access-store.
 import { DynamoRecoveryStore } from '../../lambdas/adapters/dynamodb/recovery-store.ts';
 import type { AccessChange, Recovery } from '../../lambdas/ports/recovery.ts';
 import { ConflictError } from '../../lambdas/ports/stores.ts';
+import { assistedRoutes, routes, type TableAction } from '../../lambdas/routes.ts';
+import type { TableName } from '../../lambdas/tables.ts';
 import { freshTables, getItem, type Services, TEST_NOW, wire } from '../support/integration.ts';
 
 const MAX_MS = 1_200_000;
@@ -153,5 +155,71 @@ describe('access store', () => {
       ['session', 2],
       ['sign-in', 0],
     ]);
+  });
+
+  /**
+   * IAM checks each item of a transaction as its own action (a ConditionCheck needs ConditionCheckItem):
+   * DynamoDB Local checks no IAM, so this compares what the store sends with what the route table grants.
+   */
+  it('sends only transaction items the calling functions are granted', async () => {
+    const sent: Record<string, Record<string, unknown>>[] = [];
+    const name = 'capture-transactions';
+    s.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') {
+          sent.push(
+            ...(args.input as { TransactItems: Record<string, Record<string, unknown>>[] }).TransactItems,
+          );
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    const tableOf = Object.fromEntries(Object.entries(s.tables.names).map(([k, v]) => [v, k])) as Record<
+      string,
+      TableName
+    >;
+    const actionOf: Record<string, TableAction> = {
+      Put: 'PutItem',
+      Update: 'UpdateItem',
+      Delete: 'DeleteItem',
+      ConditionCheck: 'ConditionCheckItem',
+    };
+    const needed = (): [TableName, TableAction | undefined][] =>
+      sent.flatMap((item) =>
+        Object.entries(item).map(([kind, body]) => [
+          tableOf[String(body.TableName)] as TableName,
+          actionOf[kind],
+        ]),
+      );
+    const granted = (handler: string) =>
+      [...routes, ...assistedRoutes].find((route) => route.handler === handler)?.needs.tables ?? {};
+    try {
+      // A staff unlock: nothing on the user item changes, the transaction only checks it exists.
+      const { customerId, userPk, lockKey, recovery, change } = await seed();
+      sent.length = 0;
+      const base = change(recovery.version);
+      await access.apply({
+        ...base,
+        recovery: undefined,
+        passwordHash: undefined,
+        resetToken: undefined,
+        endSessions: undefined,
+        clearKeys: [lockKey],
+        customerId,
+        userPk,
+      });
+      for (const [table, action] of needed())
+        expect(granted('agent-action')[table], `${table} ${action}`).toContain(action);
+
+      // A recovery's R4.
+      const second = await seed();
+      sent.length = 0;
+      await access.apply(second.change(second.recovery.version));
+      for (const [table, action] of needed())
+        expect(granted('reset-password')[table], `${table} ${action}`).toContain(action);
+    } finally {
+      s.db.middlewareStack.remove(name);
+    }
   });
 });

@@ -49,4 +49,13 @@ describe('npm run agent: request headers', () => {
     expect(headers).not.toHaveProperty('authorization');
     expect(headers['x-local-staff']).toMatch(/.+/);
   });
+
+  it('refuses to sign a request to a plain http URL that is not the local stack', async () => {
+    await expect(
+      signedHeaders({
+        method: 'GET',
+        url: new URL('http://abc123.execute-api.sa-east-1.amazonaws.com/prod/v1/customers/C1'),
+      }),
+    ).rejects.toThrow(/use https/);
+  });
 });

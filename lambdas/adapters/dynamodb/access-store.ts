@@ -25,6 +25,8 @@ function userUpdate(change: AccessChange) {
   const remove: string[] = [];
   const add: string[] = [];
   const values: Record<string, unknown> = { ':user': 'user' };
+  // A recovery never goes through on a user staff disabled meanwhile (a disable ends it).
+  const condition = change.recovery ? 'kind = :user AND attribute_not_exists(disabledAt)' : 'kind = :user';
   if (change.passwordHash) {
     set.push('passwordHash = :hash');
     values[':hash'] = change.passwordHash;
@@ -46,8 +48,8 @@ function userUpdate(change: AccessChange) {
     add.length ? `ADD ${add.join(', ')}` : '',
   ].filter(Boolean);
   // A change that touches nothing on the user (an unlock) still requires the user to exist.
-  if (parts.length === 0) return { ConditionExpression: 'kind = :user', values };
-  return { UpdateExpression: parts.join(' '), ConditionExpression: 'kind = :user', values };
+  if (parts.length === 0) return { ConditionExpression: condition, values };
+  return { UpdateExpression: parts.join(' '), ConditionExpression: condition, values };
 }
 
 export class DynamoAccessStore implements AccessStore {
