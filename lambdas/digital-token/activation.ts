@@ -3,6 +3,7 @@
 // stored and shown once; T3 takes the first code from the app, activates the token and queues the email.
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { SmsSender } from '../ports/notifications.ts';
+import type { OnlineUser, SignedInSession } from '../ports/sign-in.ts';
 import { type CodeStore, ConflictError, type LimitStore } from '../ports/stores.ts';
 import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
 import { verifyOtpSchema } from '../registration/verify-otp.ts';
@@ -34,6 +35,16 @@ export const activationCodeKey = (sessionId: string): string => `token-activatio
 /** One GSM-7 segment: no accented vowels, at most 160 characters (rule 16). */
 export const activationMessage = (code: string, ttlSeconds: number): string =>
   `Produbanco: tu clave temporal para activar tu Token digital es ${code}. Vence en ${Math.round(ttlSeconds / 60)} minutos. No la compartas con nadie.`;
+
+/** After a lost write: whether a recovery or staff raised the user's epoch since the session opened. */
+async function sessionEnded(
+  deps: SignedInDeps,
+  user: OnlineUser,
+  session: SignedInSession,
+): Promise<boolean> {
+  const now = await deps.accounts.getUser(user.userPk);
+  return !now || now.sessionEpoch !== (session.epoch ?? 0);
+}
 
 async function loadWithoutToken(deps: SignedInDeps, token: string | undefined) {
   const signedIn = await loadSignedIn(deps, token);
@@ -120,12 +131,20 @@ export async function verifyActivationCode(
 
   const seed = deps.random.bytes(SEED_BYTES);
   const sealedSecret = deps.box.seal(seed, user.userId);
-  const pending = { sealedSecret, sessionId: session.sessionId, createdAt: deps.clock.now(), attempts: 0 };
+  const pending = {
+    sealedSecret,
+    sessionId: session.sessionId,
+    createdAt: deps.clock.now(),
+    attempts: 0,
+    epoch: session.epoch ?? 0,
+  };
   try {
     await deps.accounts.startActivation(user.userPk, pending, { key: subjectId, codeHmac: checked.codeHmac });
   } catch (error) {
-    // A parallel call used the code first (or activated a token): this one is the replay.
-    if (error instanceof ConflictError) return failSignIn('otp_locked');
+    // A recovery or staff ended this session meanwhile; else a parallel call used the code first (or
+    // activated a token): this one is the replay.
+    if (error instanceof ConflictError)
+      return failSignIn((await sessionEnded(deps, user, session)) ? 'session_invalid' : 'otp_locked');
     throw error;
   }
   deps.events.record({
@@ -181,7 +200,11 @@ export async function confirmActivation(
       },
     );
   } catch (error) {
-    if (error instanceof ConflictError) return failSignIn('token_already_active');
+    if (error instanceof ConflictError) {
+      return failSignIn(
+        (await sessionEnded(deps, user, session)) ? 'session_invalid' : 'token_already_active',
+      );
+    }
     throw error;
   }
   deps.events.record({ event: 'token_activated', sessionId: session.sessionId, userId: user.userId });

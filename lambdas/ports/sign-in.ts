@@ -67,6 +67,11 @@ export interface PendingToken {
   sessionId: string;
   createdAt: number;
   attempts: number;
+  /**
+   * The user's session epoch when T2 showed the seed: T2 and T3 write only while it is still the user's, so
+   * a session a recovery or staff ended meanwhile cannot bind a token.
+   */
+  epoch: number;
 }
 
 export interface OnlineUser {

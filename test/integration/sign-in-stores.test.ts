@@ -2,7 +2,7 @@
 // attempt, sign-out), and the digital-token state on the user item (activation with the SMS code and the
 // outbox in one transaction, a time step accepted once).
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAccountStore } from '../../lambdas/adapters/dynamodb/account-store.ts';
 import { DynamoSignInStore } from '../../lambdas/adapters/dynamodb/sign-in-store.ts';
@@ -170,7 +170,13 @@ describe('sign-in stores', () => {
         { registrationId: key, codeHmac: 'code-1', expiresAt: TEST_NOW + 300_000, lastSentAt: TEST_NOW },
         { maxSends: 3, cooldownMs: 30_000 },
       );
-      const pending = { sealedSecret: 'v1.sealed-1', sessionId: 's1', createdAt: TEST_NOW, attempts: 0 };
+      const pending = {
+        sealedSecret: 'v1.sealed-1',
+        sessionId: 's1',
+        createdAt: TEST_NOW,
+        attempts: 0,
+        epoch: 0,
+      };
       await accounts.startActivation(userPk, pending, { key, codeHmac: 'code-1' });
       expect((await accounts.getUser(userPk))?.pendingToken).toEqual(pending);
       expect((await s.codes.get(key))?.used).toBe(true);
@@ -182,6 +188,52 @@ describe('sign-in stores', () => {
       expect((await accounts.getUser(userPk))?.pendingToken).toEqual(pending);
     });
 
+    it('T2 and T3 write nothing once a recovery or staff raised the session epoch: an ended session binds no token', async () => {
+      const { userPk, customerId } = await seedUser(`u${randomUUID().slice(0, 8)}`);
+      const key = `token-activation#${randomUUID()}`;
+      await s.codes.issue(
+        { registrationId: key, codeHmac: 'c', expiresAt: TEST_NOW + 300_000, lastSentAt: TEST_NOW },
+        { maxSends: 3, cooldownMs: 30_000 },
+      );
+      const pending = { sealedSecret: 'v1.seed', sessionId: 's', createdAt: TEST_NOW, attempts: 0, epoch: 0 };
+      await accounts.startActivation(userPk, pending, { key, codeHmac: 'c' });
+      // A recovery commits between T2 and T3.
+      await s.db.send(
+        new UpdateCommand({
+          TableName: s.tables.names.users,
+          Key: { pk: userPk },
+          UpdateExpression: 'ADD sessionEpoch :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+      const message = {
+        kind: 'token-activated' as const,
+        messageId: randomUUID(),
+        customerId,
+        username: 'u',
+        activatedAt: TEST_NOW,
+        createdAt: TEST_NOW,
+      };
+      const token = { sealedSecret: 'v1.seed', lastStep: 100, activatedAt: TEST_NOW };
+      await expect(accounts.activate(userPk, token, message)).rejects.toEqual(new ConflictError('code'));
+      expect((await accounts.getUser(userPk))?.digitalToken).toBeUndefined();
+
+      // A T2 of a session opened under epoch 0 is refused too.
+      const key2 = `token-activation#${randomUUID()}`;
+      await s.codes.issue(
+        { registrationId: key2, codeHmac: 'd', expiresAt: TEST_NOW + 300_000, lastSentAt: TEST_NOW },
+        { maxSends: 3, cooldownMs: 30_000 },
+      );
+      await expect(
+        accounts.startActivation(
+          userPk,
+          { ...pending, sealedSecret: 'v1.seed-2' },
+          { key: key2, codeHmac: 'd' },
+        ),
+      ).rejects.toEqual(new ConflictError('code'));
+      expect((await s.codes.get(key2))?.used).toBe(false);
+    });
+
     it('T3 counts first-code tries on the pending seed, then activates it and writes the email in one transaction', async () => {
       const { userPk, customerId } = await seedUser(`u${randomUUID().slice(0, 8)}`);
       const key = `token-activation#${randomUUID()}`;
@@ -191,7 +243,7 @@ describe('sign-in stores', () => {
       );
       await accounts.startActivation(
         userPk,
-        { sealedSecret: 'v1.seed', sessionId: 's', createdAt: TEST_NOW, attempts: 0 },
+        { sealedSecret: 'v1.seed', sessionId: 's', createdAt: TEST_NOW, attempts: 0, epoch: 0 },
         { key, codeHmac: 'c' },
       );
       expect(await accounts.countActivationAttempt(userPk, 'v1.other', 3)).toBeUndefined();
@@ -257,7 +309,7 @@ describe('sign-in stores', () => {
       );
       await accounts.startActivation(
         userPk,
-        { sealedSecret: 'v1.s', sessionId: 's', createdAt: TEST_NOW, attempts: 0 },
+        { sealedSecret: 'v1.s', sessionId: 's', createdAt: TEST_NOW, attempts: 0, epoch: 0 },
         { key, codeHmac: 'c' },
       );
       await accounts.activate(

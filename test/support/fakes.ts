@@ -1002,7 +1002,14 @@ export class FakeAccountStore implements AccountStore {
     await turn();
     const record = this.codes.records.get(code.key);
     const user = this.users.get(userPk);
-    if (!record || record.used || record.codeHmac !== code.codeHmac || !user || user.digitalToken) {
+    if (
+      !record ||
+      record.used ||
+      record.codeHmac !== code.codeHmac ||
+      !user ||
+      user.digitalToken ||
+      (user.sessionEpoch ?? 0) !== pending.epoch
+    ) {
       throw new ConflictError('code');
     }
     this.codes.write({ ...record, used: true });
@@ -1020,7 +1027,12 @@ export class FakeAccountStore implements AccountStore {
   async activate(userPk: string, token: DigitalToken, message: OutboxMessage): Promise<void> {
     await turn();
     const user = this.users.get(userPk);
-    if (!user || user.digitalToken || user.pendingToken?.sealedSecret !== token.sealedSecret) {
+    if (
+      !user ||
+      user.digitalToken ||
+      user.pendingToken?.sealedSecret !== token.sealedSecret ||
+      user.pendingToken.epoch !== (user.sessionEpoch ?? 0)
+    ) {
       throw new ConflictError('code');
     }
     user.digitalToken = copy(token);

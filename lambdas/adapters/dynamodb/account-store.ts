@@ -98,8 +98,16 @@ export class DynamoAccountStore implements AccountStore {
                   TableName: this.tables.users,
                   Key: { pk: userPk },
                   UpdateExpression: 'SET pendingToken = :pending',
-                  ConditionExpression: 'kind = :user AND attribute_not_exists(digitalToken)',
-                  ExpressionAttributeValues: { ':pending': pending, ':user': 'user' },
+                  ConditionExpression: `kind = :user AND attribute_not_exists(digitalToken) AND ${
+                    pending.epoch === 0
+                      ? '(attribute_not_exists(sessionEpoch) OR sessionEpoch = :epoch)'
+                      : 'sessionEpoch = :epoch'
+                  }`,
+                  ExpressionAttributeValues: {
+                    ':pending': pending,
+                    ':user': 'user',
+                    ':epoch': pending.epoch,
+                  },
                 },
               },
             ],
@@ -144,8 +152,8 @@ export class DynamoAccountStore implements AccountStore {
                   Key: { pk: userPk },
                   UpdateExpression: 'SET digitalToken = :token REMOVE pendingToken',
                   ConditionExpression:
-                    'pendingToken.sealedSecret = :sealed AND attribute_not_exists(digitalToken)',
-                  ExpressionAttributeValues: { ':token': token, ':sealed': token.sealedSecret },
+                    'pendingToken.sealedSecret = :sealed AND attribute_not_exists(digitalToken) AND (sessionEpoch = pendingToken.epoch OR (attribute_not_exists(sessionEpoch) AND pendingToken.epoch = :zero))',
+                  ExpressionAttributeValues: { ':token': token, ':sealed': token.sealedSecret, ':zero': 0 },
                 },
               },
               {
