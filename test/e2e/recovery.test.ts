@@ -2,9 +2,16 @@
 // customer proves the card with its PIN (the same counters as registration step 1), the phone with an SMS
 // code, sets a new password; every session and open sign-in ends, the locks clear, the token resets when
 // asked, an email tells the customer, and the new password signs in.
-import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, credentials, fillProfile, identifyAndVerify, phones } from '../support/api-client.ts';
+import {
+  Api,
+  activateToken,
+  credentials,
+  fillProfile,
+  identifyAndVerify,
+  phones,
+  totpAt,
+} from '../support/api-client.ts';
 import { type RunningStack, startLocalStack } from '../support/local-stack.ts';
 
 let stack: RunningStack;
@@ -142,23 +149,10 @@ describe('recovery of a forgotten password', () => {
 
 describe('recovery after a lost phone', () => {
   const USERNAME = 'Ana.Perdida';
-  const totpAt = (uri: string, at: number) =>
-    (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: at });
-
   it('"reset" deactivates the digital token: the next sign-in asks no token code, and the token can be activated again', async () => {
     await register(credentials.company, phones.ana, USERNAME);
     const session = (await signIn(USERNAME, OLD_PASSWORD)).answer.body.session.token as string;
-    expect((await api.call('POST', '/v1/me/digital-token/activation', { token: session })).status).toBe(202);
-    const scan = await api.call('POST', '/v1/me/digital-token/activation/verify', {
-      token: session,
-      body: { code: await api.lastCode(phones.ana) },
-    });
-    const uri = scan.body.otpauthUri as string;
-    const confirm = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
-      token: session,
-      body: { code: totpAt(uri, Date.now()) },
-    });
-    expect(confirm.body).toEqual({ secondFactor: 'active' });
+    const uri = await activateToken(api, session, phones.ana);
     // A sign-in waiting for a token code when the phone is lost.
     const waiting = await signIn(USERNAME, OLD_PASSWORD);
     expect(waiting.answer.body).toEqual({ step: 'digital-token' });

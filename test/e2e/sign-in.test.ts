@@ -3,7 +3,14 @@
 // from the returned secret, the activation email, sign-out, and sign-in with the token.
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, credentials, fillProfile, identifyAndVerify, phones } from '../support/api-client.ts';
+import {
+  Api,
+  activateToken,
+  credentials,
+  fillProfile,
+  identifyAndVerify,
+  phones,
+} from '../support/api-client.ts';
 import { type RunningStack, startLocalStack } from '../support/local-stack.ts';
 
 let stack: RunningStack;
@@ -244,17 +251,7 @@ describe('second audit, finding 1: token codes are bounded per user across sign-
     await fillProfile(api, id, token, ANA);
     expect((await api.call('POST', `/v1/registrations/${id}/complete`, { token })).status).toBe(201);
     const session = (await signInWithPassword(ANA, PASSWORD)).answer.body.session.token;
-    expect((await api.call('POST', '/v1/me/digital-token/activation', { token: session })).status).toBe(202);
-    const scan = await api.call('POST', '/v1/me/digital-token/activation/verify', {
-      token: session,
-      body: { code: await api.lastCode(phones.ana) },
-    });
-    const uri = scan.body.otpauthUri as string;
-    const confirm = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
-      token: session,
-      body: { code: totpAt(uri, Date.now()) },
-    });
-    expect(confirm.body).toEqual({ secondFactor: 'active' });
+    const uri = await activateToken(api, session, phones.ana);
     const wrong = () => totpAt(uri, Date.now() + 3_600_000);
     const tokenTry = (started: { body: Record<string, string> }, code: string) =>
       api.call('POST', `/v1/sign-ins/${started.body.signInId}/digital-token`, {

@@ -1,4 +1,5 @@
 // A small client of the public API for the end-to-end tests: every call is plain HTTP against the stack.
+import * as OTPAuth from 'otpauth';
 
 export interface ApiResult<T = Record<string, unknown>> {
   status: number;
@@ -140,4 +141,26 @@ export async function fillProfile(api: Api, id: string, token: string, username:
     if (result.status !== 200)
       throw new Error(`${path} answered ${result.status}: ${JSON.stringify(result.body)}`);
   }
+}
+
+/** The TOTP code of an otpauth URI at a given time. */
+export const totpAt = (uri: string, at: number): string =>
+  (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: at });
+
+/** T1 to T3 for a signed-in session: the SMS code to `phone`, then a TOTP from the shown secret. */
+export async function activateToken(api: Api, session: string, phone: string): Promise<string> {
+  const sent = await api.call('POST', '/v1/me/digital-token/activation', { token: session });
+  if (sent.status !== 202) throw new Error(`T1 answered ${sent.status}: ${JSON.stringify(sent.body)}`);
+  const scan = await api.call('POST', '/v1/me/digital-token/activation/verify', {
+    token: session,
+    body: { code: await api.lastCode(phone) },
+  });
+  const uri = scan.body.otpauthUri as string;
+  const confirm = await api.call('POST', '/v1/me/digital-token/activation/confirm', {
+    token: session,
+    body: { code: totpAt(uri, Date.now()) },
+  });
+  if (confirm.body?.secondFactor !== 'active')
+    throw new Error(`T3 answered ${confirm.status}: ${JSON.stringify(confirm.body)}`);
+  return uri;
 }
