@@ -7,7 +7,7 @@
 // `x-local-staff`; any other URL is the deployed API (its AssistedApiUrl output): the request is signed
 // with SigV4 (service execute-api) using the standard AWS credential chain (environment, SSO, profile,
 // instance or container role), in AWS_REGION or the region of the URL.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -52,6 +52,8 @@ export interface AgentRequest {
   method: 'GET' | 'POST';
   url: URL;
   body?: string;
+  /** Sent with a change, the same on its retry: the API applies it once. */
+  idempotencyKey?: string;
 }
 
 /** The headers of a request: SigV4-signed for AWS, the local staff name for the local stack. */
@@ -60,6 +62,7 @@ export async function signedHeaders(request: AgentRequest): Promise<Record<strin
     host: request.url.host,
     accept: 'application/json',
     ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...(request.idempotencyKey ? { 'idempotency-key': request.idempotencyKey } : {}),
   };
   if (isLoopback(request.url)) return { ...headers, 'x-local-staff': userInfo().username };
   // Signed requests carry the staff member's credentials' signature and the reasons: never in clear.
@@ -122,12 +125,18 @@ export async function main(argv: string[]): Promise<number> {
   const request: AgentRequest =
     command === 'status'
       ? { method: 'GET', url }
-      : { method: 'POST', url, body: JSON.stringify({ reason: values.reason ?? '' }) };
-  const response = await fetch(url, {
-    method: request.method,
-    headers: await signedHeaders(request),
-    body: request.body,
-  });
+      : {
+          method: 'POST',
+          url,
+          body: JSON.stringify({ reason: values.reason ?? '' }),
+          idempotencyKey: randomUUID(),
+        };
+  // One retry after a network error or a 5xx, signed again, with the same Idempotency-Key: a change that
+  // did go through the first time is not applied (nor audited, nor emailed) twice.
+  const send = async () =>
+    fetch(url, { method: request.method, headers: await signedHeaders(request), body: request.body });
+  let response = await send().catch(() => undefined);
+  if (!response || response.status >= 500) response = await send();
   const text = await response.text();
   let shown = text;
   try {

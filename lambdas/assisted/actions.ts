@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { AccessChange, AccessStore } from '../ports/recovery.ts';
 import type { AccountStore } from '../ports/sign-in.ts';
+import { ConflictError } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
 import { usernameKey } from '../registration/registration.ts';
 import { type AssistedAction, assistedActions } from '../routes.ts';
@@ -50,7 +51,14 @@ const isAction = (value: string): value is AssistedAction =>
 
 export async function changeAccess(
   deps: StaffChangeDeps,
-  input: { customerId: string; action: string; actor: string; readBody: () => unknown },
+  input: {
+    customerId: string;
+    action: string;
+    actor: string;
+    /** A retried request (same key) applies the change once: one audit entry, one email. */
+    idempotencyKey?: string;
+    readBody: () => unknown;
+  },
 ): Promise<StaffChangeResult> {
   if (!isAction(input.action) || !isCustomerId(input.customerId)) return fail('not_found');
   const { action } = input;
@@ -88,31 +96,41 @@ export async function changeAccess(
     enable: { enable: true },
   };
   const change = parts[action];
-  await deps.access.apply({
-    customerId: customer.customerId,
-    ...(user ? { userPk } : {}),
-    ...change,
-    // One action per item in a transaction: a credential listed twice would cancel it.
-    clearKeys: [...new Set(change.clearKeys ?? [])],
-    message: {
-      kind: 'access-changed',
-      messageId: deps.random.uuid(),
+  const messageId = input.idempotencyKey
+    ? `staff-${customer.customerId}-${action}-${input.idempotencyKey}`
+    : deps.random.uuid();
+  const answer = { customerId: customer.customerId, action, at: new Date(now).toISOString() };
+  try {
+    await deps.access.apply({
       customerId: customer.customerId,
-      ...(user ? { username: user.username } : {}),
-      action,
-      at: now,
-      createdAt: now,
-    },
-    audit: {
-      customerId: customer.customerId,
-      eventId: auditEntryId(now, deps.random),
-      at: now,
-      kind: 'staff-change',
-      actor: input.actor,
-      action,
-      reason,
-    },
-  });
+      ...(user ? { userPk } : {}),
+      ...change,
+      // One action per item in a transaction: a credential listed twice would cancel it.
+      clearKeys: [...new Set(change.clearKeys ?? [])],
+      message: {
+        kind: 'access-changed',
+        messageId,
+        customerId: customer.customerId,
+        ...(user ? { username: user.username } : {}),
+        action,
+        at: now,
+        createdAt: now,
+      },
+      audit: {
+        customerId: customer.customerId,
+        eventId: auditEntryId(now, deps.random),
+        at: now,
+        kind: 'staff-change',
+        actor: input.actor,
+        action,
+        reason,
+      },
+    });
+  } catch (error) {
+    // The same request again (its Idempotency-Key): it was applied once, it is not applied twice.
+    if (error instanceof ConflictError && error.reason === 'code' && input.idempotencyKey) return answer;
+    throw error;
+  }
   deps.events.record({ event: 'staff_change', customerId: customer.customerId, action, actor: input.actor });
-  return { customerId: customer.customerId, action, at: new Date(now).toISOString() };
+  return answer;
 }

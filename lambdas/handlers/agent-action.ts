@@ -20,6 +20,7 @@ export const handler = staffApiHandler(logger, async (request) => {
     customerId: request.pathParameter('customerId'),
     action: request.pathParameter('action'),
     actor: request.actor,
+    idempotencyKey: request.idempotencyKey,
     readBody: request.json,
   };
   return { status: 200, body: await changeAccess(deps, input) };

@@ -123,6 +123,8 @@ export interface StaffRequest {
   /** The caller's IAM identity (an ARN), as API Gateway's AWS_IAM authorization verified it. */
   actor: string;
   pathParameter(name: string): string;
+  /** The client's `Idempotency-Key` (8 to 64 letters, digits, dashes), when it sent a well-formed one. */
+  idempotencyKey?: string;
   json(): unknown;
 }
 
@@ -145,6 +147,7 @@ export function staffApiHandler(logger: Logger, run: (request: StaffRequest) => 
       log,
       actor: actor as string,
       pathParameter: (name) => event.pathParameters?.[name] ?? '',
+      idempotencyKey: /^[A-Za-z0-9-]{8,64}$/.exec(header(event, 'idempotency-key') ?? '')?.[0],
       json: () => readJson(event),
     });
     return jsonResponse(requestId, response);

@@ -90,7 +90,10 @@ export interface UserSessionSummary {
 }
 
 export interface AccessStore {
-  /** ConflictError('version') when the recovery moved meanwhile, ('customer') when the user is gone. */
+  /**
+   * ConflictError('version') when the recovery moved meanwhile, ('customer') when the user is gone, ('code')
+   * when the change's email (its message id) was written already: the same change applied before.
+   */
   apply(change: AccessChange): Promise<void>;
   /** The customer's latest audit entries, newest first. */
   recent(customerId: string, limit: number): Promise<AuditEntry[]>;

@@ -145,6 +145,29 @@ describe('assisted service', () => {
     expect((await api.call('POST', '/v1/me/digital-token/activation', { token: session })).status).toBe(401);
   });
 
+  it('a change retried with the same Idempotency-Key is applied once: one audit entry, one email', async () => {
+    const headers = { 'x-local-staff': 'ana.agente', 'Idempotency-Key': 'reintento-0001' };
+    // The local outbox drain sends every 250 ms: let the earlier changes' emails arrive before counting.
+    await new Promise((done) => setTimeout(done, 1_500));
+    const before = (await status()).body.recentEvents.length as number;
+    const mailsBefore = (await api.emails()).filter((m) => m.subject.includes('Cambio en tu acceso')).length;
+    const body = { reason: REASON };
+    const first = await staff.call('POST', '/v1/customers/CUST-001/actions/revoke-sessions', {
+      body,
+      headers,
+    });
+    const again = await staff.call('POST', '/v1/customers/CUST-001/actions/revoke-sessions', {
+      body,
+      headers,
+    });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect((await status()).body.recentEvents.length).toBe(Math.min(before + 1, 20));
+    await api.waitForEmail('tmateos@example.com', 15_000, 'Cambio en tu acceso');
+    await new Promise((done) => setTimeout(done, 1_000));
+    const mails = (await api.emails()).filter((m) => m.subject.includes('Cambio en tu acceso')).length;
+    expect(mails).toBe(mailsBefore + 1);
+  });
+
   it('an unknown or malformed customer id is 404', async () => {
     const malformed = await staff.call('GET', `/v1/customers/${'x'.repeat(3000)}`);
     expect(malformed.status).toBe(404);

@@ -113,7 +113,14 @@ export class DynamoAccessStore implements AccessStore {
     ];
     await transaction(
       () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
-      [...(change.recovery ? (['version'] as const) : []), ...(userItem ? (['customer'] as const) : [])],
+      // The outbox item's id is the change's idempotency: a second write of it is the same change again.
+      [
+        ...(change.recovery ? (['version'] as const) : []),
+        ...(userItem ? (['customer'] as const) : []),
+        ...change.clearKeys.map(() => undefined),
+        'code',
+        undefined,
+      ],
     );
   }
 
@@ -126,6 +133,8 @@ export class DynamoAccessStore implements AccessStore {
           ExpressionAttributeValues: { ':customer': customerId },
           ScanIndexForward: false,
           Limit: limit,
+          // Staff must see the change they just made (an index could not offer this; the table can).
+          ConsistentRead: true,
         }),
       ),
     );
