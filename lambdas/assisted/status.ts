@@ -7,13 +7,13 @@ import type { AccessStore, AuditEntry, RecoveryStore } from '../ports/recovery.t
 import type { AccountStore, SecondFactorState } from '../ports/sign-in.ts';
 import type { LimitStore, RegistrationStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed } from '../ports/system.ts';
-import { recoveryExpiresAt } from '../recovery/session.ts';
 import { expiresAt as registrationExpiresAt, usernameKey } from '../registration/registration.ts';
 import { customerBound } from '../rules/credential-locks.ts';
 import { fail } from '../rules/errors.ts';
 import { boundReachedUntil, type FailureBound } from '../rules/failure-window.ts';
 import { passwordLockKey, pinKey } from '../rules/lock-keys.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
+import { sessionExpiresAt } from '../rules/session-expiry.ts';
 import { tokenBound } from '../sign-in/digital-token.ts';
 import { type SignInRules, secondFactorOf } from '../sign-in/session.ts';
 import { isCustomerId } from './actions.ts';
@@ -53,7 +53,7 @@ export const RECENT_EVENTS = 20;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const alive = (item: { createdAt: number; lastSeenAt: number }, rules: SignInRules, now: number) =>
-  now < Math.min(item.createdAt + rules.maxSeconds * 1000, item.lastSeenAt + rules.idleSeconds * 1000);
+  now < sessionExpiresAt(item, rules);
 
 export async function customerStatus(
   deps: StatusDeps,
@@ -91,7 +91,7 @@ export async function customerStatus(
   const registrationEnds = registration && registrationExpiresAt(registration, deps.session);
   const recoveryId = await deps.recoveries.lastOpenedBy(customer.customerId);
   const recovery = recoveryId ? await deps.recoveries.get(recoveryId) : undefined;
-  const recoveryEnds = recovery && recoveryExpiresAt(recovery, deps.session);
+  const recoveryEnds = recovery && sessionExpiresAt(recovery, deps.session);
 
   const sessions = user ? await deps.access.sessionsOf(user.userPk) : [];
   const live = sessions.filter((s) => s.epoch === user?.sessionEpoch && alive(s, deps.signIn, now));

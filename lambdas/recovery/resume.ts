@@ -2,13 +2,8 @@
 import type { RecoveryStep } from '../ports/recovery.ts';
 import type { SecondFactorState } from '../ports/sign-in.ts';
 import { ConflictError } from '../ports/stores.ts';
-import {
-  explainRecoveryConflict,
-  loadRecovery,
-  type RecoveryDeps,
-  type RecoveryInput,
-  recoveryExpiresAt,
-} from './session.ts';
+import { sessionExpiresAt } from '../rules/session-expiry.ts';
+import { explainRecoveryConflict, loadRecovery, type RecoveryDeps, type RecoveryInput } from './session.ts';
 
 export interface RecoveryState {
   step: RecoveryStep;
@@ -26,7 +21,7 @@ export async function getRecovery(deps: RecoveryDeps, input: RecoveryInput): Pro
   const proven = recovery.step === 'new-password';
   return {
     step: recovery.step,
-    expiresAt: new Date(recoveryExpiresAt({ ...recovery, lastSeenAt: now }, deps.session)).toISOString(),
+    expiresAt: new Date(sessionExpiresAt({ ...recovery, lastSeenAt: now }, deps.session)).toISOString(),
     contact: recovery.contact,
     ...(proven ? { username: recovery.username, secondFactor: recovery.secondFactor } : {}),
   };

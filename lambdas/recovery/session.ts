@@ -3,6 +3,7 @@
 import type { Recovery, RecoveryStep, RecoveryStore } from '../ports/recovery.ts';
 import type { Clock, EventLog } from '../ports/system.ts';
 import { type ErrorExtras, fail } from '../rules/errors.ts';
+import { sessionExpiresAt } from '../rules/session-expiry.ts';
 import { isIssuedId, tokenMatches } from '../rules/tokens.ts';
 
 export interface RecoveryDeps {
@@ -33,9 +34,6 @@ export const journey = { journey: 'recovery' } as const satisfies ErrorExtras;
 export const failRecovery = (code: Parameters<typeof fail>[0], extras: ErrorExtras = {}): never =>
   fail(code, { ...extras, ...journey });
 
-export const recoveryExpiresAt = (recovery: Recovery, session: RecoveryDeps['session']): number =>
-  Math.min(recovery.createdAt + session.maxSeconds * 1000, recovery.lastSeenAt + session.idleSeconds * 1000);
-
 /** The recovery the token belongs to, whatever its state; undefined when none does. */
 export async function findRecovery(deps: RecoveryDeps, input: RecoveryInput): Promise<Recovery | undefined> {
   const lookUp = input.token !== undefined && isIssuedId(input.recoveryId);
@@ -47,7 +45,7 @@ export async function findRecovery(deps: RecoveryDeps, input: RecoveryInput): Pr
 /** The open recovery behind a live token, or 401 session_invalid. */
 export async function loadRecovery(deps: RecoveryDeps, input: RecoveryInput): Promise<Recovery> {
   const recovery = await findRecovery(deps, input);
-  const alive = recovery?.status === 'open' && deps.clock.now() < recoveryExpiresAt(recovery, deps.session);
+  const alive = recovery?.status === 'open' && deps.clock.now() < sessionExpiresAt(recovery, deps.session);
   if (!recovery || !alive) return failRecovery('session_invalid');
   return recovery;
 }

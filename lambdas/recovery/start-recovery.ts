@@ -9,8 +9,9 @@ import { retryAfterSeconds } from '../rules/errors.ts';
 import { type IdentifyDeps, identifyCustomer } from '../rules/identify-customer.ts';
 import { recoveryCountKey } from '../rules/lock-keys.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
+import { sessionExpiresAt } from '../rules/session-expiry.ts';
 import { newToken } from '../rules/tokens.ts';
-import { failRecovery, recoveryExpiresAt } from './session.ts';
+import { failRecovery } from './session.ts';
 
 export interface StartRecoveryDeps extends IdentifyDeps {
   random: RandomSource;
@@ -94,6 +95,6 @@ export async function startRecovery(
     token,
     step: 'verify-contact',
     contact: recovery.contact,
-    expiresAt: new Date(recoveryExpiresAt(recovery, deps.rules.session)).toISOString(),
+    expiresAt: new Date(sessionExpiresAt(recovery, deps.rules.session)).toISOString(),
   };
 }

@@ -1,4 +1,5 @@
 // The registration: the server-side state of one customer's pass through the wizard.
+import { sessionExpiresAt } from '../rules/session-expiry.ts';
 import type { Step } from './steps.ts';
 
 export type CredentialType = 'card' | 'company' | 'virtual-key';
@@ -37,15 +38,7 @@ export interface Registration {
 }
 
 /** Idle and absolute expiry, whichever comes first (SECURITY.md rule 23). */
-export function expiresAt(
-  registration: Pick<Registration, 'createdAt' | 'lastSeenAt'>,
-  session: { idleSeconds: number; maxSeconds: number },
-): number {
-  return Math.min(
-    registration.createdAt + session.maxSeconds * 1000,
-    registration.lastSeenAt + session.idleSeconds * 1000,
-  );
-}
+export const expiresAt = sessionExpiresAt;
 
 export function isAlive(
   registration: Registration,

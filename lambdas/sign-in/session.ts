@@ -11,6 +11,7 @@ import type {
 } from '../ports/sign-in.ts';
 import type { Clock, EventLog, RandomSource } from '../ports/system.ts';
 import { fail } from '../rules/errors.ts';
+import { sessionExpiresAt } from '../rules/session-expiry.ts';
 import { hashToken, isIssuedId, newToken, tokenMatches } from '../rules/tokens.ts';
 
 export interface SignInRules {
@@ -57,9 +58,6 @@ export const failSignIn = (
 export const secondFactorOf = (user: OnlineUser): SecondFactorState =>
   user.digitalToken ? 'active' : user.choice === 'digital-token' ? 'pending-activation' : 'later';
 
-const expiry = (item: { createdAt: number; lastSeenAt: number }, rules: SignedInDeps['rules']): number =>
-  Math.min(item.createdAt + rules.maxSeconds * 1000, item.lastSeenAt + rules.idleSeconds * 1000);
-
 /** The attempt behind a live S1 token, or 401 session_invalid; one that produced a session is dead. */
 export async function loadAttempt(
   deps: Pick<SignedInDeps, 'clock' | 'signIns' | 'rules'>,
@@ -72,7 +70,7 @@ export async function loadAttempt(
     !input.token ||
     !tokenMatches(input.token, attempt.tokenHash) ||
     attempt.status === 'done' ||
-    deps.clock.now() >= expiry(attempt, deps.rules)
+    deps.clock.now() >= sessionExpiresAt(attempt, deps.rules)
   ) {
     return failSignIn('session_invalid');
   }
@@ -142,7 +140,7 @@ export async function openSession(
   });
   return {
     step: 'signed-in',
-    session: { token, expiresAt: new Date(expiry(session, deps.rules)).toISOString() },
+    session: { token, expiresAt: new Date(sessionExpiresAt(session, deps.rules)).toISOString() },
     secondFactor,
   };
 }
@@ -154,7 +152,7 @@ export async function loadSignedIn(
 ): Promise<{ session: SignedInSession; user: OnlineUser }> {
   const session = token ? await deps.signIns.getSession(hashToken(token)) : undefined;
   const now = deps.clock.now();
-  if (!session || now >= expiry(session, deps.rules)) return failSignIn('session_invalid');
+  if (!session || now >= sessionExpiresAt(session, deps.rules)) return failSignIn('session_invalid');
   const user = await deps.accounts.getUser(session.userPk);
   // A recovery or staff revocation raised the user's epoch: every session opened before is dead.
   if (!user || user.sessionEpoch !== (session.epoch ?? 0)) return failSignIn('session_invalid');
