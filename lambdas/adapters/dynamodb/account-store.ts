@@ -16,6 +16,7 @@ import {
 } from '../../ports/sign-in.ts';
 import { ConflictError, type OutboxMessage } from '../../ports/stores.ts';
 import { epochSeconds, storage, transaction } from './client.ts';
+import { codeUseItem } from './code-store.ts';
 import { OUTBOX_KEEP_MS } from './registration-store.ts';
 
 export interface AccountTables {
@@ -84,15 +85,7 @@ export class DynamoAccountStore implements AccountStore {
         this.db.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Update: {
-                  TableName: this.tables.codes,
-                  Key: { registrationId: code.key },
-                  UpdateExpression: 'SET used = :true',
-                  ConditionExpression: 'codeHmac = :code AND used = :false',
-                  ExpressionAttributeValues: { ':code': code.codeHmac, ':true': true, ':false': false },
-                },
-              },
+              codeUseItem(this.tables.codes, code.key, code.codeHmac),
               {
                 Update: {
                   TableName: this.tables.users,

@@ -1,6 +1,6 @@
 // One DynamoDB document client per process, pointed at AWS or at DynamoDB Local by configuration.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../ports/stores.ts';
 import { DependencyError } from '../../rules/errors.ts';
 
@@ -65,3 +65,29 @@ export async function transaction(
 }
 
 export const epochSeconds = (ms: number): number => Math.ceil(ms / 1000);
+
+/**
+ * Records activity on an open session item (a registration, a recovery) for its idle timeout, without moving
+ * its step; a closed item, or a touch older than the stored one, is left as it is.
+ */
+export async function touchOpen(
+  db: DynamoDBDocumentClient,
+  table: string,
+  key: Record<string, string>,
+  now: number,
+): Promise<void> {
+  await storage(
+    () =>
+      db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET lastSeenAt = :now',
+          ConditionExpression: '#status = :open AND lastSeenAt < :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': now, ':open': 'open' },
+        }),
+      ),
+    () => undefined,
+  );
+}

@@ -11,6 +11,20 @@ import { epochSeconds, storage } from './client.ts';
 
 const CLEANUP_AFTER_MS = 86_400_000;
 
+/**
+ * The transaction item that uses a subject's code (a registration's, a recovery's, an activation's) in the
+ * same write that moves the subject on: only the code that was checked, and only once.
+ */
+export const codeUseItem = (table: string, subjectId: string, codeHmac: string) => ({
+  Update: {
+    TableName: table,
+    Key: { registrationId: subjectId },
+    UpdateExpression: 'SET used = :true',
+    ConditionExpression: 'codeHmac = :code AND used = :false',
+    ExpressionAttributeValues: { ':code': codeHmac, ':true': true, ':false': false },
+  },
+});
+
 export class DynamoCodeStore implements CodeStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,

@@ -5,11 +5,11 @@ import {
   GetCommand,
   PutCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Recovery, RecoveryStore } from '../../ports/recovery.ts';
 import { ConflictError } from '../../ports/stores.ts';
-import { epochSeconds, storage, transaction } from './client.ts';
+import { epochSeconds, storage, touchOpen, transaction } from './client.ts';
+import { codeUseItem } from './code-store.ts';
 
 /** DynamoDB TTL only cleans up: a day after the absolute expiry, which code enforces itself. */
 const CLEANUP_AFTER_MS = 86_400_000;
@@ -97,20 +97,7 @@ export class DynamoRecoveryStore implements RecoveryStore {
   }
 
   async touch(recoveryId: string, now: number): Promise<void> {
-    await storage(
-      () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tables.recoveries,
-            Key: { recoveryId },
-            UpdateExpression: 'SET lastSeenAt = :now',
-            ConditionExpression: '#status = :open AND lastSeenAt < :now',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':now': now, ':open': 'open' },
-          }),
-        ),
-      () => undefined,
-    );
+    await touchOpen(this.db, this.tables.recoveries, { recoveryId }, now);
   }
 
   async save(next: Recovery, expectedVersion: number): Promise<void> {
@@ -129,15 +116,7 @@ export class DynamoRecoveryStore implements RecoveryStore {
           new TransactWriteCommand({
             TransactItems: [
               { Put: this.put(next, expectedVersion) },
-              {
-                Update: {
-                  TableName: this.tables.codes,
-                  Key: { registrationId: next.recoveryId },
-                  UpdateExpression: 'SET used = :true',
-                  ConditionExpression: 'codeHmac = :code AND used = :false',
-                  ExpressionAttributeValues: { ':code': codeHmac, ':true': true, ':false': false },
-                },
-              },
+              codeUseItem(this.tables.codes, next.recoveryId, codeHmac),
             ],
           }),
         ),

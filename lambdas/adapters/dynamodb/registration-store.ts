@@ -5,12 +5,12 @@ import {
   GetCommand,
   PutCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CompletionMessage, NewUser, RegistrationStore, Superseded } from '../../ports/stores.ts';
 import { ConflictError } from '../../ports/stores.ts';
 import type { Registration } from '../../registration/registration.ts';
-import { epochSeconds, storage, transaction } from './client.ts';
+import { epochSeconds, storage, touchOpen, transaction } from './client.ts';
+import { codeUseItem } from './code-store.ts';
 
 export interface RegistrationTables {
   registrations: string;
@@ -137,20 +137,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
   }
 
   async touch(registrationId: string, now: number): Promise<void> {
-    await storage(
-      () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tables.registrations,
-            Key: { registrationId },
-            UpdateExpression: 'SET lastSeenAt = :now',
-            ConditionExpression: '#status = :open AND lastSeenAt < :now',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':now': now, ':open': 'open' },
-          }),
-        ),
-      () => undefined,
-    );
+    await touchOpen(this.db, this.tables.registrations, { registrationId }, now);
   }
 
   async save(next: Registration, expectedVersion: number): Promise<void> {
@@ -212,15 +199,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
   async saveWithCodeUsed(next: Registration, expectedVersion: number, codeHmac: string): Promise<void> {
     const items = [
       this.put(next, expectedVersion),
-      {
-        Update: {
-          TableName: this.tables.codes,
-          Key: { registrationId: next.registrationId },
-          UpdateExpression: 'SET used = :true',
-          ConditionExpression: 'codeHmac = :code AND used = :false',
-          ExpressionAttributeValues: { ':code': codeHmac, ':true': true, ':false': false },
-        },
-      },
+      codeUseItem(this.tables.codes, next.registrationId, codeHmac),
     ];
     await transaction(
       () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
