@@ -113,11 +113,7 @@ export async function resetPassword(
   }
 
   const tokenReset = body.digitalToken === 'reset' && (user.digitalToken ?? user.pendingToken) !== undefined;
-  const after: SecondFactorState = tokenReset
-    ? user.choice === 'digital-token'
-      ? 'pending-activation'
-      : 'later'
-    : secondFactorOf(user);
+  const after = secondFactorOf(tokenReset ? { ...user, digitalToken: undefined } : user);
   const next: Recovery = {
     ...recovery,
     step: 'completed',

@@ -105,12 +105,13 @@ export function recoveryCompletedEmail(
   return emailOf(to, 'Recuperaste el acceso a Produbanco en línea', paragraphs);
 }
 
+/** What staff did, said before «tu usuario». */
 const staffChangeText: Record<AccessChangedMessage['action'], string> = {
-  unlock: 'desbloqueó el ingreso de tu usuario',
-  'revoke-sessions': 'cerró todas las sesiones abiertas de tu usuario',
-  'reset-token': 'desactivó el Token digital de tu usuario',
-  disable: 'deshabilitó tu usuario',
-  enable: 'habilitó nuevamente tu usuario',
+  unlock: 'desbloqueó el ingreso de',
+  'revoke-sessions': 'cerró todas las sesiones abiertas de',
+  'reset-token': 'desactivó el Token digital de',
+  disable: 'deshabilitó',
+  enable: 'habilitó nuevamente',
 };
 
 /** Staff changed the customer's access (assisted service): what and when; never who or the internal reason. */
@@ -121,7 +122,7 @@ export function accessChangedEmail(
   const when = ecuadorTime(message.at);
   const user = message.username ? ` ${message.username}` : '';
   const paragraphs = [
-    `Un asesor de Produbanco ${staffChangeText[message.action].replace('tu usuario', `tu usuario${user}`)} de Produbanco en línea el ${when} (hora de Ecuador).`,
+    `Un asesor de Produbanco ${staffChangeText[message.action]} tu usuario${user} de Produbanco en línea el ${when} (hora de Ecuador).`,
     ...(message.action === 'reset-token'
       ? [
           'Para activarlo de nuevo, ingresa a Produbanco en línea y ve a Menú Principal / Servicios Bancarios / Segundo Factor de Seguridad / Activación.',
