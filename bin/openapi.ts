@@ -17,12 +17,14 @@ import { steps } from '../lambdas/registration/steps.ts';
 import { verifyOtpSchema } from '../lambdas/registration/verify-otp.ts';
 import { routes } from '../lambdas/routes.ts';
 import { identificationSchema as startRegistrationSchema } from '../lambdas/rules/identify-customer.ts';
+import { reportSchema } from '../lambdas/security-report/report.ts';
+import { changePasswordSchema } from '../lambdas/self-service/password.ts';
 import { tokenCodeSchema } from '../lambdas/sign-in/digital-token.ts';
 import { passwordSchema } from '../lambdas/sign-in/password.ts';
 import { startSignInSchema } from '../lambdas/sign-in/start-sign-in.ts';
 
 const step = z.enum(steps);
-const recoveryStep = z.enum(['verify-contact', 'enter-otp', 'new-password', 'completed']);
+const recoveryStep = z.enum(['verify-contact', 'enter-otp', 'new-password', 'on-hold', 'completed']);
 const stepOnly = z.object({ step });
 const contact = z.object({ phone: z.string(), email: z.string() });
 const isoTime = z.iso.datetime();
@@ -32,6 +34,8 @@ interface Operation {
   request?: z.ZodMiniType;
   status: number;
   response?: z.ZodMiniType;
+  /** A second success answer (R4's 202 when a token reset is held). */
+  alternative?: { status: number; description: string; response: z.ZodMiniType };
   errors: number[];
 }
 
@@ -42,7 +46,9 @@ const signedIn = z.object({
   step: z.literal('signed-in'),
   session: z.object({ token: z.string(), expiresAt: isoTime }),
   secondFactor,
+  deviceToken: z.optional(z.string()),
 });
+const signedInOnly = [401, 429, 503];
 const codeSent = z.object({
   step: z.literal('enter-otp'),
   expiresAt: isoTime,
@@ -239,6 +245,7 @@ const operations: Record<string, Operation> = {
       contact,
       username: z.optional(z.string()),
       secondFactor: z.optional(secondFactor),
+      until: z.optional(isoTime),
     }),
     errors: session,
   },
@@ -266,7 +273,69 @@ const operations: Record<string, Operation> = {
     request: resetPasswordSchema,
     status: 200,
     response: z.object({ step: z.literal('completed'), username: z.string(), secondFactor }),
-    errors: [...body, ...session],
+    alternative: {
+      status: 202,
+      description: 'A reset of the active digital token is held (rule 54): nothing changes until `until`',
+      response: z.object({ step: z.literal('on-hold'), username: z.string(), until: isoTime }),
+    },
+    errors: [...body, ...session, 403],
+  },
+  'list-sessions': {
+    summary: "The signed-in customer's live sessions: browser, coarse place, times; the current one marked",
+    status: 200,
+    response: z.object({
+      sessions: z.array(
+        z.object({
+          id: z.string(),
+          current: z.boolean(),
+          createdAt: isoTime,
+          lastSeenAt: isoTime,
+          device: z.string(),
+          place: z.string(),
+        }),
+      ),
+    }),
+    errors: signedInOnly,
+  },
+  'end-other-sessions': {
+    summary: 'Ends every session of the customer but the current one',
+    status: 200,
+    response: z.object({ ended: z.int() }),
+    errors: signedInOnly,
+  },
+  'end-session': {
+    summary: 'Ends one session of the customer (404 for an id that is not one of theirs)',
+    status: 204,
+    errors: [...signedInOnly, 404],
+  },
+  'change-password': {
+    summary: 'The current password and a new one (step 5 policy); every other session ends, this one stays',
+    request: changePasswordSchema,
+    status: 204,
+    errors: [...body, ...signedInOnly, 423],
+  },
+  'list-activity': {
+    summary: "The customer's last 20 security events: what and when, never who on the bank's side or why",
+    status: 200,
+    response: z.object({
+      events: z.array(
+        z.object({
+          at: isoTime,
+          kind: z.string(),
+          device: z.optional(z.string()),
+          place: z.optional(z.string()),
+          details: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+        }),
+      ),
+    }),
+    errors: signedInOnly,
+  },
+  'report-security': {
+    summary: '«No fui yo»: the one-time link of a security email freezes the access at once',
+    request: reportSchema,
+    status: 200,
+    response: z.object({ frozen: z.literal(true) }),
+    errors: [...body, 410, 429, 503],
   },
 };
 
@@ -300,8 +369,20 @@ const problem = {
     currentStep: { type: 'string' },
     reason: {
       type: 'string',
-      enum: ['resend_cooldown', 'sends_per_registration', 'sends_per_phone', 'per_address', 'username_tries'],
+      enum: [
+        'resend_cooldown',
+        'sends_per_registration',
+        'sends_per_phone',
+        'per_address',
+        'username_tries',
+        'recoveries_per_customer',
+      ],
       description: 'rate_limited: the limit that was hit',
+    },
+    until: {
+      type: 'string',
+      format: 'date-time',
+      description: 'recovery_on_hold: when the held change applies',
     },
   },
 };
@@ -315,6 +396,14 @@ export function buildOpenApi(): Record<string, unknown> {
       [op.status]: op.response
         ? { description: 'Success', content: { 'application/json': { schema: schema(op.response) } } }
         : { description: 'Success, no content' },
+      ...(op.alternative
+        ? {
+            [op.alternative.status]: {
+              description: op.alternative.description,
+              content: { 'application/json': { schema: schema(op.alternative.response) } },
+            },
+          }
+        : {}),
     };
     for (const status of op.errors) {
       responses[status] = { $ref: '#/components/responses/Problem' };

@@ -41,6 +41,14 @@ const schema = z.object({
   TOKEN_MAX_FAILURES_PER_USER: limit(10),
   /** Recoveries one customer may complete in any 24 hours. */
   RECOVERY_MAX_PER_CUSTOMER_PER_DAY: limit(3),
+  /** How long a recovery that removes an active digital token waits before it applies (rule 54). */
+  TOKEN_RESET_HOLD_SECONDS: seconds(43200),
+  /** How long a «No fui yo» link in a security email stays valid (rule 55). */
+  SECURITY_REPORT_TTL_SECONDS: seconds(604800),
+  /** «No fui yo» reports one client address may send per minute. */
+  SECURITY_REPORT_MAX_PER_IP_PER_MINUTE: limit(10),
+  /** Where the web pages are, for the links in emails (locally the stack's own address). */
+  WEB_BASE_URL: z._default(z.url(), 'http://localhost:3000'),
   SIGNED_IN_IDLE_SECONDS: seconds(300),
   SIGNED_IN_MAX_SECONDS: seconds(1800),
   /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
@@ -99,6 +107,11 @@ export interface Config {
   identifyPerIpPerMinute: number;
   /** Self-service recoveries one customer may complete in any 24 hours. */
   recoveryMaxPerCustomerPerDay: number;
+  /** A recovery that removes an active digital token applies this long after it was asked (rule 54). */
+  tokenResetHoldSeconds: number;
+  securityReport: { ttlSeconds: number; perIpPerMinute: number };
+  /** The web pages' origin, without a trailing slash: links in emails point there. */
+  webBaseUrl: string;
   signIn: {
     perIpPerMinute: number;
     passwordMaxAttempts: number;
@@ -153,6 +166,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     pin: { maxAttempts: c.PIN_MAX_ATTEMPTS, lockSeconds: c.PIN_LOCK_SECONDS },
     identifyPerIpPerMinute: c.IDENTIFY_MAX_PER_IP_PER_MINUTE,
     recoveryMaxPerCustomerPerDay: c.RECOVERY_MAX_PER_CUSTOMER_PER_DAY,
+    tokenResetHoldSeconds: c.TOKEN_RESET_HOLD_SECONDS,
+    securityReport: {
+      ttlSeconds: c.SECURITY_REPORT_TTL_SECONDS,
+      perIpPerMinute: c.SECURITY_REPORT_MAX_PER_IP_PER_MINUTE,
+    },
+    webBaseUrl: c.WEB_BASE_URL.replace(/\/+$/, ''),
     signIn: {
       perIpPerMinute: c.SIGN_IN_MAX_PER_IP_PER_MINUTE,
       passwordMaxAttempts: c.PASSWORD_MAX_ATTEMPTS,

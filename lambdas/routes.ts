@@ -37,7 +37,7 @@ export interface RouteNeeds {
  * The customer journey a route belongs to. Each journey's functions, aliases, deployment groups and alarms
  * deploy together (one nested stack per journey), the API that routes to them stays in the parent.
  */
-export type Journey = 'registration' | 'sign-in' | 'recovery';
+export type Journey = 'registration' | 'sign-in' | 'recovery' | 'self-service';
 
 export type LimitGroup = 'identify' | 'sign-in' | 'sign-in-step' | 'otp' | 'wizard' | 'public';
 
@@ -65,6 +65,28 @@ export interface Route {
 const session = { registrations: ['GetItem', 'PutItem'] } as const;
 /** A GET of the wizard: read the registration and touch its sliding expiry. */
 const sessionRead = { registrations: ['GetItem', 'UpdateItem'] } as const;
+
+/**
+ * What applying a held reset writes (recovery/hold.ts): the user, its locks cleared, the email and the audit
+ * entry. Sign-in and recovery apply one whose hold ended (rule 54), so their functions hold these grants too.
+ */
+const holdApply = {
+  users: ['GetItem', 'UpdateItem'],
+  limits: ['DeleteItem'],
+  outbox: ['PutItem'],
+  audit: ['PutItem'],
+} as const satisfies RouteNeeds['tables'];
+
+/** A function's tables with the grants of applying a held reset added (each action once). */
+export function withHoldApply(tables: RouteNeeds['tables']): RouteNeeds['tables'] {
+  const merged: Partial<Record<TableName, TableAction[]>> = {};
+  for (const part of [tables, holdApply]) {
+    for (const [table, actions] of Object.entries(part) as [TableName, Access][]) {
+      merged[table] = [...new Set([...(merged[table] ?? []), ...actions])];
+    }
+  }
+  return merged;
+}
 
 export const routes: readonly Route[] = [
   {
@@ -257,7 +279,7 @@ export const routes: readonly Route[] = [
     limitGroup: 'sign-in',
     body: true,
     needs: {
-      tables: { users: ['GetItem'], signins: ['PutItem'], limits: ['GetItem', 'UpdateItem'] },
+      tables: withHoldApply({ users: ['GetItem'], signins: ['PutItem'], limits: ['GetItem', 'UpdateItem'] }),
       hmacKey: true,
     },
   },
@@ -269,12 +291,16 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'sign-in-step',
     body: true,
+    // withHoldApply: a held reset that ended since S1 applies here (rule 54). users UpdateItem and outbox:
+    // a new device joins the user's list and is emailed (rule 56); audit: the session's activity entry.
     needs: {
-      tables: {
-        users: ['GetItem'],
+      tables: withHoldApply({
+        users: ['GetItem', 'UpdateItem'],
         signins: ['GetItem', 'PutItem', 'UpdateItem'],
         limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
-      },
+        outbox: ['PutItem'],
+        audit: ['PutItem'],
+      }),
       hmacKey: true,
       pepper: true,
       hashes: true,
@@ -379,6 +405,92 @@ export const routes: readonly Route[] = [
       tokenKey: true,
     },
   },
+  // The signed-in customer's security center (rule 58): sessions, password, activity.
+  {
+    handler: 'list-sessions',
+    method: 'GET',
+    path: '/v1/me/sessions',
+    journey: 'self-service',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { users: ['GetItem'], signins: ['GetItem', 'UpdateItem', 'Query'] } },
+  },
+  {
+    handler: 'end-other-sessions',
+    method: 'POST',
+    path: '/v1/me/sessions/end-others',
+    journey: 'self-service',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { users: ['GetItem'], signins: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] } },
+  },
+  {
+    handler: 'end-session',
+    method: 'DELETE',
+    path: '/v1/me/sessions/{id}',
+    journey: 'self-service',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { users: ['GetItem'], signins: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'] } },
+  },
+  {
+    handler: 'change-password',
+    method: 'PUT',
+    path: '/v1/me/password',
+    journey: 'self-service',
+    auth: true,
+    limitGroup: 'sign-in-step',
+    body: true,
+    needs: {
+      tables: {
+        users: ['GetItem', 'UpdateItem'],
+        // The session moves to the new epoch in the same transaction; the others die with the old one.
+        signins: ['GetItem', 'UpdateItem'],
+        // The username's password count: a wrong current password counts toward its lock.
+        limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
+        customers: ['GetItem'],
+        outbox: ['PutItem'],
+        audit: ['PutItem'],
+      },
+      hmacKey: true,
+      pepper: true,
+      hashes: true,
+      passwordList: true,
+    },
+  },
+  {
+    handler: 'list-activity',
+    method: 'GET',
+    path: '/v1/me/activity',
+    journey: 'self-service',
+    auth: true,
+    limitGroup: 'wizard',
+    body: false,
+    needs: { tables: { users: ['GetItem'], signins: ['GetItem', 'UpdateItem'], audit: ['Query'] } },
+  },
+  // «No fui yo» (rule 55): the link of a security email freezes the access. No bearer: the link is the proof.
+  {
+    handler: 'report-security',
+    method: 'POST',
+    path: '/v1/security-reports',
+    journey: 'self-service',
+    auth: false,
+    limitGroup: 'identify',
+    body: true,
+    needs: {
+      tables: {
+        // The link (REPORT#<hash>, deleted by its use), and the user it disables.
+        users: ['GetItem', 'UpdateItem', 'DeleteItem'],
+        limits: ['GetItem', 'UpdateItem'],
+        outbox: ['PutItem'],
+        audit: ['PutItem'],
+      },
+      hmacKey: true,
+    },
+  },
   // Self-service recovery (forgotten username or password, lost phone): step 1's proof, the SMS code, a new
   // password. It never opens a registration and never creates a user.
   {
@@ -390,14 +502,15 @@ export const routes: readonly Route[] = [
     limitGroup: 'identify',
     body: true,
     needs: {
-      tables: {
+      // withHoldApply: a held reset whose hold ended is applied before a new recovery starts (rule 54).
+      tables: withHoldApply({
         customers: ['GetItem'],
         // The recovery and the customer's pointer to it, in one transaction of puts.
         recoveries: ['PutItem'],
         // The same PIN counters and locks as step 1, and the recoveries per customer per day.
         limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
         users: ['GetItem'],
-      },
+      }),
       hmacKey: true,
       hashes: true,
     },
@@ -476,7 +589,10 @@ export const routes: readonly Route[] = [
         limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
         outbox: ['PutItem'],
         audit: ['PutItem'],
+        // The phone on file, for the SMS that announces a held token reset (rule 54).
+        customers: ['GetItem'],
       },
+      sms: true,
       hmacKey: true,
       pepper: true,
       hashes: true,
@@ -493,7 +609,8 @@ export const streamConsumers = [
   {
     handler: 'send-completion-email',
     source: 'outbox' as TableName,
-    needs: { tables: { outbox: ['UpdateItem'], customers: ['GetItem'] }, email: true },
+    // users: each security email's «No fui yo» link is stored (hashed) when the email is sent (rule 55).
+    needs: { tables: { outbox: ['UpdateItem'], customers: ['GetItem'], users: ['PutItem'] }, email: true },
   },
 ] as const;
 
@@ -505,7 +622,17 @@ export const scheduledFunctions = [
   {
     handler: 'sweep-outbox',
     everyMinutes: 5,
-    needs: { tables: { outbox: ['UpdateItem', 'Scan'], customers: ['GetItem'] }, email: true },
+    // users: each security email's «No fui yo» link is stored (hashed) when the email is sent (rule 55).
+    needs: {
+      tables: { outbox: ['UpdateItem', 'Scan'], customers: ['GetItem'], users: ['PutItem'] },
+      email: true,
+    },
+  },
+  // The hold sweep (rule 54): applies every held token reset whose hold ended, from the users table's index.
+  {
+    handler: 'sweep-held-resets',
+    everyMinutes: 5,
+    needs: { tables: withHoldApply({ users: ['GetItem', 'Query'] }), hmacKey: true },
   },
 ] as const;
 
@@ -522,7 +649,15 @@ export interface AssistedRoute {
   needs: RouteNeeds;
 }
 
-export const assistedActions = ['unlock', 'revoke-sessions', 'reset-token', 'disable', 'enable'] as const;
+export const assistedActions = [
+  'unlock',
+  'revoke-sessions',
+  'reset-token',
+  'disable',
+  'enable',
+  'release-hold',
+  'cancel-hold',
+] as const;
 export type AssistedAction = (typeof assistedActions)[number];
 
 export const assistedRoutes: readonly AssistedRoute[] = [

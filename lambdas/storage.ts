@@ -11,7 +11,7 @@ import type { Hasher, Keyed } from './ports/system.ts';
 import type { RecoveryDeps } from './recovery/session.ts';
 import type { SessionDeps } from './registration/session.ts';
 import { clock, config, once } from './runtime.ts';
-import type { SignedInDeps } from './sign-in/session.ts';
+import type { SignedInDeps } from './signed-in/session.ts';
 import type { TableName } from './tables.ts';
 
 export const db = once(
@@ -69,6 +69,7 @@ export const signIns = once(
       db(),
       config.table('signins'),
       config.signIn.maxSeconds * 1000 + SIGN_IN_CLEANUP_MS,
+      tableOrUnused('audit'),
     ),
 );
 

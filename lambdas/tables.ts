@@ -76,7 +76,9 @@ export const tableDefinitions: Record<TableName, TableDefinition> = {
     holdsUsers: true,
     stream: false,
     description:
-      'Online users (one item per customer, CUSTOMER#<id>) and their usernames (reserved or permanent)',
+      'Online users (one item per customer, CUSTOMER#<id>), their usernames (reserved or permanent) and «No fui yo» links (REPORT#<hash>)',
+    // The hold sweep finds the held token resets that ended (sparse: only users with a held reset).
+    indexes: [{ name: 'byHoldEnd', partitionKey: 'holdQueue', sortKey: 'holdUntil' }],
   },
   outbox: {
     partitionKey: 'messageId',

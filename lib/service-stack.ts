@@ -104,6 +104,7 @@ export const functionGroups: readonly FunctionGroup[] = [
   'registration',
   'sign-in',
   'recovery',
+  'self-service',
   'messaging',
   'assisted',
 ];
@@ -112,6 +113,7 @@ export const nestedStackIds: Record<FunctionGroup, string> = {
   registration: 'Registration',
   'sign-in': 'SignIn',
   recovery: 'Recovery',
+  'self-service': 'SelfService',
   messaging: 'Messaging',
   assisted: 'Assisted',
 };
@@ -119,6 +121,8 @@ const groupDescriptions: Record<FunctionGroup, string> = {
   registration: 'registration functions, their deployment groups and alarms',
   'sign-in': 'sign-in and digital-token functions, their deployment groups and alarms',
   recovery: 'recovery functions, their deployment groups and alarms',
+  'self-service':
+    "the customer's security center (sessions, password, activity) and «No fui yo», their deployment groups and alarms",
   messaging: 'outbox stream consumer and sweep, their DLQ, schedule, deployment groups and alarms',
   assisted: 'assisted-service API (IAM only), its functions, deployment groups and alarms',
 };
@@ -266,6 +270,11 @@ export class ServiceStack extends Stack {
     }
     for (const route of assistedRoutes) functionFor('assisted', route.handler, route.needs);
 
+    // The «No fui yo» links in security emails point at the web pages (rule 55): the stage's web domain.
+    const webLinks: Record<string, string> = config.webDomain
+      ? { WEB_BASE_URL: `https://${config.webDomain}` }
+      : {};
+
     // The DLQ receives only the stream positions of failed batches (no item data), so SQS-managed keys do.
     this.outboxDlq = new Queue(scopes.messaging, 'OutboxDlq', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -275,6 +284,7 @@ export class ServiceStack extends Stack {
     for (const consumer of streamConsumers) {
       const fn = functionFor('messaging', consumer.handler, consumer.needs, {
         timeout: Duration.seconds(30),
+        environment: webLinks,
       });
       const table = data.tables[consumer.source];
       if (!table.tableStreamArn) throw new Error(`The ${consumer.source} table has no stream`);
@@ -310,7 +320,7 @@ export class ServiceStack extends Stack {
     for (const scheduled of scheduledFunctions) {
       const fn = functionFor('messaging', scheduled.handler, scheduled.needs, {
         timeout: Duration.seconds(60),
-        environment: { METRICS_NAMESPACE: this.namespace },
+        environment: { METRICS_NAMESPACE: this.namespace, ...webLinks },
       });
       new Rule(scopes.messaging, `${functionConstructId(scheduled.handler)}Schedule`, {
         description: `Self-registration (${config.stage}): runs ${scheduled.handler} every ${scheduled.everyMinutes} minutes`,
@@ -318,7 +328,7 @@ export class ServiceStack extends Stack {
         // The live alias, so CodeDeploy shifts the sweep like every other function.
         targets: [new LambdaFunction(fn.alias, { retryAttempts: 2 })],
       });
-      this.outboxSweep = fn;
+      if (scheduled.handler === 'sweep-outbox') this.outboxSweep = fn;
     }
 
     this.api = this.createApi(config, removal, logRetention);

@@ -86,6 +86,8 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
     AWS_SECRET_ACCESS_KEY: 'local',
     LOCAL_SECRETS_FILE: ensureSecrets(stateDir),
     LOCAL_OUTBOX_DIR: outboxDir,
+    // The «No fui yo» links of the local emails open the local web pages.
+    WEB_BASE_URL: env.WEB_BASE_URL ?? `http://localhost:${port === 0 ? 3000 : port}`,
     ...Object.fromEntries(tableNames.map((name) => [tableEnvVar(name), tables[name]])),
   });
 

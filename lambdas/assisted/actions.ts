@@ -94,7 +94,20 @@ export async function changeAccess(
     // A disabled user's sessions end too: disabling is what staff do when an account is being abused.
     disable: { disable: { at: now, by: input.actor }, endSessions: true },
     enable: { enable: true },
+    // A customer verified at a branch: the held reset applies now (rule 54).
+    'release-hold': user?.heldReset
+      ? {
+          passwordHash: user.heldReset.passwordHash,
+          resetToken: true,
+          endSessions: true,
+          heldReset: { recoveryId: user.heldReset.recoveryId },
+          clearKeys: userLocks,
+        }
+      : {},
+    'cancel-hold': user?.heldReset ? { heldReset: { recoveryId: user.heldReset.recoveryId } } : {},
   };
+  if ((action === 'release-hold' || action === 'cancel-hold') && !user?.heldReset)
+    return fail('no_held_reset');
   const change = parts[action];
   const messageId = input.idempotencyKey
     ? `staff-${customer.customerId}-${action}-${input.idempotencyKey}`

@@ -44,6 +44,10 @@ export interface CustomerStatus {
   locks: { kind: LockKind; until: string; credential?: number }[];
   openRegistration?: { step: string; expiresAt: string };
   openRecovery?: { step: string; expiresAt: string };
+  /** A recovery's token reset waiting out its hold (rule 54): staff may release or cancel it. */
+  heldReset?: { requestedAt: string; until: string };
+  /** The browsers the user signed in from (rule 57): label and when, never the device token. */
+  devices?: { device: string; firstSeen: string; lastSeen: string }[];
   sessions: { active: number; openSignIns: number };
   recentEvents: (Omit<AuditEntry, 'customerId' | 'at'> & { at: string })[];
 }
@@ -110,6 +114,16 @@ export async function customerStatus(
               : {}),
           },
           secondFactor: secondFactorOf(user),
+          ...(user.heldReset
+            ? {
+                heldReset: { requestedAt: iso(user.heldReset.requestedAt), until: iso(user.heldReset.until) },
+              }
+            : {}),
+          devices: Object.values(user.devices).map((d) => ({
+            device: d.device,
+            firstSeen: iso(d.firstSeen),
+            lastSeen: iso(d.lastSeen),
+          })),
         }
       : {}),
     locks,

@@ -13,7 +13,8 @@ import { activationFailureKey } from '../rules/lock-keys.ts';
 import { checkSmsCode, issueSmsCode, type SmsCodeRules } from '../rules/sms-code.ts';
 import { parseBody } from '../rules/validation.ts';
 import { refuseTokenCode, tokenCodeSchema } from '../sign-in/digital-token.ts';
-import { failSignIn, loadSignedIn, type SignedInDeps, type SignInRules } from '../sign-in/session.ts';
+import { failSignIn, type SignInRules } from '../sign-in/session.ts';
+import { loadSignedIn, type SignedInDeps } from '../signed-in/session.ts';
 import { base32, matchingStep, otpauthUri, SEED_BYTES } from './totp.ts';
 
 export interface ActivationCodeDeps extends SignedInDeps {

@@ -1,4 +1,5 @@
-// PUT /v1/recoveries/{id}/password: R4, the new password; sessions end, locks clear, maybe the token resets.
+// PUT /v1/recoveries/{id}/password: R4, the new password; sessions end, locks clear, maybe the token resets
+// (held for TOKEN_RESET_HOLD_SECONDS when the token is active: 202 on-hold, announced by email and SMS).
 import { DynamoLimitStore } from '../adapters/dynamodb/limit-store.ts';
 import { hasher } from '../hashing.ts';
 import { apiHandler } from '../http/api-handler.ts';
@@ -6,9 +7,11 @@ import { keyed } from '../keys.ts';
 import { resetPassword } from '../recovery/new-password.ts';
 import { recoveryInput } from '../recovery/session.ts';
 import { config, logger, random } from '../runtime.ts';
-import { access, accounts, db, recoveryDeps } from '../storage.ts';
+import { smsSender } from '../sms.ts';
+import { access, accounts, db, directory, recoveryDeps } from '../storage.ts';
 
 const limits = new DynamoLimitStore(db(), config.table('limits'));
+const sms = smsSender();
 
 export const handler = apiHandler(logger, async (request) => {
   const deps = {
@@ -19,8 +22,14 @@ export const handler = apiHandler(logger, async (request) => {
     limits,
     access: access(),
     accounts: accounts(),
-    rules: { recoveryMaxPerCustomerPerDay: config.recoveryMaxPerCustomerPerDay },
+    directory: directory(),
+    sms,
+    rules: {
+      recoveryMaxPerCustomerPerDay: config.recoveryMaxPerCustomerPerDay,
+      tokenResetHoldSeconds: config.tokenResetHoldSeconds,
+    },
   };
   const input = { ...recoveryInput(request.session()), readBody: request.json };
-  return { status: 200, body: await resetPassword(deps, input) };
+  const answer = await resetPassword(deps, input);
+  return { status: answer.step === 'on-hold' ? 202 : 200, body: answer };
 });

@@ -5,7 +5,7 @@ import { apiHandler } from '../http/api-handler.ts';
 import { keyed } from '../keys.ts';
 import { config, logger, random } from '../runtime.ts';
 import { signInWithPassword } from '../sign-in/password.ts';
-import { db, signedInDeps } from '../storage.ts';
+import { access, db, signedInDeps } from '../storage.ts';
 
 const limits = new DynamoLimitStore(db(), config.table('limits'));
 
@@ -17,6 +17,7 @@ export const handler = apiHandler(logger, async (request) => {
     keyed: keys,
     hasher: hashing,
     limits,
+    access: access(),
     rules: config.signIn,
   };
   return {

@@ -5,7 +5,7 @@ import { apiHandler } from '../http/api-handler.ts';
 import { keyed } from '../keys.ts';
 import { startRecovery } from '../recovery/start-recovery.ts';
 import { clock, config, logger, random } from '../runtime.ts';
-import { accounts, db, directory, recoveries } from '../storage.ts';
+import { access, accounts, db, directory, recoveries } from '../storage.ts';
 
 const limits = new DynamoLimitStore(db(), config.table('limits'));
 const customers = directory({ keyed, hasher });
@@ -20,6 +20,7 @@ export const handler = apiHandler(logger, async (request) => {
       directory: customers,
       recoveries: recoveries(),
       accounts: accounts(),
+      access: access(),
       limits,
       rules: {
         session: config.session,

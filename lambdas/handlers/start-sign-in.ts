@@ -4,7 +4,7 @@ import { apiHandler } from '../http/api-handler.ts';
 import { keyed } from '../keys.ts';
 import { clock, config, logger, random } from '../runtime.ts';
 import { startSignIn } from '../sign-in/start-sign-in.ts';
-import { accounts, db, signIns } from '../storage.ts';
+import { access, accounts, db, signIns } from '../storage.ts';
 
 const limits = new DynamoLimitStore(db(), config.table('limits'));
 
@@ -17,10 +17,15 @@ export const handler = apiHandler(logger, async (request) => {
     limits,
     signIns: signIns(),
     accounts: accounts(),
+    access: access(),
     rules: config.signIn,
   };
   return {
     status: 201,
-    body: await startSignIn(deps, { readBody: request.json, sourceIp: request.sourceIp }),
+    body: await startSignIn(deps, {
+      readBody: request.json,
+      sourceIp: request.sourceIp,
+      userAgent: request.userAgent,
+    }),
   };
 });

@@ -18,6 +18,8 @@ export interface ApiRequest {
   /** The client's address as CloudFront saw it (locally: the gateway's TCP peer); never a header the client
    * wrote. IPv6 clients are keyed by their /64, the smallest block a home or mobile line gets. */
   sourceIp: string;
+  /** The User-Agent header as the client sent it ('' when absent): only ever reduced to a label. */
+  userAgent: string;
   /** The JSON body: 400 when not JSON, 413 when over 16 KiB. */
   json(): unknown;
   /** Path id and bearer token of an authenticated call. */
@@ -173,6 +175,7 @@ export function apiHandler(logger: Logger, run: (request: ApiRequest) => Promise
       requestId,
       log,
       sourceIp: sourceIp as string,
+      userAgent: header(event, 'user-agent') ?? '',
       json: () => readJson(event),
       session: () => readSession(event),
     });

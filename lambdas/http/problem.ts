@@ -92,6 +92,23 @@ const problems: Record<ErrorCode, ProblemText> = {
     title: 'Token digital ya activo',
     detail: 'Tu token digital ya está activo. Si cambiaste de teléfono, comunícate con nuestro Call Center.',
   },
+  recovery_on_hold: {
+    status: 409,
+    title: 'Cambio pendiente',
+    detail:
+      'Ya hay un cambio de clave y de Token digital pendiente para tu usuario. Se aplicará cuando termine la espera de seguridad; si no lo pediste, usa el enlace «No fui yo» de tu correo o llama al Call Center al 1700 123 123.',
+  },
+  report_link_invalid: {
+    status: 410,
+    title: 'Enlace no válido',
+    detail:
+      'Este enlace ya se usó, venció o no es válido. Si no reconoces una actividad en tu usuario, llama de inmediato a nuestro Call Center al 1700 123 123.',
+  },
+  no_held_reset: {
+    status: 409,
+    title: 'Sin cambio pendiente',
+    detail: 'El usuario no tiene un cambio de clave y de Token digital pendiente.',
+  },
   not_found: { status: 404, title: 'No encontrado', detail: 'El recurso solicitado no existe.' },
   method_not_allowed: {
     status: 405,
@@ -206,6 +223,7 @@ export interface Problem {
   attemptsLeft?: number;
   currentStep?: string;
   reason?: RateLimitReason;
+  until?: string;
 }
 
 export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExtras = {}): Problem {
@@ -231,5 +249,6 @@ export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExt
     ...(extras.attemptsLeft !== undefined ? { attemptsLeft: extras.attemptsLeft } : {}),
     ...(extras.currentStep ? { currentStep: extras.currentStep } : {}),
     ...(code === 'rate_limited' && extras.reason ? { reason: extras.reason } : {}),
+    ...(extras.until ? { until: extras.until } : {}),
   };
 }

@@ -2,10 +2,10 @@
 // transaction that changes a user's access (password, token, sessions, locks) with its email and audit entry.
 import type { CredentialType } from '../registration/registration.ts';
 import type { AssistedAction } from '../routes.ts';
-import type { SecondFactorState } from './sign-in.ts';
+import type { ClientLabel, HeldReset, SecondFactorState } from './sign-in.ts';
 import type { OutboxMessage } from './stores.ts';
 
-export type RecoveryStep = 'verify-contact' | 'enter-otp' | 'new-password' | 'completed';
+export type RecoveryStep = 'verify-contact' | 'enter-otp' | 'new-password' | 'on-hold' | 'completed';
 
 /** One pass through the recovery screens: the server-side state, like a registration's. */
 export interface Recovery {
@@ -29,6 +29,8 @@ export interface Recovery {
   username: string;
   /** The second factor as it stood at R3, and as it stands after completion. */
   secondFactor?: SecondFactorState;
+  /** A token reset put on hold (rule 54): when it applies. */
+  holdUntil?: number;
 }
 
 export interface RecoveryStore {
@@ -51,14 +53,26 @@ export interface AuditEntry {
   /** Sorts by time: `<ISO time>#<random>`. */
   eventId: string;
   at: number;
-  kind: 'recovery-completed' | 'staff-change' | 'token-locked';
+  kind: AuditKind;
   /** `customer` for a self-service recovery; the caller's IAM identity (ARN) for staff; `system` for a lock. */
   actor: string;
   action?: AssistedAction;
   reason?: string;
   /** Facts of the change (never a secret): `tokenReset`, `locksCleared`. */
   details?: Record<string, string | number | boolean>;
+  /** Where a customer's own action came from (a sign-in, a password change): browser and coarse place. */
+  client?: ClientLabel;
 }
+
+export type AuditKind =
+  | 'recovery-completed'
+  | 'recovery-on-hold'
+  | 'hold-cancelled'
+  | 'staff-change'
+  | 'token-locked'
+  | 'sign-in'
+  | 'password-changed'
+  | 'customer-report';
 
 /** What one change of a user's access does; every part is applied in one transaction, or none. */
 export interface AccessChange {
@@ -71,6 +85,14 @@ export interface AccessChange {
   resetToken?: boolean;
   /** Raise the session epoch: every session and open sign-in of the user ends. */
   endSessions?: boolean;
+  /** With endSessions: this session (the caller's) moves to the new epoch and lives on. */
+  keepSession?: { tokenHash: string; epoch: number };
+  /** Put a recovery's token reset on hold (rule 54); refused while another is held. */
+  hold?: HeldReset;
+  /** Consume the held reset of this recovery (apply it or cancel it); with `dueBy`, only once it has ended. */
+  heldReset?: { recoveryId: string; dueBy?: number };
+  /** A «No fui yo» link used by this change: single use, and only before it expires (`at`). */
+  reportLink?: { hash: string; at: number };
   disable?: { at: number; by: string };
   enable?: boolean;
   /** Limits-table keys (locks, failure windows) deleted. */
@@ -99,4 +121,21 @@ export interface AccessStore {
   recent(customerId: string, limit: number): Promise<AuditEntry[]>;
   /** The user's attempts and sessions whose items still exist (the caller judges which are alive). */
   sessionsOf(userPk: string): Promise<UserSessionSummary[]>;
+  /** Users whose held reset ended by `now`, oldest first (the scheduled sweep applies them). */
+  dueHolds(now: number, limit: number): Promise<string[]>;
+}
+
+/** A «No fui yo» link as stored: the SHA-256 of its token, never the token. */
+export interface ReportLink {
+  hash: string;
+  customerId: string;
+  userPk: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ReportLinkStore {
+  create(link: ReportLink): Promise<void>;
+  /** The unused link with this hash, if any (expiry is the caller's to judge). */
+  get(hash: string): Promise<ReportLink | undefined>;
 }

@@ -20,8 +20,18 @@ export interface SignInAttempt {
   tokenAttempts: number;
   /** The user's session epoch when the attempt started: a recovery or staff revocation since ends it. */
   epoch?: number;
+  /** S1 presented this known device's token (its SHA-256): S2 counts on the device, not the username. */
+  deviceHash?: string;
+  /** Where the sign-in comes from, as the customer will see it: the browser and a coarse place. */
+  client?: ClientLabel;
   createdAt: number;
   lastSeenAt: number;
+}
+
+/** A client as the customer is shown it: a label from the User-Agent and a coarse network, never the address. */
+export interface ClientLabel {
+  device: string;
+  place: string;
 }
 
 /** A signed-in session; the item is keyed by the hash of its bearer token, which is never stored. */
@@ -31,6 +41,19 @@ export interface SignedInSession {
   userPk: string;
   /** The user's session epoch when the session opened: raising the user's epoch ends every session. */
   epoch?: number;
+  /** The browser and coarse place it was opened from (absent on sessions from before they were recorded). */
+  client?: ClientLabel;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+/** A session as its customer lists it (GET /v1/me/sessions): never its token or hash. */
+export interface UserSession {
+  sessionId: string;
+  /** The item's key: what ending it deletes. */
+  tokenHash: string;
+  epoch: number;
+  client?: ClientLabel;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -45,11 +68,21 @@ export interface SignInStore {
    * attempt waits for a code. Returns the count, or undefined when refused.
    */
   countTokenAttempt(signInId: string, max: number): Promise<number | undefined>;
-  /** Ends the attempt (from `from` to done) and opens the session in one transaction; false when it lost. */
-  openSession(signInId: string, from: SignInStatus, session: SignedInSession): Promise<boolean>;
+  /**
+   * Ends the attempt (from `from` to done), opens the session and writes its entry in the customer's activity
+   * (the audit trail), in one transaction; false when it lost.
+   */
+  openSession(
+    signInId: string,
+    from: SignInStatus,
+    session: SignedInSession,
+    activity: AuditEntry,
+  ): Promise<boolean>;
   getSession(tokenHash: string): Promise<SignedInSession | undefined>;
   touchSession(tokenHash: string, now: number): Promise<void>;
   endSession(tokenHash: string): Promise<void>;
+  /** The user's session items that still exist (at most 50, newest first); the caller judges which live. */
+  sessionsOf(userPk: string): Promise<UserSession[]>;
 }
 
 /** A digital-token seed as stored: sealed (AES-256-GCM, the user id as AAD), never in clear. */
@@ -92,8 +125,28 @@ export interface OnlineUser {
   sessionEpoch: number;
   /** Staff disabled the user: a right password is refused (403 user_disabled) until they enable it. */
   disabledAt?: number;
-  /** Who disabled it (the staff member's IAM identity). */
+  /** Who disabled it (the staff member's IAM identity, or `customer` for a «No fui yo» report). */
   disabledBy?: string;
+  /** A recovery's token reset waiting out its hold (rule 54). */
+  heldReset?: HeldReset;
+  /** The devices the user signed in from, by the SHA-256 of their device token (rule 57). */
+  devices: Record<string, KnownDevice>;
+}
+
+/** What a held recovery applies when its hold ends: the new password, the token off, every session ended. */
+export interface HeldReset {
+  recoveryId: string;
+  /** The argon2id hash of the password the recovery chose. */
+  passwordHash: string;
+  requestedAt: number;
+  until: number;
+}
+
+/** A browser the user signed in from; its device token is held only by that browser. */
+export interface KnownDevice {
+  device: string;
+  firstSeen: number;
+  lastSeen: number;
 }
 
 /** A user key no user item has: reading it costs what reading a real user costs (rule 47, S2 timing). */
@@ -130,4 +183,17 @@ export interface AccountStore {
    * engaged the same lock queue one email and one entry.
    */
   notify(message: OutboxMessage, audit: AuditEntry): Promise<void>;
+  /**
+   * Adds a device to the user's known ones (forgetting `forget`, the oldest beyond the cap) and queues the
+   * "Nuevo inicio de sesión" email, in one transaction.
+   */
+  rememberDevice(
+    userPk: string,
+    device: { hash: string; known: KnownDevice; forget: string[] },
+    message: OutboxMessage,
+  ): Promise<void>;
+  /** Marks a known device seen now (a sign-in from it). */
+  seeDevice(userPk: string, hash: string, now: number): Promise<void>;
+  /** Forgets a device (its token reached its own password lock): its token is dead. */
+  forgetDevice(userPk: string, hash: string): Promise<void>;
 }

@@ -69,7 +69,56 @@ export interface AccessChangedMessage {
   messageId: string;
   customerId: string;
   username?: string;
-  action: 'unlock' | 'revoke-sessions' | 'reset-token' | 'disable' | 'enable';
+  action:
+    | 'unlock'
+    | 'revoke-sessions'
+    | 'reset-token'
+    | 'disable'
+    | 'enable'
+    | 'release-hold'
+    | 'cancel-hold';
+  at: number;
+  createdAt: number;
+}
+
+/** A recovery that removes the active token waits out its hold: what was asked, when it applies (rule 54). */
+export interface RecoveryOnHoldMessage {
+  kind: 'recovery-on-hold';
+  messageId: string;
+  customerId: string;
+  username: string;
+  until: number;
+  createdAt: number;
+}
+
+/** A sign-in from a device the user had not used before (rule 56): the device, when, and a coarse place. */
+export interface NewDeviceMessage {
+  kind: 'new-device';
+  messageId: string;
+  customerId: string;
+  username: string;
+  device: string;
+  place: string;
+  at: number;
+  createdAt: number;
+}
+
+/** The signed-in customer changed the password (rule 58). */
+export interface PasswordChangedMessage {
+  kind: 'password-changed';
+  messageId: string;
+  customerId: string;
+  username: string;
+  at: number;
+  createdAt: number;
+}
+
+/** A «No fui yo» report froze the user (rule 55): how to get access back. */
+export interface AccessFrozenMessage {
+  kind: 'access-frozen';
+  messageId: string;
+  customerId: string;
+  username: string;
   at: number;
   createdAt: number;
 }
@@ -80,7 +129,11 @@ export type OutboxMessage =
   | TokenActivatedMessage
   | TokenLockedMessage
   | RecoveryCompletedMessage
-  | AccessChangedMessage;
+  | AccessChangedMessage
+  | RecoveryOnHoldMessage
+  | NewDeviceMessage
+  | PasswordChangedMessage
+  | AccessFrozenMessage;
 
 /** The customer's open registration that a new step 1 closes, as read before the write. */
 export interface Superseded {

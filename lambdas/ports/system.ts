@@ -59,7 +59,16 @@ export interface SecurityEvent {
     | 'recovery_cancelled'
     | 'recovery_completed'
     | 'staff_status_read'
-    | 'staff_change';
+    | 'staff_change'
+    | 'recovery_on_hold'
+    | 'hold_sms_failed'
+    | 'held_reset_applied'
+    | 'access_frozen'
+    | 'report_link_refused'
+    | 'new_device'
+    | 'device_forgotten'
+    | 'session_ended'
+    | 'password_changed';
   [field: string]: string | number | boolean | undefined;
 }
 

@@ -2,7 +2,7 @@
 // (one implementation, the same PIN counters, locks and per-address limit), and opens a recovery of the
 // online user the customer already has.
 
-import type { Recovery, RecoveryStore } from '../ports/recovery.ts';
+import type { AccessStore, Recovery, RecoveryStore } from '../ports/recovery.ts';
 import type { AccountStore } from '../ports/sign-in.ts';
 import type { RandomSource } from '../ports/system.ts';
 import { retryAfterSeconds } from '../rules/errors.ts';
@@ -11,12 +11,15 @@ import { recoveryCountKey } from '../rules/lock-keys.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
 import { sessionExpiresAt } from '../rules/session-expiry.ts';
 import { newToken } from '../rules/tokens.ts';
+import { withEndedHoldApplied } from './hold.ts';
 import { failRecovery } from './session.ts';
 
 export interface StartRecoveryDeps extends IdentifyDeps {
   random: RandomSource;
   recoveries: RecoveryStore;
   accounts: Pick<AccountStore, 'getUser'>;
+  /** Applies a held reset whose hold ended before this recovery starts (rule 54). */
+  access: Pick<AccessStore, 'apply'>;
   rules: IdentifyDeps['rules'] & {
     session: { idleSeconds: number; maxSeconds: number };
     recoveryMaxPerCustomerPerDay: number;
@@ -39,7 +42,8 @@ export async function startRecovery(
 ): Promise<StartRecoveryResult> {
   const { customer, credential } = await identifyCustomer(deps, input, 'recovery');
   const userPk = `CUSTOMER#${customer.customerId}`;
-  const user = await deps.accounts.getUser(userPk);
+  const found = await deps.accounts.getUser(userPk);
+  const user = found && (await withEndedHoldApplied(deps, found));
   if (!user) {
     // A user the bank's core system holds but this service did not create cannot be recovered here: the
     // customer gets the registration's advice for it (sign in, or a branch), not an invitation to register.
@@ -55,6 +59,11 @@ export async function startRecovery(
       reason: 'user_disabled',
     });
     return failRecovery('user_disabled');
+  }
+  // A held reset is waiting: another recovery now would only race it (rule 54).
+  if (user.heldReset) {
+    deps.events.record({ event: 'credential_failure', credentialType: credential.type, reason: 'on_hold' });
+    return failRecovery('recovery_on_hold', { until: new Date(user.heldReset.until).toISOString() });
   }
   // Said before the SMS, so a customer at the bound does not spend a code for nothing; R4 counts.
   const now = deps.clock.now();

@@ -18,7 +18,7 @@ export interface AddressLimitDeps {
  */
 export async function countAddress(
   deps: AddressLimitDeps,
-  scope: 'identify' | 'sign_in',
+  scope: 'identify' | 'sign_in' | 'security_report',
   sourceIp: string,
   perMinute: number,
 ): Promise<void> {

@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'rate_limited'
   | 'username_taken'
   | 'token_already_active'
+  | 'recovery_on_hold'
+  | 'report_link_invalid'
+  | 'no_held_reset'
   | 'not_found'
   | 'method_not_allowed'
   | 'forbidden'
@@ -49,6 +52,8 @@ export interface ErrorExtras {
   attemptsLeft?: number;
   /** The step the client must show (step_out_of_order). */
   currentStep?: string;
+  /** When a held change applies (recovery_on_hold), ISO time. */
+  until?: string;
   /** The journey the error belongs to, when its text differs from the registration's. */
   journey?: 'sign-in' | 'recovery';
 }

@@ -21,3 +21,9 @@ export const activationFailureKey = (customerId: string): string => `actfail#${c
 
 /** A customer's completed self-service recoveries (a sliding day). */
 export const recoveryCountKey = (customerId: string): string => `recovered#${customerId}`;
+
+/**
+ * A known device's wrong passwords (rule 57), per hash of its device token: a sign-in from a known device
+ * counts here instead of on the username, so nobody can lock the customer out of their own devices.
+ */
+export const deviceLockKey = (deviceHash: string): string => `pwddev#${deviceHash}`;

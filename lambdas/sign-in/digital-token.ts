@@ -10,13 +10,14 @@ import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
 import { auditEntryId } from '../rules/audit.ts';
 import { DependencyError, retryAfterSeconds } from '../rules/errors.ts';
 import { boundReachedUntil, clearFailures, countTry, type FailureBound } from '../rules/failure-window.ts';
-import { passwordLockKey, tokenFailureKey } from '../rules/lock-keys.ts';
+import { tokenFailureKey } from '../rules/lock-keys.ts';
 import { parseBody } from '../rules/validation.ts';
 import {
   type BearerInput,
   failSignIn,
   loadAttempt,
   openSession,
+  passwordCountKey,
   requireCurrentUser,
   requireStatus,
   type SignedInDeps,
@@ -123,6 +124,6 @@ export async function signInWithDigitalToken(
   }
   // The whole sign-in succeeded: the user's token failures and the username's password count are forgotten.
   await clearFailures(deps, bound);
-  await deps.limits.pinReset(passwordLockKey(deps.keyed, attempt.usernameKey));
+  await deps.limits.pinReset(passwordCountKey(deps.keyed, attempt));
   return openSession(deps, attempt, user);
 }

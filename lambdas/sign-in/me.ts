@@ -4,7 +4,8 @@ import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import { catalogImage } from '../rules/catalog.ts';
 import { DependencyError } from '../rules/errors.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
-import { loadSignedIn, type SecondFactorState, type SignedInDeps, secondFactorOf } from './session.ts';
+import { loadSignedIn, type SignedInDeps } from '../signed-in/session.ts';
+import { type SecondFactorState, secondFactorOf } from './session.ts';
 
 export interface Me {
   username: string;

@@ -1,11 +1,13 @@
 // S2: the password, checked the way it was created (NFKC, argon2id with the pepper), with a dummy check for
-// unknown names and a lock after PASSWORD_MAX_ATTEMPTS failures per username, known or not (rule 48).
+// unknown names and a lock after PASSWORD_MAX_ATTEMPTS failures per username, known or not (rule 48). From a
+// known device the count is the device's own, and the username's lock does not apply (rule 57).
 import * as z from 'zod/mini';
+import type { AccessStore } from '../ports/recovery.ts';
 import { ABSENT_USER_PK } from '../ports/sign-in.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Hasher, Keyed, RandomSource } from '../ports/system.ts';
+import { withEndedHoldApplied } from '../recovery/hold.ts';
 import { verifyOrDummy } from '../rules/equal-work.ts';
-import { passwordLockKey } from '../rules/lock-keys.ts';
 import { lockedCheck } from '../rules/lockout.ts';
 import { parseBody } from '../rules/validation.ts';
 import {
@@ -13,6 +15,7 @@ import {
   failSignIn,
   loadAttempt,
   openSession,
+  passwordCountKey,
   requireCurrentUser,
   requireStatus,
   type SignedInDeps,
@@ -30,10 +33,10 @@ export interface PasswordDeps extends SignedInDeps {
   keyed: Keyed;
   hasher: Hasher;
   limits: LimitStore;
+  /** Applies a held reset whose hold ended meanwhile (rule 54). */
+  access: Pick<AccessStore, 'apply'>;
   rules: SignInRules;
 }
-
-/** The lock is kept on a keyed hash of the lower-cased username, never on the name itself. */
 
 export async function signInWithPassword(
   deps: PasswordDeps,
@@ -43,7 +46,7 @@ export async function signInWithPassword(
   requireStatus(deps, attempt, 'password');
   const { password } = parseBody(passwordSchema, input.readBody());
   const { rules } = deps;
-  const lockKey = passwordLockKey(deps.keyed, attempt.usernameKey);
+  const lockKey = passwordCountKey(deps.keyed, attempt);
   const checked = await lockedCheck(
     deps,
     lockKey,
@@ -68,11 +71,22 @@ export async function signInWithPassword(
       reason: 'password',
       tries: checked.tries,
     });
-    if (checked.lockedNow)
+    if (checked.lockedNow) {
       deps.events.record({ event: 'sign_in_locked', signInId: attempt.signInId, phase: 'engaged' });
+      // A device token whose own count ran out is dead: that browser is a stranger again (rule 57).
+      if (attempt.deviceHash && attempt.userPk) {
+        await deps.accounts.forgetDevice(attempt.userPk, attempt.deviceHash);
+        deps.events.record({ event: 'device_forgotten', signInId: attempt.signInId });
+      }
+    }
     return failSignIn('invalid_credentials');
   }
   const user = checked.value;
+  // A held reset ended since S1: it applies now, and this attempt (opened under the old epoch) is over.
+  if (user.heldReset && deps.clock.now() >= user.heldReset.until) {
+    await withEndedHoldApplied(deps, user);
+    return failSignIn('session_invalid');
+  }
   requireCurrentUser(deps, attempt, user);
 
   if (user.digitalToken) {

@@ -1,18 +1,20 @@
 // The sign-in journey's state: attempts (the bearer of S2 and S3) and signed-in sessions (rule 51), each with
 // idle and absolute timeouts checked in code.
 import type {
-  AccountStore,
+  ClientLabel,
   OnlineUser,
   SecondFactorState,
   SignedInSession,
   SignInAttempt,
   SignInStatus,
-  SignInStore,
 } from '../ports/sign-in.ts';
-import type { Clock, EventLog, RandomSource } from '../ports/system.ts';
+import type { EventLog, Keyed, RandomSource } from '../ports/system.ts';
+import { auditEntry } from '../rules/audit.ts';
 import { fail } from '../rules/errors.ts';
+import { deviceLockKey, passwordLockKey } from '../rules/lock-keys.ts';
 import { sessionExpiresAt } from '../rules/session-expiry.ts';
-import { hashToken, isIssuedId, newToken, tokenMatches } from '../rules/tokens.ts';
+import { isIssuedId, newToken, tokenMatches } from '../rules/tokens.ts';
+import type { SignedInDeps } from '../signed-in/session.ts';
 
 export interface SignInRules {
   perIpPerMinute: number;
@@ -25,27 +27,33 @@ export interface SignInRules {
   maxSeconds: number;
 }
 
-export interface SignedInDeps {
-  clock: Clock;
-  events: EventLog;
-  signIns: SignInStore;
-  accounts: AccountStore;
-  rules: Pick<SignInRules, 'idleSeconds' | 'maxSeconds'>;
-}
-
 export interface BearerInput {
   /** The path id (S2, S3); empty on the signed-in routes. */
   registrationId: string;
   token: string | undefined;
 }
 
-export type { SecondFactorState };
+export type { SecondFactorState, SignedInDeps };
 
 export interface SignedInResult {
   step: 'signed-in';
   session: { token: string; expiresAt: string };
   secondFactor: SecondFactorState;
+  /** A new device's token (rule 57): the browser keeps it and presents it at its next S1. */
+  deviceToken?: string;
 }
+
+/** The devices a user's list keeps: the oldest seen is forgotten beyond this. */
+export const MAX_DEVICES = 10;
+/** A known device's last-seen time is written at most this often (one write less per sign-in). */
+const DEVICE_SEEN_EVERY_MS = 3_600_000;
+
+/**
+ * Where S2 counts a wrong password: on the known device the attempt came from (its own counter, rule 57), else
+ * on the username (rule 48). A whole sign-in's success clears the same count.
+ */
+export const passwordCountKey = (keyed: Keyed, attempt: SignInAttempt): string =>
+  attempt.deviceHash ? deviceLockKey(attempt.deviceHash) : passwordLockKey(keyed, attempt.usernameKey);
 
 const journey = 'sign-in' as const;
 
@@ -110,8 +118,9 @@ export function requireStatus(
 }
 
 /**
- * Ends the attempt and opens a signed-in session with a new 256-bit token, stored only as its hash (rule 51).
- * A parallel call that already opened one wins; this one finds the attempt dead.
+ * Ends the attempt and opens a signed-in session with a new 256-bit token, stored only as its hash (rule 51),
+ * with its entry in the customer's activity. A parallel call that already opened one wins; this one finds the
+ * attempt dead. A device not known for this user gets a device token, and the customer an email (rule 56).
  */
 export async function openSession(
   deps: SignedInDeps & { random: RandomSource },
@@ -120,17 +129,27 @@ export async function openSession(
 ): Promise<SignedInResult> {
   const now = deps.clock.now();
   const { token, tokenHash } = newToken(deps.random);
+  const client = attempt.client ?? { device: 'Navegador desconocido', place: 'desconocida' };
   const session: SignedInSession = {
     sessionId: deps.random.uuid(),
     tokenHash,
     userPk: user.userPk,
     epoch: user.sessionEpoch,
+    client,
     createdAt: now,
     lastSeenAt: now,
   };
-  if (!(await deps.signIns.openSession(attempt.signInId, attempt.status, session))) {
+  const activity = auditEntry(deps.random, now, {
+    customerId: user.customerId,
+    kind: 'sign-in',
+    actor: 'customer',
+    client,
+    details: { newDevice: attempt.deviceHash === undefined },
+  });
+  if (!(await deps.signIns.openSession(attempt.signInId, attempt.status, session, activity))) {
     return failSignIn('session_invalid');
   }
+  const deviceToken = await rememberDevice(deps, attempt, user, client);
   const secondFactor = secondFactorOf(user);
   deps.events.record({
     event: 'signed_in',
@@ -142,20 +161,47 @@ export async function openSession(
     step: 'signed-in',
     session: { token, expiresAt: new Date(sessionExpiresAt(session, deps.rules)).toISOString() },
     secondFactor,
+    ...(deviceToken ? { deviceToken } : {}),
   };
 }
 
-/** The session and user behind a live session token, touched (idle timeout); else 401 session_invalid. */
-export async function loadSignedIn(
-  deps: SignedInDeps,
-  token: string | undefined,
-): Promise<{ session: SignedInSession; user: OnlineUser }> {
-  const session = token ? await deps.signIns.getSession(hashToken(token)) : undefined;
+/**
+ * A known device is marked seen; a new one gets a device token, joins the user's list (the oldest seen beyond
+ * MAX_DEVICES forgotten) and the customer is told by email (rule 56). Returns the new token, if any.
+ */
+async function rememberDevice(
+  deps: SignedInDeps & { random: RandomSource },
+  attempt: SignInAttempt,
+  user: OnlineUser,
+  client: ClientLabel,
+): Promise<string | undefined> {
   const now = deps.clock.now();
-  if (!session || now >= sessionExpiresAt(session, deps.rules)) return failSignIn('session_invalid');
-  const user = await deps.accounts.getUser(session.userPk);
-  // A recovery or staff revocation raised the user's epoch: every session opened before is dead.
-  if (!user || user.sessionEpoch !== (session.epoch ?? 0)) return failSignIn('session_invalid');
-  await deps.signIns.touchSession(session.tokenHash, now);
-  return { session, user };
+  const known = attempt.deviceHash ? user.devices[attempt.deviceHash] : undefined;
+  if (attempt.deviceHash && known) {
+    if (now - known.lastSeen >= DEVICE_SEEN_EVERY_MS) {
+      await deps.accounts.seeDevice(user.userPk, attempt.deviceHash, now);
+    }
+    return undefined;
+  }
+  const { token, tokenHash } = newToken(deps.random);
+  const forget = Object.entries(user.devices)
+    .sort(([, a], [, b]) => b.lastSeen - a.lastSeen)
+    .slice(MAX_DEVICES - 1)
+    .map(([hash]) => hash);
+  await deps.accounts.rememberDevice(
+    user.userPk,
+    { hash: tokenHash, known: { device: client.device, firstSeen: now, lastSeen: now }, forget },
+    {
+      kind: 'new-device',
+      messageId: deps.random.uuid(),
+      customerId: user.customerId,
+      username: user.username,
+      device: client.device,
+      place: client.place,
+      at: now,
+      createdAt: now,
+    },
+  );
+  deps.events.record({ event: 'new_device', signInId: attempt.signInId, userId: user.userId });
+  return token;
 }

@@ -1,19 +1,25 @@
 // S1: a username in, the customer's security image out, so they can check the site before typing the
-// password. Every username gets an image: an unknown one a decoy, stable for that name (rule 47).
+// password. Every username gets an image: an unknown one a decoy, stable for that name (rule 47). A device
+// token the browser kept from an earlier sign-in marks a known device (rule 57).
 import * as z from 'zod/mini';
+import type { AccessStore } from '../ports/recovery.ts';
 import type { AccountStore, SignInStore } from '../ports/sign-in.ts';
 import type { LimitStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
+import { withEndedHoldApplied } from '../recovery/hold.ts';
 import { usernameKey } from '../registration/registration.ts';
 import { countAddress } from '../rules/address-limit.ts';
 import { catalogImage, securityImages } from '../rules/catalog.ts';
+import { coarsePlace, deviceLabel } from '../rules/client-label.ts';
 import { USERNAME_PATTERN } from '../rules/credentials-policy.ts';
-import { newToken } from '../rules/tokens.ts';
+import { hashToken, newToken } from '../rules/tokens.ts';
 import { parseBody } from '../rules/validation.ts';
 import type { SignInRules } from './session.ts';
 
 export const startSignInSchema = z.strictObject({
   username: z.string().check(z.regex(USERNAME_PATTERN, 'username_format')),
+  /** The device token this browser was given at an earlier sign-in (256 bits, base64url). */
+  deviceToken: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'device_token_format'))),
 });
 
 export interface StartSignInDeps {
@@ -24,6 +30,8 @@ export interface StartSignInDeps {
   limits: LimitStore;
   signIns: SignInStore;
   accounts: AccountStore;
+  /** Applies a held reset whose hold ended before this sign-in starts (rule 54). */
+  access: Pick<AccessStore, 'apply'>;
   rules: SignInRules;
 }
 
@@ -42,13 +50,16 @@ export function decoyImageId(keyed: Keyed, key: string): string {
 
 export async function startSignIn(
   deps: StartSignInDeps,
-  input: { readBody: () => unknown; sourceIp: string },
+  input: { readBody: () => unknown; sourceIp: string; userAgent: string },
 ): Promise<StartSignInResult> {
   await countAddress(deps, 'sign_in', input.sourceIp, deps.rules.perIpPerMinute);
-  const { username } = parseBody(startSignInSchema, input.readBody());
+  const { username, deviceToken } = parseBody(startSignInSchema, input.readBody());
   const key = usernameKey(username);
-  const user = await deps.accounts.findByUsername(key);
+  const found = await deps.accounts.findByUsername(key);
+  const user = found && (await withEndedHoldApplied(deps, found));
   const now = deps.clock.now();
+  const deviceHash = deviceToken && hashToken(deviceToken);
+  const knownDevice = deviceHash !== undefined && user?.devices[deviceHash] !== undefined;
   const { token, tokenHash } = newToken(deps.random);
   const signInId = deps.random.uuid();
   // An unknown name gets an attempt too: S2 then fails exactly like a wrong password.
@@ -60,6 +71,8 @@ export async function startSignIn(
     status: 'password',
     tokenAttempts: 0,
     epoch: user?.sessionEpoch ?? 0,
+    ...(knownDevice ? { deviceHash } : {}),
+    client: { device: deviceLabel(input.userAgent), place: coarsePlace(input.sourceIp) },
     createdAt: now,
     lastSeenAt: now,
   });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Email, EmailSender } from '../../lambdas/ports/notifications.ts';
 import { sweepOutbox } from '../../lambdas/registration/outbox-sweep.ts';
 import {
+  deliverDeps,
   FakeClock,
   freshTables,
   getItem,
@@ -34,14 +35,6 @@ async function world(email: EmailSender = new SlowEmail()) {
   await seed(s, [customer]);
   return { s, customer, deps: deliverDeps(s) };
 }
-
-const deliverDeps = (s: Services) => ({
-  outbox: s.outbox,
-  clock: s.clock,
-  directory: s.directory,
-  email: s.email,
-  events: s.events,
-});
 
 /** An outbox item as the completion transaction writes it, then as a worker left it. */
 async function message(

@@ -106,7 +106,12 @@ describe('npm run privacy -- export|erase', () => {
     const completed = await wizard.atFinish(a, 'privacidad.a');
     await wizard.complete(completed);
     // A then signs in once (an attempt that opened a session) and mistypes the password once elsewhere.
-    const signIns = new DynamoSignInStore(services.db, services.tables.names.signins, 3_600_000);
+    const signIns = new DynamoSignInStore(
+      services.db,
+      services.tables.names.signins,
+      3_600_000,
+      services.tables.names.audit,
+    );
     const now = services.clock.now();
     const userPk = userKey(a.record.customer.customerId);
     const signInId = randomUUID();
@@ -121,13 +126,24 @@ describe('npm run privacy -- export|erase', () => {
       lastSeenAt: now,
     });
     expect(
-      await signIns.openSession(signInId, 'password', {
-        sessionId: randomUUID(),
-        tokenHash: 'b'.repeat(43),
-        userPk,
-        createdAt: now,
-        lastSeenAt: now,
-      }),
+      await signIns.openSession(
+        signInId,
+        'password',
+        {
+          sessionId: randomUUID(),
+          tokenHash: 'b'.repeat(43),
+          userPk,
+          createdAt: now,
+          lastSeenAt: now,
+        },
+        {
+          customerId: a.record.customer.customerId,
+          eventId: `${new Date(now).toISOString()}#${randomUUID()}`,
+          at: now,
+          kind: 'sign-in',
+          actor: 'customer',
+        },
+      ),
     ).toBe(true);
     await services.limits.pinTry(passwordLockKey(testKeyed, 'privacidad.a'), now, 5, 1800);
     // ...and enters a wrong digital-token code and a wrong activation code (counters kept as security).

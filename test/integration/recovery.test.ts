@@ -42,7 +42,9 @@ describe('recovery R4 on DynamoDB Local', () => {
       limits: s.limits,
       access: new DynamoAccessStore(s.db, names, s.rules.session.maxSeconds * 1000),
       accounts: new DynamoAccountStore(s.db, names),
-      rules: { recoveryMaxPerCustomerPerDay: 3 },
+      directory: s.directory,
+      sms: s.sms,
+      rules: { recoveryMaxPerCustomerPerDay: 3, tokenResetHoldSeconds: 43_200 },
     };
   });
 

@@ -28,13 +28,22 @@ describe('sign-in stores', () => {
   beforeAll(async () => {
     s = wire(await freshTables('sign-in'));
     const { names } = s.tables;
-    signIns = new DynamoSignInStore(s.db, names.signins, KEEP_MS);
+    signIns = new DynamoSignInStore(s.db, names.signins, KEEP_MS, names.audit);
     accounts = new DynamoAccountStore(s.db, {
       users: names.users,
       codes: names.codes,
       outbox: names.outbox,
       audit: names.audit,
     });
+  });
+
+  /** The audit entry a session's opening writes (the customer's activity). */
+  const activity = () => ({
+    customerId: 'C1',
+    eventId: `${new Date(TEST_NOW).toISOString()}#${randomUUID()}`,
+    at: TEST_NOW,
+    kind: 'sign-in' as const,
+    actor: 'customer',
   });
 
   const attempt = (overrides: Partial<SignInAttempt> = {}): SignInAttempt => ({
@@ -104,7 +113,7 @@ describe('sign-in stores', () => {
         lastSeenAt: TEST_NOW,
       }));
       const results = await Promise.all(
-        sessions.map((session) => signIns.openSession(a.signInId, 'password', session)),
+        sessions.map((session) => signIns.openSession(a.signInId, 'password', session, activity())),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await signIns.getAttempt(a.signInId))?.status).toBe('done');
@@ -125,7 +134,7 @@ describe('sign-in stores', () => {
         createdAt: TEST_NOW,
         lastSeenAt: TEST_NOW,
       };
-      await signIns.openSession(a.signInId, 'password', session);
+      await signIns.openSession(a.signInId, 'password', session, activity());
       await signIns.touchSession(session.tokenHash, TEST_NOW + 5000);
       await signIns.touchSession(session.tokenHash, TEST_NOW + 1000);
       expect((await signIns.getSession(session.tokenHash))?.lastSeenAt).toBe(TEST_NOW + 5000);

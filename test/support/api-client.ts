@@ -143,6 +143,32 @@ export async function fillProfile(api: Api, id: string, token: string, username:
   }
 }
 
+/** Steps 1 to 11: a registered user with the password fillProfile gives every registration. */
+export async function registerUser(api: Api, credential: object, phone: string, username: string) {
+  const { id, token } = await identifyAndVerify(api, credential, phone);
+  await fillProfile(api, id, token, username);
+  const completed = await api.call('POST', `/v1/registrations/${id}/complete`, { token });
+  if (completed.status !== 201) throw new Error(`complete answered ${completed.status}`);
+}
+
+/** S1 and S2 (with this browser's device token, if any): the started attempt and S2's answer. */
+export async function signIn(
+  api: Api,
+  username: string,
+  password: string,
+  options: { deviceToken?: string; userAgent?: string } = {},
+) {
+  const headers = options.userAgent ? { 'User-Agent': options.userAgent } : undefined;
+  const body = options.deviceToken ? { username, deviceToken: options.deviceToken } : { username };
+  const started = await api.call('POST', '/v1/sign-ins', { body, headers });
+  const answer = await api.call('POST', `/v1/sign-ins/${started.body.signInId}/password`, {
+    token: started.body.token,
+    body: { password },
+    headers,
+  });
+  return { started, answer };
+}
+
 /** The TOTP code of an otpauth URI at a given time. */
 export const totpAt = (uri: string, at: number): string =>
   (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: at });

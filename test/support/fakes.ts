@@ -11,17 +11,25 @@ import {
   credentialIdentifier,
 } from '../../lambdas/ports/customer-directory.ts';
 import type { Email, EmailSender, SmsSender } from '../../lambdas/ports/notifications.ts';
-import type { AuditEntry } from '../../lambdas/ports/recovery.ts';
+import type {
+  AccessChange,
+  AccessStore,
+  AuditEntry,
+  ReportLink,
+  ReportLinkStore,
+} from '../../lambdas/ports/recovery.ts';
 import {
   ABSENT_USER_PK,
   type AccountStore,
   type DigitalToken,
+  type KnownDevice,
   type OnlineUser,
   type PendingToken,
   type SignedInSession,
   type SignInAttempt,
   type SignInStatus,
   type SignInStore,
+  type UserSession,
 } from '../../lambdas/ports/sign-in.ts';
 import {
   type CodeRecord,
@@ -756,7 +764,15 @@ export function createWorld(options: { rules?: typeof defaultRules; ints?: numbe
     password: { ...session, directory, hasher },
     answers: { ...session, hasher },
     complete: { ...session, random },
-    email: { directory, email, events },
+    email: {
+      directory,
+      email,
+      events,
+      clock,
+      random,
+      reportLinks: new FakeReportLinkStore(),
+      reports: testReports,
+    },
   };
   return {
     rules,
@@ -940,12 +956,21 @@ export class FakeSignInStore implements SignInStore {
     return attempt.tokenAttempts;
   }
 
-  async openSession(signInId: string, from: SignInStatus, session: SignedInSession): Promise<boolean> {
+  /** The activity entries the opened sessions wrote. */
+  readonly activity: AuditEntry[] = [];
+
+  async openSession(
+    signInId: string,
+    from: SignInStatus,
+    session: SignedInSession,
+    activity: AuditEntry,
+  ): Promise<boolean> {
     await turn();
     const attempt = this.attempts.get(signInId);
     if (attempt?.status !== from) return false;
     attempt.status = 'done';
     this.sessions.set(session.tokenHash, copy(session));
+    this.activity.push(copy(activity));
     return true;
   }
 
@@ -964,6 +989,14 @@ export class FakeSignInStore implements SignInStore {
   async endSession(tokenHash: string): Promise<void> {
     await turn();
     this.sessions.delete(tokenHash);
+  }
+
+  async sessionsOf(userPk: string): Promise<UserSession[]> {
+    await turn();
+    return [...this.sessions.values()]
+      .filter((session) => session.userPk === userPk)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map((session) => ({ ...copy(session), epoch: session.epoch ?? 0 }));
   }
 }
 
@@ -1057,6 +1090,75 @@ export class FakeAccountStore implements AccountStore {
     this.outbox.push(copy(message));
     this.audit.push(copy(audit));
   }
+
+  async rememberDevice(
+    userPk: string,
+    device: { hash: string; known: KnownDevice; forget: string[] },
+    message: OutboxMessage,
+  ): Promise<void> {
+    await turn();
+    const user = this.users.get(userPk);
+    if (!user) throw new ConflictError('customer');
+    for (const hash of device.forget) delete user.devices[hash];
+    user.devices[device.hash] = copy(device.known);
+    this.outbox.push(copy(message));
+  }
+
+  async seeDevice(userPk: string, hash: string, now: number): Promise<void> {
+    await turn();
+    const known = this.users.get(userPk)?.devices[hash];
+    if (known) known.lastSeen = now;
+  }
+
+  async forgetDevice(userPk: string, hash: string): Promise<void> {
+    await turn();
+    const user = this.users.get(userPk);
+    if (user) delete user.devices[hash];
+  }
+}
+
+/** Where the test emails' «No fui yo» links point, and how long they live (the production default). */
+export const testReports = { ttlSeconds: 604_800, webBaseUrl: 'http://localhost:3000' };
+
+/** «No fui yo» links by hash, as the DynamoDB adapter keeps them. */
+export class FakeReportLinkStore implements ReportLinkStore {
+  readonly links = new Map<string, ReportLink>();
+
+  async create(link: ReportLink): Promise<void> {
+    await turn();
+    if (this.links.has(link.hash)) throw new ConflictError('code');
+    this.links.set(link.hash, copy(link));
+  }
+
+  async get(hash: string): Promise<ReportLink | undefined> {
+    await turn();
+    const link = this.links.get(hash);
+    return link ? copy(link) : undefined;
+  }
+}
+
+/**
+ * The access changes of held resets (recovery/hold.ts) as sign-in applies them: recorded, and the user's
+ * password, token, epoch and hold changed the way the DynamoDB adapter's transaction changes them.
+ */
+export class FakeAccessStore implements Pick<AccessStore, 'apply'> {
+  readonly changes: AccessChange[] = [];
+  constructor(private readonly accounts: FakeAccountStore) {}
+
+  async apply(change: AccessChange): Promise<void> {
+    await turn();
+    const user = change.userPk ? this.accounts.users.get(change.userPk) : undefined;
+    if (change.userPk && !user) throw new ConflictError('customer');
+    if (user && change.heldReset && user.heldReset?.recoveryId !== change.heldReset.recoveryId) {
+      throw new ConflictError('customer');
+    }
+    this.changes.push(copy(change));
+    if (!user) return;
+    if (change.passwordHash) user.passwordHash = change.passwordHash;
+    if (change.resetToken) user.digitalToken = undefined;
+    if (change.endSessions) user.sessionEpoch += 1;
+    if (change.heldReset) user.heldReset = undefined;
+  }
 }
 
 /** The production defaults of the sign-in variables (API.md). */
@@ -1087,16 +1189,19 @@ export async function createSignInWorld() {
     imageId: 'colibri',
     choice: 'digital-token',
     sessionEpoch: 0,
+    devices: {},
   });
   const signedIn = { clock: world.clock, events: world.events, signIns, accounts, rules: signInRules };
+  const access = new FakeAccessStore(accounts);
   const deps = {
-    start: { ...signedIn, random: world.random, keyed: world.keyed, limits: world.limits },
+    start: { ...signedIn, random: world.random, keyed: world.keyed, limits: world.limits, access },
     password: {
       ...signedIn,
       random: world.random,
       keyed: world.keyed,
       hasher: world.hasher,
       limits: world.limits,
+      access,
     },
     token: { ...signedIn, random: world.random, box, keyed: world.keyed, limits: world.limits },
     me: { ...signedIn, directory: world.directory },

@@ -6,6 +6,7 @@ import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/l
 import { inject } from 'vitest';
 import { createTables } from '../../bin/local/tables.ts';
 import { argon2Hasher } from '../../lambdas/adapters/argon2.ts';
+import { DynamoReportLinkStore } from '../../lambdas/adapters/dynamodb/access-store.ts';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.ts';
 import { DynamoCodeStore } from '../../lambdas/adapters/dynamodb/code-store.ts';
 import {
@@ -495,7 +496,7 @@ export const useCaseDeps = (s: Services) => ({
   answers: { ...sessionDeps(s), hasher: s.hasher },
   session: sessionDeps(s),
   complete: { ...sessionDeps(s), random: s.random },
-  deliver: { outbox: s.outbox, clock: s.clock, directory: s.directory, email: s.email, events: s.events },
+  deliver: deliverDeps(s),
 });
 
 /** The error code a use case failed with, or 'ok'; anything but a RegistrationError is rethrown. */
@@ -629,3 +630,15 @@ export class Wizard {
     return deliverCompletionMessage(this.deps.deliver, messageId);
   }
 }
+
+/** The email delivery on the real tables: the outbox, the «No fui yo» links, the given sender. */
+export const deliverDeps = (s: Services) => ({
+  outbox: s.outbox,
+  clock: s.clock,
+  random: s.random,
+  directory: s.directory,
+  email: s.email,
+  events: s.events,
+  reportLinks: new DynamoReportLinkStore(s.db, s.tables.names.users),
+  reports: { ttlSeconds: 604_800, webBaseUrl: 'http://localhost:3000' },
+});

@@ -16,7 +16,13 @@ import { signInWithDigitalToken } from '../../lambdas/sign-in/digital-token.ts';
 import { getMe, signOut } from '../../lambdas/sign-in/me.ts';
 import { signInWithPassword } from '../../lambdas/sign-in/password.ts';
 import { startSignIn } from '../../lambdas/sign-in/start-sign-in.ts';
-import { createSignInWorld, SIGN_IN_PASSWORD, tomas } from '../support/fakes.ts';
+import {
+  createSignInWorld,
+  FakeReportLinkStore,
+  SIGN_IN_PASSWORD,
+  testReports,
+  tomas,
+} from '../support/fakes.ts';
 
 type SignInWorld = Awaited<ReturnType<typeof createSignInWorld>>;
 let w: SignInWorld;
@@ -35,7 +41,7 @@ const refusal = async (promise: Promise<unknown>) => {
 };
 
 const begin = (username: string, sourceIp = '203.0.113.7') =>
-  startSignIn(w.deps.start, { readBody: () => ({ username }), sourceIp });
+  startSignIn(w.deps.start, { readBody: () => ({ username }), sourceIp, userAgent: 'vitest' });
 
 async function password(username: string, value: string) {
   const started = await begin(username);
@@ -286,11 +292,22 @@ const deliver = (
     | Omit<TokenActivatedMessage, 'customerId' | 'username'>
     | Omit<TokenLockedMessage, 'customerId' | 'username'>,
 ) =>
-  sendCompletionEmail({ directory: w.directory, email: w.email, events: w.events }, {
-    ...message,
-    customerId: tomas.customerId,
-    username: 'Tomas.Mateos',
-  } as TokenActivatedMessage | TokenLockedMessage);
+  sendCompletionEmail(
+    {
+      directory: w.directory,
+      email: w.email,
+      events: w.events,
+      clock: w.clock,
+      random: w.random,
+      reportLinks: new FakeReportLinkStore(),
+      reports: testReports,
+    },
+    {
+      ...message,
+      customerId: tomas.customerId,
+      username: 'Tomas.Mateos',
+    } as TokenActivatedMessage | TokenLockedMessage,
+  );
 
 describe("rule 50: the activation email goes out through the completion email's sender", () => {
   it('an outbox message of kind token-activated becomes the activation email to the address on file', async () => {

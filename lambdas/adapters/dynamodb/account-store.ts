@@ -11,6 +11,8 @@ import {
   ABSENT_USER_PK,
   type AccountStore,
   type DigitalToken,
+  type HeldReset,
+  type KnownDevice,
   type OnlineUser,
   type PendingToken,
 } from '../../ports/sign-in.ts';
@@ -72,7 +74,89 @@ export class DynamoAccountStore implements AccountStore {
       ...(typeof item.disabledAt === 'number'
         ? { disabledAt: item.disabledAt, disabledBy: String(item.disabledBy) }
         : {}),
+      ...(item.heldReset ? { heldReset: item.heldReset as HeldReset } : {}),
+      devices: (item.devices ?? {}) as Record<string, KnownDevice>,
     };
+  }
+
+  async rememberDevice(
+    userPk: string,
+    device: { hash: string; known: KnownDevice; forget: string[] },
+    message: OutboxMessage,
+  ): Promise<void> {
+    const names: Record<string, string> = { '#new': device.hash };
+    for (const [i, hash] of device.forget.entries()) names[`#old${i}`] = hash;
+    const remove = device.forget.map((_, i) => `devices.#old${i}`);
+    // A nested SET needs its map: the user's first device writes the whole map instead.
+    const userUpdate = (first: boolean) => ({
+      Update: {
+        TableName: this.tables.users,
+        Key: { pk: userPk },
+        UpdateExpression: first
+          ? 'SET devices = :devices'
+          : `SET devices.#new = :device${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: `kind = :user AND ${first ? 'attribute_not_exists' : 'attribute_exists'}(devices)`,
+        ExpressionAttributeValues: first
+          ? { ':devices': { [device.hash]: device.known }, ':user': 'user' }
+          : { ':device': device.known, ':user': 'user' },
+        ...(first ? {} : { ExpressionAttributeNames: names }),
+      },
+    });
+    const write = (first: boolean) =>
+      transaction(
+        () =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                userUpdate(first),
+                {
+                  Put: {
+                    TableName: this.tables.outbox,
+                    Item: outboxItem(message),
+                    ConditionExpression: 'attribute_not_exists(messageId)',
+                  },
+                },
+              ],
+            }),
+          ),
+        ['customer', 'code'],
+      );
+    try {
+      await write(false);
+    } catch (error) {
+      if (!(error instanceof ConflictError && error.reason === 'customer')) throw error;
+      await write(true);
+    }
+  }
+
+  async seeDevice(userPk: string, hash: string, now: number): Promise<void> {
+    await storage(
+      () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tables.users,
+            Key: { pk: userPk },
+            UpdateExpression: 'SET devices.#device.lastSeen = :now',
+            ConditionExpression: 'attribute_exists(devices.#device)',
+            ExpressionAttributeNames: { '#device': hash },
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        ),
+      () => undefined,
+    );
+  }
+
+  async forgetDevice(userPk: string, hash: string): Promise<void> {
+    await storage(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.users,
+          Key: { pk: userPk },
+          UpdateExpression: 'REMOVE devices.#device',
+          ExpressionAttributeNames: { '#device': hash },
+        }),
+      ),
+    );
   }
 
   async startActivation(

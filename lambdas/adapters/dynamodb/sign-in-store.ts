@@ -5,15 +5,25 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { SignedInSession, SignInAttempt, SignInStatus, SignInStore } from '../../ports/sign-in.ts';
+import type { AuditEntry } from '../../ports/recovery.ts';
+import type {
+  SignedInSession,
+  SignInAttempt,
+  SignInStatus,
+  SignInStore,
+  UserSession,
+} from '../../ports/sign-in.ts';
 import { ConflictError } from '../../ports/stores.ts';
 import { epochSeconds, storage, transaction } from './client.ts';
 
 const attemptKey = (signInId: string) => `SIGNIN#${signInId}`;
 const sessionKey = (tokenHash: string) => `SESSION#${tokenHash}`;
+/** The table's index of a user's attempts and sessions (tables.ts). */
+const BY_USER = 'byUser';
 
 export class DynamoSignInStore implements SignInStore {
   /** `keepMs`: how long TTL keeps an item after it starts; code checks every expiry itself. */
@@ -21,6 +31,8 @@ export class DynamoSignInStore implements SignInStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly keepMs: number,
+    /** The audit table, where each opened session is an entry of the customer's activity. */
+    private readonly audit: string,
   ) {}
 
   private async item(pk: string) {
@@ -91,7 +103,12 @@ export class DynamoSignInStore implements SignInStore {
     );
   }
 
-  async openSession(signInId: string, from: SignInStatus, session: SignedInSession): Promise<boolean> {
+  async openSession(
+    signInId: string,
+    from: SignInStatus,
+    session: SignedInSession,
+    activity: AuditEntry,
+  ): Promise<boolean> {
     try {
       await transaction(
         () =>
@@ -119,10 +136,17 @@ export class DynamoSignInStore implements SignInStore {
                     ConditionExpression: 'attribute_not_exists(pk)',
                   },
                 },
+                {
+                  Put: {
+                    TableName: this.audit,
+                    Item: activity,
+                    ConditionExpression: 'attribute_not_exists(eventId)',
+                  },
+                },
               ],
             }),
           ),
-        ['version', 'version'],
+        ['version', 'version', undefined],
       );
       return true;
     } catch (error) {
@@ -155,5 +179,29 @@ export class DynamoSignInStore implements SignInStore {
     await storage(() =>
       this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: sessionKey(tokenHash) } })),
     );
+  }
+
+  async sessionsOf(userPk: string): Promise<UserSession[]> {
+    const result = await storage(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: BY_USER,
+          KeyConditionExpression: 'userPk = :user',
+          FilterExpression: 'begins_with(pk, :session)',
+          ExpressionAttributeValues: { ':user': userPk, ':session': 'SESSION#' },
+          ScanIndexForward: false,
+          Limit: 50,
+        }),
+      ),
+    );
+    return (result.Items ?? []).map((item) => ({
+      sessionId: item.sessionId as string,
+      tokenHash: item.tokenHash as string,
+      epoch: typeof item.epoch === 'number' ? item.epoch : 0,
+      ...(item.client ? { client: item.client as UserSession['client'] } : {}),
+      createdAt: item.createdAt as number,
+      lastSeenAt: item.lastSeenAt as number,
+    }));
   }
 }
