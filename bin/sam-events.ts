@@ -63,6 +63,12 @@ const sampleBodies: Record<string, unknown> = {
   },
   'verify-recovery-otp': { code: '123456' },
   'reset-password': { password, confirmation: password, digitalToken: 'keep' },
+  'change-password': {
+    currentPassword: password,
+    password: `${password} nueva`,
+    confirmation: `${password} nueva`,
+  },
+  'report-security': { token: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
 };
 
 /** The request path of a route, with the sample id in its path parameters. */

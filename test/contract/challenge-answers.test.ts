@@ -55,6 +55,7 @@ describe('rule 20: challenge answers authenticate nothing', () => {
     expect(equalWorkCallers.sort()).toEqual([
       'adapters/dynamodb/customer-directory.ts',
       'rules/equal-work.ts',
+      'self-service/password.ts',
       'sign-in/password.ts',
     ]);
     expect(answerHashReaders.map(({ file }) => file.slice(lambdas.length + 1))).toEqual([]);

@@ -268,7 +268,9 @@ describe('rule 50: binding a token', () => {
       'token_already_active',
     );
     expect(w.accounts.users.get(w.user.userPk)?.digitalToken).toBeDefined();
+    // The first sign-in was from a new device (its email), then the activation's.
     expect(w.accounts.outbox).toEqual([
+      expect.objectContaining({ kind: 'new-device', customerId: tomas.customerId }),
       expect.objectContaining({
         kind: 'token-activated',
         customerId: tomas.customerId,
