@@ -442,7 +442,8 @@ export const routes: readonly Route[] = [
     path: '/v1/me/password',
     journey: 'self-service',
     auth: true,
-    limitGroup: 'sign-in-step',
+    // Guessing the current password is stopped per account by the username's lock, as at S2.
+    limitGroup: 'wizard',
     body: true,
     needs: {
       tables: {

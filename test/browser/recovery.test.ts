@@ -26,7 +26,9 @@ import {
   totp,
 } from './helpers/wizard.ts';
 
-const suite = useBrowserSuite();
+// A held token reset (rule 54) ends within the test here: 8 s, long enough to see that nothing changed yet.
+const HOLD_SECONDS = 8;
+const suite = useBrowserSuite({ TOKEN_RESET_HOLD_SECONDS: String(HOLD_SECONDS) });
 
 const NEW_PASSWORD = 'Mi nueva frase de acceso 2027';
 const FORGOT = '¿Olvidaste tu usuario o clave?';
@@ -134,28 +136,32 @@ describe('recovery of access in the browser', () => {
     await viewShot(page, 'recovery-new-password');
     await newPassword(page, 'Desactivar');
 
-    await expectScreen(page, 'Listo. Tu clave fue cambiada.');
-    const done = (await page.locator('.screen').textContent()) ?? '';
-    expect(await page.locator('.username').textContent()).toBe('lucia.andrade');
-    expect(done).toContain('cerramos todas las sesiones');
-    expect(done).toContain('correo electrónico');
-    expect(await page.locator('[data-token-reset]').textContent()).toMatch(
-      /Desactivamos tu Token digital\. .*activarlo de nuevo.*Segundo Factor de Seguridad \/ Activación\./,
-    );
-    await viewShot(page, 'recovery-done');
-    // Every open session was closed, and an email went out.
-    const me = await fetch(`${suite.stack.baseUrl}/v1/me`, {
-      headers: { Authorization: `Bearer ${session}` },
-    });
-    expect(me.status).toBe(401);
+    // The token was active: the change is held (rule 54), and the screen says when it applies.
+    await expectScreen(page, 'Tu cambio está en espera');
+    const until = (await page.locator('[data-hold-until]').getAttribute('data-hold-until')) ?? '';
+    expect(Date.parse(until) - Date.now()).toBeLessThanOrEqual(HOLD_SECONDS * 1000);
+    const held = (await page.locator('.screen').textContent()) ?? '';
+    expect(held).toMatch(/Tu cambio se aplicará el \d{1,2} de \w+ a las \d{2}:\d{2} \(hora de Ecuador\)\./);
+    expect(held).toContain('siguen funcionando');
+    expect(held).toContain('«No fui yo»');
+    await viewShot(page, 'recovery-on-hold');
+    // A reload keeps the held screen.
+    await page.reload();
+    await expectScreen(page, 'Tu cambio está en espera');
     await expect
       .poll(async () => (await emailsTo('lucia.andrade@example.ec')).length, { timeout: 15_000 })
       .toBeGreaterThan(emailsBefore);
-    // A reload keeps the final screen.
-    await page.reload();
-    await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+    // When the hold ends the local sweep applies it: every open session was closed.
+    await expect
+      .poll(
+        async () =>
+          (await fetch(`${suite.stack.baseUrl}/v1/me`, { headers: { Authorization: `Bearer ${session}` } }))
+            .status,
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(401);
 
-    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await page.getByRole('button', { name: 'Ir al ingreso' }).click();
     await expectScreen(page, 'Ingreso a Produbanco en línea');
     expect(new URL(page.url()).hash).toBe('#/ingresar');
     // The old password no longer opens; the new one does, without the token that was turned off.
@@ -393,12 +399,12 @@ describe('every recovery screen passes axe on desktop and at 360 px', () => {
       await alertText(page);
       await audit(page, 'recovery-new-password-errors');
       await newPassword(page, 'Desactivar');
-      await expectScreen(page, 'Listo. Tu clave fue cambiada.');
-      await audit(page, 'recovery-done');
+      await expectScreen(page, 'Tu cambio está en espera');
+      await audit(page, 'recovery-on-hold');
 
       // Following a link to the address it is on keeps the screen.
       await page.goto(`${suite.stack.baseUrl}/#/recuperar`);
-      await expectScreen(page, 'Listo. Tu clave fue cambiada.');
+      await expectScreen(page, 'Tu cambio está en espera');
       // An expired recovery: a token the API no longer knows (this one ended with the change).
       await page.evaluate(
         (saved) => sessionStorage.setItem('produbanco.recuperacion', JSON.stringify(saved)),

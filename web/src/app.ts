@@ -24,6 +24,7 @@ export const SIGN_IN_VIEWS = [
   'activation',
   'activation-code',
   'activation-scan',
+  'security',
 ] as const;
 export type SignInView = (typeof SIGN_IN_VIEWS)[number];
 export const isSignInView = (view: View): view is SignInView =>

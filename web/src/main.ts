@@ -7,6 +7,7 @@ import { recoveryApi } from './recovery/api.ts';
 import { RECOVERY_HASH, reachableNow, recoveryScreen } from './recovery/routes.ts';
 import { recoveryState } from './recovery/state.ts';
 import { RECOVERY_STEP_VIEW } from './recovery/views.ts';
+import { reportToken, reportView } from './report.ts';
 import { SIGN_IN_HASH, signInEntry, signInScreen } from './sign-in/routes.ts';
 import { signInState } from './sign-in/state.ts';
 import type { Errors, Screen } from './ui.ts';
@@ -290,6 +291,8 @@ async function resumeRecovery(mode: HistoryMode, notice?: string): Promise<void>
 }
 
 async function resume(): Promise<void> {
+  const report = reportToken(location.hash);
+  if (report !== undefined) return mount(reportView(report, mount));
   if (location.hash === SIGN_IN_HASH) return render(signInEntry(), undefined, 'replace');
   if (location.hash === RECOVERY_HASH) return resumeRecovery('replace');
   if (load<Completed>(DONE_KEY) && !app.saved) return render('completed', undefined, 'replace');

@@ -3,7 +3,7 @@
 import { type Contact, call, type Identification, type OtpSent, type Session } from '../api.ts';
 import type { SecondFactor } from '../sign-in/api.ts';
 
-export type RecoveryStep = 'verify-contact' | 'enter-otp' | 'new-password' | 'completed';
+export type RecoveryStep = 'verify-contact' | 'enter-otp' | 'new-password' | 'on-hold' | 'completed';
 
 export interface RecoveryStarted {
   recoveryId: string;
@@ -26,6 +26,13 @@ export interface RecoveryCompleted {
   secondFactor: SecondFactor;
 }
 
+/** A reset of the active token waits until `until` (rule 54): nothing changed yet. */
+export interface RecoveryOnHold {
+  step: 'on-hold';
+  username: string;
+  until: string;
+}
+
 export interface RecoveryStatus {
   step: RecoveryStep;
   expiresAt: string;
@@ -46,5 +53,9 @@ export const recoveryApi = {
   verifyOtp: (s: Session, code: string) =>
     call<RecoveryVerified>('POST', rec(s, '/otp/verify'), s.token, { code }),
   password: (s: Session, password: string, confirmation: string, digitalToken: TokenChoice) =>
-    call<RecoveryCompleted>('PUT', rec(s, '/password'), s.token, { password, confirmation, digitalToken }),
+    call<RecoveryCompleted | RecoveryOnHold>('PUT', rec(s, '/password'), s.token, {
+      password,
+      confirmation,
+      digitalToken,
+    }),
 };

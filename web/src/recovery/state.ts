@@ -20,6 +20,8 @@ export interface RecoveryDone {
   username: string;
   secondFactor: SecondFactor;
   digitalToken: TokenChoice;
+  /** The change is held until then (ISO time): nothing changed yet. */
+  until?: string;
 }
 
 function load<T>(key: string): T | undefined {

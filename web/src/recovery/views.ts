@@ -23,6 +23,7 @@ export const RECOVERY_STEP_VIEW: Record<RecoveryStep, RecoveryView> = {
   'verify-contact': 'recovery-contact',
   'enter-otp': 'recovery-otp',
   'new-password': 'recovery-password',
+  'on-hold': 'recovery-done',
   completed: 'recovery-done',
 };
 
@@ -255,11 +256,11 @@ export function newPasswordView(app: App, notice?: string): Screen {
       ]);
     try {
       const done = await recoveryApi.password(session(), values.password, values.confirmation, choice);
-      recoveryState.finish({
-        username: done.username,
-        secondFactor: done.secondFactor,
-        digitalToken: choice,
-      });
+      recoveryState.finish(
+        done.step === 'on-hold'
+          ? { username: done.username, secondFactor: 'active', digitalToken: choice, until: done.until }
+          : { username: done.username, secondFactor: done.secondFactor, digitalToken: choice },
+      );
       app.go('recovery-done');
     } catch (err) {
       fields.refused(err, values.password);
@@ -285,10 +286,64 @@ export function newPasswordView(app: App, notice?: string): Screen {
   );
 }
 
+/** A time as the customer reads it: «7 de diciembre a las 14:05», in Ecuador. */
+export function holdTime(iso: string): string {
+  const at = new Date(iso);
+  const zone = { timeZone: 'America/Guayaquil' } as const;
+  const day = new Intl.DateTimeFormat('es-EC', { ...zone, day: 'numeric', month: 'long' }).format(at);
+  const time = new Intl.DateTimeFormat('es-EC', {
+    ...zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+  return `${day} a las ${time}`;
+}
+
+/** A held token reset (rule 54): when it applies, that nothing changed yet, and how to stop it. */
+function heldView(app: App, done: { username: string; until: string }, notice?: string): Screen {
+  const signIn = button('Ir al ingreso', 'primary');
+  signIn.addEventListener('click', () => {
+    recoveryState.clear();
+    signInState.clear();
+    app.go('sign-in');
+  });
+  return page({
+    title: 'Tu cambio está en espera',
+    notice,
+    body: [
+      h(
+        'p',
+        { class: 'lead', 'data-hold-until': done.until },
+        `Tu cambio se aplicará el ${holdTime(done.until)} (hora de Ecuador).`,
+      ),
+      h(
+        'p',
+        {},
+        'Por tu seguridad, desactivar un Token digital activo y cambiar la clave espera 12 horas. Hasta entonces, tu clave y tu Token digital actuales siguen funcionando. Te enviamos un correo electrónico y un SMS con este aviso.',
+      ),
+      h(
+        'p',
+        {},
+        `Cuando se aplique, ingresa con tu usuario ${done.username} y tu nueva clave, y activa el Token digital en tu nuevo teléfono desde ${MENU_PATH.join(' / ')}.`,
+      ),
+      h(
+        'p',
+        {},
+        'Si no lo pediste, usa el enlace «No fui yo» del correo que te enviamos o llama de inmediato a nuestro Call Center al ',
+        h('a', { href: 'tel:1700123123' }, '1700 123 123'),
+        '.',
+      ),
+      actions(signIn),
+    ],
+  });
+}
+
 /** «Listo. Tu clave fue cambiada.»: the username, the sessions closed, the email, the token if turned off. */
 export function recoveryDoneView(app: App, notice?: string): Screen {
   const done = recoveryState.done();
   if (!done) return recoveryStartView(app, notice);
+  if (done.until) return heldView(app, { username: done.username, until: done.until }, notice);
   const signIn = button('Ingresar', 'primary');
   signIn.addEventListener('click', () => {
     recoveryState.clear();

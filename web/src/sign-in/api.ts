@@ -15,6 +15,25 @@ export interface SignedIn {
   step: 'signed-in';
   session: { token: string; expiresAt: string };
   secondFactor: SecondFactor;
+  /** A new device's token: this browser keeps it (device.ts). */
+  deviceToken?: string;
+}
+
+export interface SessionInfo {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastSeenAt: string;
+  device: string;
+  place: string;
+}
+
+export interface ActivityEvent {
+  at: string;
+  kind: string;
+  device?: string;
+  place?: string;
+  details?: Record<string, string | number | boolean>;
 }
 
 export interface Me {
@@ -40,7 +59,13 @@ export interface PendingSignIn {
 const signIn = (s: PendingSignIn, suffix: string): string => `/sign-ins/${encodeURIComponent(s.id)}${suffix}`;
 
 export const signInApi = {
-  start: (username: string) => call<SignInStarted>('POST', '/sign-ins', undefined, { username }),
+  start: (username: string, deviceToken?: string) =>
+    call<SignInStarted>(
+      'POST',
+      '/sign-ins',
+      undefined,
+      deviceToken ? { username, deviceToken } : { username },
+    ),
   password: (s: PendingSignIn, password: string) =>
     call<SignedIn | { step: 'digital-token' }>('POST', signIn(s, '/password'), s.token, { password }),
   digitalToken: (s: PendingSignIn, code: string) =>
@@ -52,4 +77,14 @@ export const signInApi = {
     call<Scan>('POST', '/me/digital-token/activation/verify', session, { code }),
   confirmActivation: (session: string, code: string) =>
     call<{ secondFactor: 'active' }>('POST', '/me/digital-token/activation/confirm', session, { code }),
+  sessions: (session: string) => call<{ sessions: SessionInfo[] }>('GET', '/me/sessions', session),
+  endSession: (session: string, id: string) =>
+    call<void>('DELETE', `/me/sessions/${encodeURIComponent(id)}`, session),
+  endOthers: (session: string) => call<{ ended: number }>('POST', '/me/sessions/end-others', session),
+  changePassword: (
+    session: string,
+    body: { currentPassword: string; password: string; confirmation: string },
+  ) => call<void>('PUT', '/me/password', session, body),
+  activity: (session: string) => call<{ events: ActivityEvent[] }>('GET', '/me/activity', session),
+  report: (token: string) => call<{ frozen: true }>('POST', '/security-reports', undefined, { token }),
 };

@@ -44,6 +44,13 @@ function mainMenu(app: App): HTMLElement {
   );
 }
 
+/** «Seguridad»: sessions and devices, the password, the recent activity (security.ts). */
+function securityLink(app: App): HTMLElement {
+  const open = button('Seguridad: sesiones, clave y actividad', 'link');
+  open.addEventListener('click', () => app.go('security'));
+  return h('p', { class: 'security-link' }, open);
+}
+
 function signOutButton(app: App, errors: Errors): HTMLElement {
   const out = button('Cerrar sesión', 'secondary');
   out.addEventListener('click', async () => {
@@ -85,6 +92,7 @@ export async function homeView(app: App, notice?: string): Promise<Screen> {
             `Para transaccionar necesitas tu Token digital: actívalo en ${MENU_PATH.join(' / ')}.`,
           ),
       mainMenu(app),
+      securityLink(app),
       actions(signOutButton(app, errors)),
     ],
   });

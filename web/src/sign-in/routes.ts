@@ -3,6 +3,7 @@
 import type { App, SignInView } from '../app.ts';
 import type { Screen } from '../ui.ts';
 import { activationCodeView, activationScanView, activationView, homeView } from './home.ts';
+import { securityView } from './security.ts';
 import { passwordView, tokenView, usernameView } from './sign-in.ts';
 import { signInState } from './state.ts';
 
@@ -30,5 +31,7 @@ export function signInScreen(app: App, view: SignInView, notice?: string): Scree
       return activationCodeView(app, notice);
     case 'activation-scan':
       return activationScanView(app, notice);
+    case 'security':
+      return securityView(app, notice);
   }
 }

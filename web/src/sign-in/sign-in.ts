@@ -8,9 +8,11 @@ import { signInProblemText } from '../messages.ts';
 import { actions, button, Errors, onSubmit, type Screen, textField } from '../ui.ts';
 import { type SignedIn, signInApi } from './api.ts';
 import { page, signInFail, tokenKeypad, wrongCode } from './common.ts';
+import { deviceTokens } from './device.ts';
 import { signInState } from './state.ts';
 
-function signedIn(app: App, res: SignedIn): void {
+function signedIn(app: App, res: SignedIn, username: string): void {
+  deviceTokens.keep(username, res.deviceToken);
   signInState.set({ session: res.session.token });
   app.go('home');
 }
@@ -43,7 +45,7 @@ export function usernameView(app: App, notice?: string): Screen {
     const name = username.input.value.trim();
     if (!name) return errors.show([{ field: 'username', message: 'Ingresa tu usuario.' }]);
     try {
-      const res = await signInApi.start(name);
+      const res = await signInApi.start(name, deviceTokens.of(name));
       signInState.set({ pending: { id: res.signInId, token: res.token, username: name, image: res.image } });
       app.go('sign-in-password');
     } catch (err) {
@@ -87,7 +89,7 @@ export function passwordView(app: App, notice?: string): Screen {
       const res = await signInApi.password(pending, password.input.value);
       password.input.value = '';
       if (res.step === 'digital-token') app.go('sign-in-token');
-      else signedIn(app, res);
+      else signedIn(app, res, pending.username);
     } catch (err) {
       password.input.value = '';
       const p = err instanceof ApiError ? err.problem : undefined;
@@ -142,7 +144,7 @@ export function tokenView(app: App, notice?: string): Screen {
   const form = h('form', { novalidate: true }, errors.alert, keypad.root, actions(cancel, submit));
   submitCode(form, submit, async (code) => {
     try {
-      signedIn(app, await signInApi.digitalToken(pending, code));
+      signedIn(app, await signInApi.digitalToken(pending, code), pending.username);
     } catch (err) {
       const p = err instanceof ApiError ? err.problem : undefined;
       if (wrongCode(err, errors, keypad)) return;
