@@ -69,7 +69,7 @@ export const signIns = once(
       db(),
       config.table('signins'),
       config.signIn.maxSeconds * 1000 + SIGN_IN_CLEANUP_MS,
-      tableOrUnused('audit'),
+      { audit: tableOrUnused('audit'), users: tableOrUnused('users'), outbox: tableOrUnused('outbox') },
     ),
 );
 

@@ -70,13 +70,15 @@ export interface SignInStore {
   countTokenAttempt(signInId: string, max: number): Promise<number | undefined>;
   /**
    * Ends the attempt (from `from` to done), opens the session and writes its entry in the customer's activity
-   * (the audit trail), in one transaction; false when it lost.
+   * (the audit trail), and for a new device adds it to the user's list and queues its email, all in one
+   * transaction; false when it lost.
    */
   openSession(
     signInId: string,
     from: SignInStatus,
     session: SignedInSession,
     activity: AuditEntry,
+    device?: NewDevice,
   ): Promise<boolean>;
   getSession(tokenHash: string): Promise<SignedInSession | undefined>;
   touchSession(tokenHash: string, now: number): Promise<void>;
@@ -142,6 +144,16 @@ export interface HeldReset {
   until: number;
 }
 
+/** A device a session opens on (rule 56): remembered with the session, the oldest beyond the cap forgotten. */
+export interface NewDevice {
+  /** SHA-256 of its device token. */
+  hash: string;
+  known: KnownDevice;
+  forget: string[];
+  /** The "Nuevo inicio de sesión" email. */
+  message: OutboxMessage;
+}
+
 /** A browser the user signed in from; its device token is held only by that browser. */
 export interface KnownDevice {
   device: string;
@@ -183,15 +195,6 @@ export interface AccountStore {
    * engaged the same lock queue one email and one entry.
    */
   notify(message: OutboxMessage, audit: AuditEntry): Promise<void>;
-  /**
-   * Adds a device to the user's known ones (forgetting `forget`, the oldest beyond the cap) and queues the
-   * "Nuevo inicio de sesión" email, in one transaction.
-   */
-  rememberDevice(
-    userPk: string,
-    device: { hash: string; known: KnownDevice; forget: string[] },
-    message: OutboxMessage,
-  ): Promise<void>;
   /** Marks a known device seen now (a sign-in from it). */
   seeDevice(userPk: string, hash: string, now: number): Promise<void>;
   /** Forgets a device (its token reached its own password lock): its token is dead. */

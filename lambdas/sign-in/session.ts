@@ -2,6 +2,7 @@
 // idle and absolute timeouts checked in code.
 import type {
   ClientLabel,
+  NewDevice,
   OnlineUser,
   SecondFactorState,
   SignedInSession,
@@ -146,10 +147,14 @@ export async function openSession(
     client,
     details: { newDevice: attempt.deviceHash === undefined },
   });
-  if (!(await deps.signIns.openSession(attempt.signInId, attempt.status, session, activity))) {
+  const device = newDevice(deps, attempt, user, client);
+  if (
+    !(await deps.signIns.openSession(attempt.signInId, attempt.status, session, activity, device?.remembered))
+  ) {
     return failSignIn('session_invalid');
   }
-  const deviceToken = await rememberDevice(deps, attempt, user, client);
+  if (device) deps.events.record({ event: 'new_device', signInId: attempt.signInId, userId: user.userId });
+  else await seeKnownDevice(deps, attempt, user);
   const secondFactor = secondFactorOf(user);
   deps.events.record({
     event: 'signed_in',
@@ -161,47 +166,52 @@ export async function openSession(
     step: 'signed-in',
     session: { token, expiresAt: new Date(sessionExpiresAt(session, deps.rules)).toISOString() },
     secondFactor,
-    ...(deviceToken ? { deviceToken } : {}),
+    ...(device ? { deviceToken: device.token } : {}),
   };
 }
 
+/** A known device's last sight, written at most every DEVICE_SEEN_EVERY_MS. */
+async function seeKnownDevice(deps: SignedInDeps, attempt: SignInAttempt, user: OnlineUser): Promise<void> {
+  const known = attempt.deviceHash ? user.devices[attempt.deviceHash] : undefined;
+  const now = deps.clock.now();
+  if (attempt.deviceHash && known && now - known.lastSeen >= DEVICE_SEEN_EVERY_MS) {
+    await deps.accounts.seeDevice(user.userPk, attempt.deviceHash, now);
+  }
+}
+
 /**
- * A known device is marked seen; a new one gets a device token, joins the user's list (the oldest seen beyond
- * MAX_DEVICES forgotten) and the customer is told by email (rule 56). Returns the new token, if any.
+ * A sign-in without a known device's token gets a new one: it joins the user's list (the one seen longest ago
+ * forgotten beyond MAX_DEVICES) and the customer is told by email (rule 56), with the session's opening.
  */
-async function rememberDevice(
+function newDevice(
   deps: SignedInDeps & { random: RandomSource },
   attempt: SignInAttempt,
   user: OnlineUser,
   client: ClientLabel,
-): Promise<string | undefined> {
+): { token: string; remembered: NewDevice } | undefined {
+  if (attempt.deviceHash && user.devices[attempt.deviceHash]) return undefined;
   const now = deps.clock.now();
-  const known = attempt.deviceHash ? user.devices[attempt.deviceHash] : undefined;
-  if (attempt.deviceHash && known) {
-    if (now - known.lastSeen >= DEVICE_SEEN_EVERY_MS) {
-      await deps.accounts.seeDevice(user.userPk, attempt.deviceHash, now);
-    }
-    return undefined;
-  }
   const { token, tokenHash } = newToken(deps.random);
   const forget = Object.entries(user.devices)
     .sort(([, a], [, b]) => b.lastSeen - a.lastSeen)
     .slice(MAX_DEVICES - 1)
     .map(([hash]) => hash);
-  await deps.accounts.rememberDevice(
-    user.userPk,
-    { hash: tokenHash, known: { device: client.device, firstSeen: now, lastSeen: now }, forget },
-    {
-      kind: 'new-device',
-      messageId: deps.random.uuid(),
-      customerId: user.customerId,
-      username: user.username,
-      device: client.device,
-      place: client.place,
-      at: now,
-      createdAt: now,
+  return {
+    token,
+    remembered: {
+      hash: tokenHash,
+      known: { device: client.device, firstSeen: now, lastSeen: now },
+      forget,
+      message: {
+        kind: 'new-device',
+        messageId: deps.random.uuid(),
+        customerId: user.customerId,
+        username: user.username,
+        device: client.device,
+        place: client.place,
+        at: now,
+        createdAt: now,
+      },
     },
-  );
-  deps.events.record({ event: 'new_device', signInId: attempt.signInId, userId: user.userId });
-  return token;
+  };
 }

@@ -282,16 +282,21 @@ describe('WAF path rules match the normalised path (rule 45)', () => {
 });
 
 describe('SMS origination identity from deployment context', () => {
-  it('reaches the SMS senders (registration, token-activation and recovery codes), and only them, as environment', () => {
+  it('reaches the SMS senders (registration, token-activation and recovery codes, the held reset notice), and only them, as environment', () => {
     const functions = [prod.service, ...functionTemplates(prod)].flatMap((template) =>
       Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties as Json),
     );
     const senderNames = routes.filter((route) => route.needs.sms).map((route) => route.handler);
-    expect(senderNames).toEqual(['send-otp', 'send-token-activation-code', 'send-recovery-otp']);
+    expect(senderNames).toEqual([
+      'send-otp',
+      'send-token-activation-code',
+      'send-recovery-otp',
+      'reset-password',
+    ]);
     const senders = functions.filter((fn) =>
       senderNames.some((name) => fn.Description === `Self-registration: ${name}`),
     );
-    expect(senders).toHaveLength(3);
+    expect(senders).toHaveLength(4);
     for (const sender of senders) {
       expect(sender.Environment.Variables).toMatchObject({
         SMS_ORIGINATION_NUMBER: '+59312345',
@@ -320,9 +325,10 @@ describe('no stranded completion email (rule 43)', () => {
     const aliasId = logicalIdOf(sweepFunction().alias);
     const schedule = rules.find((r) => JSON.stringify(r.Targets).includes(aliasId));
     expect(schedule).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    // Two schedules in all: this sweep's, and the held-reset sweep's (rule 54).
     expect(
       Object.keys(resourcesIn([prod.service, ...functionTemplates(prod)], 'AWS::Events::Rule')),
-    ).toHaveLength(1);
+    ).toHaveLength(2);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',

@@ -181,8 +181,13 @@ describe('npm run sam:template', () => {
         .map((fn) => fn.handler)
         .sort(),
     ).toEqual(
-      [...routes, ...assistedRoutes]
-        .filter((r) => r.needs.hmacKey || r.needs.pepper || r.needs.tokenKey)
+      [...routes, ...assistedRoutes, ...scheduledFunctions]
+        .filter(
+          (r) =>
+            ('hmacKey' in r.needs && r.needs.hmacKey) ||
+            ('pepper' in r.needs && r.needs.pepper) ||
+            ('tokenKey' in r.needs && r.needs.tokenKey),
+        )
         .map((r) => r.handler)
         .sort(),
     );

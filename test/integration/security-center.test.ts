@@ -2,7 +2,7 @@
 // once when the sweep and sign-ins race for it (rule 54); a known device's wrong passwords lock that device
 // token, never the username (rule 57); a «No fui yo» link freezes once, and not after it expired (rule 55).
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAccessStore, DynamoReportLinkStore } from '../../lambdas/adapters/dynamodb/access-store.ts';
 import { DynamoAccountStore } from '../../lambdas/adapters/dynamodb/account-store.ts';
@@ -34,7 +34,7 @@ describe('the security center on DynamoDB Local', () => {
     const { names } = s.tables;
     access = new DynamoAccessStore(s.db, names, s.rules.session.maxSeconds * 1000);
     accounts = new DynamoAccountStore(s.db, names);
-    signIns = new DynamoSignInStore(s.db, names.signins, HOUR, names.audit);
+    signIns = new DynamoSignInStore(s.db, names.signins, HOUR, names);
   });
 
   const holdDeps = () => ({
@@ -131,23 +131,16 @@ describe('the security center on DynamoDB Local', () => {
   it("a known device's wrong passwords lock its own token, never the username, and then it is a stranger", async () => {
     const user = await userWithHeldReset(s.clock.now() + 12 * HOUR);
     const { token: deviceToken, tokenHash } = newToken(s.random);
-    await accounts.rememberDevice(
-      user.userPk,
-      {
-        hash: tokenHash,
-        known: { device: 'Safari en Mac', firstSeen: TEST_NOW, lastSeen: TEST_NOW },
-        forget: [],
-      },
-      {
-        kind: 'new-device',
-        messageId: randomUUID(),
-        customerId: user.customerId,
-        username: user.username,
-        device: 'Safari en Mac',
-        place: '203.0.113.0/24',
-        at: TEST_NOW,
-        createdAt: TEST_NOW,
-      },
+    // A browser this user signed in from before (as a session's opening records it).
+    await s.db.send(
+      new UpdateCommand({
+        TableName: s.tables.names.users,
+        Key: { pk: user.userPk },
+        UpdateExpression: 'SET devices = :devices',
+        ExpressionAttributeValues: {
+          ':devices': { [tokenHash]: { device: 'Safari en Mac', firstSeen: TEST_NOW, lastSeen: TEST_NOW } },
+        },
+      }),
     );
     const deps = {
       clock: s.clock,

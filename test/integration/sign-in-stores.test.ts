@@ -28,7 +28,7 @@ describe('sign-in stores', () => {
   beforeAll(async () => {
     s = wire(await freshTables('sign-in'));
     const { names } = s.tables;
-    signIns = new DynamoSignInStore(s.db, names.signins, KEEP_MS, names.audit);
+    signIns = new DynamoSignInStore(s.db, names.signins, KEEP_MS, names);
     accounts = new DynamoAccountStore(s.db, {
       users: names.users,
       codes: names.codes,

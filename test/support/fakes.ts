@@ -22,7 +22,7 @@ import {
   ABSENT_USER_PK,
   type AccountStore,
   type DigitalToken,
-  type KnownDevice,
+  type NewDevice,
   type OnlineUser,
   type PendingToken,
   type SignedInSession,
@@ -959,11 +959,15 @@ export class FakeSignInStore implements SignInStore {
   /** The activity entries the opened sessions wrote. */
   readonly activity: AuditEntry[] = [];
 
+  /** Where a new device goes with the session (the account store's users, as the adapter writes them). */
+  remember?: (userPk: string, device: NewDevice) => void;
+
   async openSession(
     signInId: string,
     from: SignInStatus,
     session: SignedInSession,
     activity: AuditEntry,
+    device?: NewDevice,
   ): Promise<boolean> {
     await turn();
     const attempt = this.attempts.get(signInId);
@@ -971,6 +975,7 @@ export class FakeSignInStore implements SignInStore {
     attempt.status = 'done';
     this.sessions.set(session.tokenHash, copy(session));
     this.activity.push(copy(activity));
+    if (device) this.remember?.(session.userPk, device);
     return true;
   }
 
@@ -1091,17 +1096,13 @@ export class FakeAccountStore implements AccountStore {
     this.audit.push(copy(audit));
   }
 
-  async rememberDevice(
-    userPk: string,
-    device: { hash: string; known: KnownDevice; forget: string[] },
-    message: OutboxMessage,
-  ): Promise<void> {
-    await turn();
+  /** A new device as the sign-in store's transaction adds it (FakeSignInStore.remember). */
+  rememberDevice(userPk: string, device: NewDevice): void {
     const user = this.users.get(userPk);
     if (!user) throw new ConflictError('customer');
     for (const hash of device.forget) delete user.devices[hash];
     user.devices[device.hash] = copy(device.known);
-    this.outbox.push(copy(message));
+    this.outbox.push(copy(device.message));
   }
 
   async seeDevice(userPk: string, hash: string, now: number): Promise<void> {
@@ -1179,6 +1180,7 @@ export async function createSignInWorld() {
   const world = createWorld();
   const signIns = new FakeSignInStore(world.faults);
   const accounts = new FakeAccountStore(world.codes);
+  signIns.remember = (userPk, device) => accounts.rememberDevice(userPk, device);
   const box = aesGcmBox(Buffer.from('unit-test-token-key-0123456789abcdef'));
   const user = accounts.add({
     userPk: `CUSTOMER#${tomas.customerId}`,

@@ -79,56 +79,6 @@ export class DynamoAccountStore implements AccountStore {
     };
   }
 
-  async rememberDevice(
-    userPk: string,
-    device: { hash: string; known: KnownDevice; forget: string[] },
-    message: OutboxMessage,
-  ): Promise<void> {
-    const names: Record<string, string> = { '#new': device.hash };
-    for (const [i, hash] of device.forget.entries()) names[`#old${i}`] = hash;
-    const remove = device.forget.map((_, i) => `devices.#old${i}`);
-    // A nested SET needs its map: the user's first device writes the whole map instead.
-    const userUpdate = (first: boolean) => ({
-      Update: {
-        TableName: this.tables.users,
-        Key: { pk: userPk },
-        UpdateExpression: first
-          ? 'SET devices = :devices'
-          : `SET devices.#new = :device${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: `kind = :user AND ${first ? 'attribute_not_exists' : 'attribute_exists'}(devices)`,
-        ExpressionAttributeValues: first
-          ? { ':devices': { [device.hash]: device.known }, ':user': 'user' }
-          : { ':device': device.known, ':user': 'user' },
-        ...(first ? {} : { ExpressionAttributeNames: names }),
-      },
-    });
-    const write = (first: boolean) =>
-      transaction(
-        () =>
-          this.db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                userUpdate(first),
-                {
-                  Put: {
-                    TableName: this.tables.outbox,
-                    Item: outboxItem(message),
-                    ConditionExpression: 'attribute_not_exists(messageId)',
-                  },
-                },
-              ],
-            }),
-          ),
-        ['customer', 'code'],
-      );
-    try {
-      await write(false);
-    } catch (error) {
-      if (!(error instanceof ConflictError && error.reason === 'customer')) throw error;
-      await write(true);
-    }
-  }
-
   async seeDevice(userPk: string, hash: string, now: number): Promise<void> {
     await storage(
       () =>

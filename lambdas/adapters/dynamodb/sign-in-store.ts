@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../ports/recovery.ts';
 import type {
+  NewDevice,
   SignedInSession,
   SignInAttempt,
   SignInStatus,
@@ -18,6 +19,7 @@ import type {
   UserSession,
 } from '../../ports/sign-in.ts';
 import { ConflictError } from '../../ports/stores.ts';
+import { outboxItem } from './account-store.ts';
 import { epochSeconds, storage, transaction } from './client.ts';
 
 const attemptKey = (signInId: string) => `SIGNIN#${signInId}`;
@@ -31,8 +33,8 @@ export class DynamoSignInStore implements SignInStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly keepMs: number,
-    /** The audit table, where each opened session is an entry of the customer's activity. */
-    private readonly audit: string,
+    /** Where opening a session also writes: its activity entry, a new device on the user, its email. */
+    private readonly tables: { audit: string; users: string; outbox: string },
   ) {}
 
   private async item(pk: string) {
@@ -108,9 +110,10 @@ export class DynamoSignInStore implements SignInStore {
     from: SignInStatus,
     session: SignedInSession,
     activity: AuditEntry,
+    device?: NewDevice,
   ): Promise<boolean> {
-    try {
-      await transaction(
+    const write = (firstDevice: boolean) =>
+      transaction(
         () =>
           this.db.send(
             new TransactWriteCommand({
@@ -138,21 +141,60 @@ export class DynamoSignInStore implements SignInStore {
                 },
                 {
                   Put: {
-                    TableName: this.audit,
+                    TableName: this.tables.audit,
                     Item: activity,
                     ConditionExpression: 'attribute_not_exists(eventId)',
                   },
                 },
+                ...(device ? this.deviceItems(session.userPk, device, firstDevice) : []),
               ],
             }),
           ),
-        ['version', 'version', undefined],
+        ['version', 'version', undefined, 'customer', 'code'],
       );
+    try {
+      try {
+        await write(false);
+      } catch (error) {
+        // A user's first device writes the whole map (a nested SET needs its parent): once per user.
+        if (!(device && error instanceof ConflictError && error.reason === 'customer')) throw error;
+        await write(true);
+      }
       return true;
     } catch (error) {
       if (error instanceof ConflictError) return false;
       throw error;
     }
+  }
+
+  /** The user's new device (the oldest beyond the cap forgotten) and its email. */
+  private deviceItems(userPk: string, device: NewDevice, first: boolean) {
+    const names: Record<string, string> = { '#new': device.hash };
+    for (const [i, hash] of device.forget.entries()) names[`#old${i}`] = hash;
+    const remove = device.forget.map((_, i) => `devices.#old${i}`);
+    return [
+      {
+        Update: {
+          TableName: this.tables.users,
+          Key: { pk: userPk },
+          UpdateExpression: first
+            ? 'SET devices = :devices'
+            : `SET devices.#new = :device${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: `kind = :user AND ${first ? 'attribute_not_exists' : 'attribute_exists'}(devices)`,
+          ExpressionAttributeValues: first
+            ? { ':devices': { [device.hash]: device.known }, ':user': 'user' }
+            : { ':device': device.known, ':user': 'user' },
+          ...(first ? {} : { ExpressionAttributeNames: names }),
+        },
+      },
+      {
+        Put: {
+          TableName: this.tables.outbox,
+          Item: outboxItem(device.message),
+          ConditionExpression: 'attribute_not_exists(messageId)',
+        },
+      },
+    ];
   }
 
   async getSession(tokenHash: string): Promise<SignedInSession | undefined> {
