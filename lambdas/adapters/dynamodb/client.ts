@@ -1,6 +1,6 @@
 // One DynamoDB document client per process, pointed at AWS or at DynamoDB Local by configuration.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../ports/stores.ts';
 import { DependencyError } from '../../rules/errors.ts';
 
@@ -62,6 +62,11 @@ export async function transaction(
     if (reason) throw new ConflictError(reason);
     throw new DependencyError('DynamoDB transaction cancelled', { cause: error });
   }
+}
+
+/** One GetItem of a key no item has: proves the table, the grant and the endpoint without reading any data. */
+export async function probeTable(db: DynamoDBDocumentClient, table: string, key: Record<string, string>) {
+  await storage(() => db.send(new GetCommand({ TableName: table, Key: key })));
 }
 
 export const epochSeconds = (ms: number): number => Math.ceil(ms / 1000);
