@@ -4,11 +4,10 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { ConflictError } from '../../ports/stores.ts';
 import { DependencyError } from '../../rules/errors.ts';
 
-export function createDocumentClient(
-  options: { endpoint?: string; region?: string } = {},
-): DynamoDBDocumentClient {
+/** The low-level client (tools that copy items as they are, numbers and sets untouched, use it directly). */
+export function createDynamoClient(options: { endpoint?: string; region?: string } = {}): DynamoDBClient {
   const local = options.endpoint !== undefined;
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     ...(local
       ? {
           endpoint: options.endpoint,
@@ -18,7 +17,14 @@ export function createDocumentClient(
       : {}),
     maxAttempts: 3,
   });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function createDocumentClient(
+  options: { endpoint?: string; region?: string } = {},
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoClient(options), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 }
 
 const isConditionFailure = (error: unknown): boolean =>
