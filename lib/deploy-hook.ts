@@ -16,8 +16,9 @@ import { nodeRuntime } from './service-function.ts';
 /**
  * The smoke event: an API Gateway proxy event marked `smokeTest` (a field API Gateway never sets), which an API
  * function answers by reading one absent item of a table it may read (lambdas/http/api-handler.ts and
- * lambdas/readiness.ts): 200 when the read worked, 503 when it did not. Its empty `Records` list gives the
- * stream consumer nothing to do; the outbox sweep ignores its event and runs one sweep, which is idempotent.
+ * lambdas/readiness.ts): 200 when the read worked, 503 when it did not. The stream consumer makes the same
+ * read (its empty `Records` list gives it nothing to send) and errs when it fails; the outbox sweep ignores
+ * its event and runs one sweep, which is idempotent.
  */
 export const smokeEvent = {
   smokeTest: true,

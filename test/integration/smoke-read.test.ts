@@ -54,4 +54,29 @@ describe("the deploy hook's smoke call", () => {
     // Assess
     expect(result.statusCode).toBe(503);
   });
+
+  it('the outbox stream consumer reads its table too, and errs (a Lambda error) when it cannot', async () => {
+    // Prepare
+    const load = async (customersTable: string) => {
+      vi.resetModules();
+      vi.stubEnv('DYNAMODB_ENDPOINT', inject('dynamodbEndpoint'));
+      vi.stubEnv(tableEnvVar('customers'), customersTable);
+      vi.stubEnv(tableEnvVar('outbox'), tables.names.outbox);
+      vi.stubEnv('SMOKE_READ_TABLE', 'customers');
+      vi.stubEnv('LOG_LEVEL', 'silent');
+      return (await import('../../lambdas/handlers/send-completion-email.ts')).handler as unknown as (
+        event: unknown,
+      ) => Promise<unknown>;
+    };
+
+    // Act
+    const answered = await (await load(tables.names.customers))(smokeEvent);
+    const failed = await (await load(`${tables.prefix}no-such-table`))(smokeEvent).catch(
+      (error: Error) => error,
+    );
+
+    // Assess
+    expect(answered).toEqual({ batchItemFailures: [] });
+    expect(failed).toBeInstanceOf(Error);
+  });
 });
