@@ -7,6 +7,7 @@ import { aesGcmBox } from '../../lambdas/adapters/aes-gcm.ts';
 import { argon2Hasher } from '../../lambdas/adapters/argon2.ts';
 import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import { verifyOrDummy } from '../../lambdas/rules/equal-work.ts';
+import { pinKey } from '../../lambdas/rules/lock-keys.ts';
 import {
   defaultRules,
   FakeClock,
@@ -51,7 +52,7 @@ describe('rotating every key with live registrations and users (rule 62)', () =>
       hasher: argon2Hasher(v2.pepper, cost, [v1.pepper]),
     });
     currentOnly = world({ keyed: hmacKeyed(v2.hmac), hasher: argon2Hasher(v2.pepper, cost) });
-    customers = [1, 2, 3].map((n) => testCustomer(n));
+    customers = [1, 2, 3, 4].map((n) => testCustomer(n));
     // The directory is loaded under version 1: card look-ups by HMAC, PINs peppered.
     await seed(before, customers);
 
@@ -103,6 +104,23 @@ describe('rotating every key with live registrations and users (rule 62)', () =>
     // Assess
     expect(identified).toMatchObject({ registrationId: expect.any(String) });
     expect(withoutPrevious).toBe('invalid_credentials');
+  });
+
+  it("a lock of a customer's credentials made before the rotation still holds after it", async () => {
+    // Prepare: rule 40 locks every credential by the digests the directory was loaded with (version 1)
+    const customer = customers[3] as TestCustomer;
+    const digests = await before.directory.credentialKeys(customer.record.customer.customerId);
+    await before.limits.pinLockAll(
+      digests.map((digest) => pinKey(digest)),
+      clock.now() + 86_400_000,
+    );
+
+    // Act: step 1 with the right PIN, on a function holding version 2 as current
+    const refused = await outcome(new Wizard(after).start(customer.card));
+
+    // Assess
+    expect(digests).toHaveLength(2);
+    expect(refused).toBe('credential_locked');
   });
 
   it('new digests and hashes are written with the current version only', async () => {
