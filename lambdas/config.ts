@@ -76,6 +76,8 @@ const schema = z.object({
   SMS_SENDER_ID: z.optional(z.string().check(z.regex(/^(?=.*[A-Za-z])[A-Za-z0-9-]{1,11}$/))),
   /** CloudWatch namespace of the metrics a function publishes itself (the outbox sweep's EMF lines). */
   METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), 'SelfRegistration/local'),
+  /** AWS: a table this function may GetItem, read by the deploy hook's smoke call (lib/deploy-hook.ts). */
+  SMOKE_READ_TABLE: z.optional(z.enum(tableNames)),
   EMAIL_FROM: z._default(z.email(), 'no-reply@produbanco.com.ec'),
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** argon2id cost: never below m=19 MiB, t=2, p=1 (SECURITY.md rule 19). */
@@ -134,6 +136,10 @@ export interface Config {
   localOutboxDir?: string;
   sms: { originationNumber?: string; senderId?: string };
   metricsNamespace: string;
+  /** The Lambda function's name (absent outside Lambda): the dimension of the metrics a function publishes. */
+  functionName?: string;
+  /** The table the deploy hook's smoke call reads one (absent) item of: one the function may GetItem. */
+  smokeReadTable?: TableName;
   email: { from: string; configurationSet?: string };
   argon2: { memoryKiB: number; timeCost: number };
   logLevel: Parsed['LOG_LEVEL'];
@@ -196,6 +202,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     localOutboxDir: c.LOCAL_OUTBOX_DIR,
     sms: { originationNumber: c.SMS_ORIGINATION_NUMBER, senderId: c.SMS_SENDER_ID },
     metricsNamespace: c.METRICS_NAMESPACE,
+    functionName: c.AWS_LAMBDA_FUNCTION_NAME,
+    smokeReadTable: c.SMOKE_READ_TABLE,
     email: { from: c.EMAIL_FROM, configurationSet: c.SES_CONFIGURATION_SET },
     argon2: { memoryKiB: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST },
     logLevel: c.LOG_LEVEL,

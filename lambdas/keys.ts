@@ -1,11 +1,12 @@
-// The HMAC key, read once per cold start (Secrets Manager in AWS, a local file on a developer's machine).
+// The HMAC key's versions, re-read every few minutes (Secrets Manager in AWS, a local file on a developer's
+// machine): digests are made with the current one and checked with every version (rule 62).
 // Only functions that need the key import this module.
 import { hmacKeyed } from './adapters/primitives.ts';
-import { cachedSecret, loadSecrets } from './adapters/secrets.ts';
+import { cachedSecret, loadKeyVersions, verifyingKeys } from './adapters/secrets.ts';
 import type { Keyed } from './ports/system.ts';
 import { config } from './runtime.ts';
 
 export const keyed = cachedSecret(async (): Promise<Keyed> => {
-  const { hmacKey } = await loadSecrets(config, { hmacKey: true });
-  return hmacKeyed(hmacKey as Buffer);
+  const [current, ...older] = verifyingKeys(await loadKeyVersions(config, 'hmacKey'));
+  return hmacKeyed(current as Buffer, older);
 });

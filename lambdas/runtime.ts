@@ -5,7 +5,16 @@ import { cryptoRandom, systemClock } from './adapters/primitives.ts';
 import { parseConfig } from './config.ts';
 
 export const config = parseConfig(process.env);
-export const logger = jsonLogger(config.logLevel);
+// Per-function metrics (the 5xx count CodeDeploy rolls back on) carry the function's name as their dimension.
+export const logger = jsonLogger(
+  config.logLevel,
+  undefined,
+  {},
+  {
+    namespace: config.metricsNamespace,
+    dimensions: { FunctionName: config.functionName ?? 'local' },
+  },
+);
 export const clock = systemClock;
 export const random = cryptoRandom;
 

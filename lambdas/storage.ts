@@ -2,21 +2,30 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAccessStore } from './adapters/dynamodb/access-store.ts';
 import { DynamoAccountStore } from './adapters/dynamodb/account-store.ts';
-import { createDocumentClient } from './adapters/dynamodb/client.ts';
+import { createDocumentClient, probeTable } from './adapters/dynamodb/client.ts';
 import { DynamoCustomerDirectory } from './adapters/dynamodb/customer-directory.ts';
 import { DynamoRecoveryStore } from './adapters/dynamodb/recovery-store.ts';
 import { DynamoRegistrationStore } from './adapters/dynamodb/registration-store.ts';
 import { DynamoSignInStore } from './adapters/dynamodb/sign-in-store.ts';
 import type { Hasher, Keyed } from './ports/system.ts';
+import { addReadinessCheck } from './readiness.ts';
 import type { RecoveryDeps } from './recovery/session.ts';
 import type { SessionDeps } from './registration/session.ts';
 import { clock, config, once } from './runtime.ts';
 import type { SignedInDeps } from './signed-in/session.ts';
-import type { TableName } from './tables.ts';
+import { type TableName, tableDefinitions } from './tables.ts';
 
 export const db = once(
   (): DynamoDBDocumentClient => createDocumentClient({ endpoint: config.dynamodbEndpoint }),
 );
+
+// The deploy hook's smoke call reads one absent item of a table the function may GetItem (lib/deploy-hook.ts).
+const smokeTable = config.smokeReadTable;
+if (smokeTable) {
+  const { partitionKey, sortKey } = tableDefinitions[smokeTable];
+  const key = { [partitionKey]: 'readiness#probe', ...(sortKey ? { [sortKey]: 'probe' } : {}) };
+  addReadinessCheck(() => probeTable(db(), config.table(smokeTable), key));
+}
 
 /** Tables a function was not granted get a name no table has, so a stray write fails closed. */
 function tableOrUnused(name: TableName): string {

@@ -14,9 +14,11 @@ import { Construct } from 'constructs';
 import { nodeRuntime } from './service-function.ts';
 
 /**
- * The smoke event: an API Gateway proxy event without the client-address header (an API function answers
- * 403 `forbidden` after loading its module and configuration), with an empty `Records` list (the stream
- * consumer has nothing to do). The outbox sweep ignores its event and runs one sweep, which is idempotent.
+ * The smoke event: an API Gateway proxy event marked `smokeTest` (a field API Gateway never sets), which an API
+ * function answers by reading one absent item of a table it may read (lambdas/http/api-handler.ts and
+ * lambdas/readiness.ts): 200 when the read worked, 503 when it did not. The stream consumer makes the same
+ * read (its empty `Records` list gives it nothing to send) and errs when it fails; the outbox sweep ignores
+ * its event and runs one sweep, which is idempotent.
  */
 export const smokeEvent = {
   smokeTest: true,
@@ -61,8 +63,12 @@ exports.handler = async (event) => {
     const result = await lambda.send(
       new InvokeCommand({ FunctionName: target.functionName, Qualifier: target.version, Payload: SMOKE_EVENT }),
     );
-    if (result.FunctionError) {
-      console.log(JSON.stringify({ level: 'error', event: 'smoke_test_failed', target, functionError: result.FunctionError }));
+    const answer = result.Payload ? JSON.parse(Buffer.from(result.Payload).toString('utf8') || 'null') : null;
+    // An API function answers the smoke event 200 after its read; anything else (a 503 from the read, a 403
+    // from a version that does not know the smoke event) fails the deployment like an error does.
+    const statusCode = answer && typeof answer === 'object' ? answer.statusCode : undefined;
+    if (result.FunctionError || (statusCode !== undefined && statusCode !== 200)) {
+      console.log(JSON.stringify({ level: 'error', event: 'smoke_test_failed', target, functionError: result.FunctionError, statusCode }));
     } else {
       console.log(JSON.stringify({ level: 'info', event: 'smoke_test_passed', target }));
       status = 'Succeeded';

@@ -1,10 +1,11 @@
 // Business metrics, alarms and the funnel dashboard. The functions log one JSON line per security event with
 // a field `event`; one metric filter per log group turns those lines into a metric with an Event dimension.
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
   AlarmStatusWidget,
+  CfnInsightRule,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
@@ -19,6 +20,7 @@ import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SERVER_ERRORS_METRIC } from '../lambdas/adapters/metrics.ts';
 import { OLDEST_UNSENT_METRIC } from '../lambdas/registration/outbox-sweep.ts';
 import type { TableName } from '../lambdas/tables.ts';
 import type { AlarmTopic } from './alarm-topic.ts';
@@ -43,6 +45,8 @@ export const securityEvents = [
   'signed_in',
   'token_failure',
   'token_activated',
+  'recovery_completed',
+  'staff_change',
 ] as const;
 export type SecurityEvent = (typeof securityEvents)[number];
 
@@ -70,6 +74,8 @@ export const thresholds = {
   oldestUnsentEmailSeconds: 15 * 60,
   /** An unhandled error or a timeout: handlers turn every expected failure into a problem response. */
   functionErrorsPerMinute: 1,
+  /** 500 and 503 answers a handler made from an exception (lambdas/http/api-handler.ts): none are expected. */
+  functionServerErrorsPerMinute: 1,
   /** A function that runs this close to its timeout is one slow dependency away from failing. */
   nearTimeoutShare: 0.8,
   /** DynamoDB throttles make limit updates fail closed (503); the SDK retries a few, ten are customer-visible. */
@@ -78,6 +84,18 @@ export const thresholds = {
   tableSystemErrorsPer5Minutes: 5,
   /** Completion emails leave within seconds; five minutes behind means the consumer is failing or stuck. */
   outboxIteratorAgeMs: 5 * 60 * 1000,
+  /**
+   * Recoveries completed in an hour (rule 63). A recovery replaces the password, and with a lost phone the
+   * digital token: a run of them is the shape of an account takeover at scale. The sizing in CAPACITY.md
+   * puts the peak hour at 135,000 sign-ins; a forgotten password ends a small share of those in a recovery,
+   * so 100 in one hour is well above an ordinary evening. A starting value: tune it after the first month.
+   */
+  recoveriesCompletedPerHour: 100,
+  /**
+   * Changes one staff member made in an hour (rule 63): half the per-member limit the staff API refuses
+   * above (60 an hour), so a compromised staff role or a mistaken script is seen before it is stopped.
+   */
+  staffChangesPerMemberPerHour: 30,
   /** Below 90% of SMS delivered to Ecuador, customers stop receiving their codes (carrier or sender-ID issue). */
   smsSuccessRate: 0.9,
 } as const;
@@ -158,7 +176,9 @@ export interface ObservabilityProps {
 
 export class Observability extends Construct {
   readonly alarms: Record<string, Alarm> = {};
-  /** Per function: the alarms CodeDeploy watches to roll a new version back (errors, latency). */
+  /** The top staff member's changes (a Contributor Insights rule on the staff functions' logs). */
+  readonly staffChangesPerMember?: StaffChangesPerMember;
+  /** Per function: the alarms CodeDeploy watches to roll a new version back (errors, 5xx answers, latency). */
   readonly deploymentAlarms: Record<string, Alarm[]> = {};
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
@@ -185,6 +205,7 @@ export class Observability extends Construct {
     const functionAlarmIds = new Set(
       props.functions.flatMap((fn) => [
         `${fn.constructId}Errors`,
+        `${fn.constructId}ServerErrors`,
         `${fn.constructId}LatencyP99`,
         `${fn.constructId}NearTimeout`,
       ]),
@@ -225,19 +246,22 @@ export class Observability extends Construct {
       }),
     );
 
-    // Throttles of the other functions surface as API 5xx; the OTP sender has its own cap, so its own alarm.
-    add(
-      'OtpSenderThrottles',
-      new Alarm(this, 'OtpSenderThrottles', {
-        alarmDescription:
-          'send-otp hit its reserved concurrency: customers wait for codes; either a burst of real demand or SMS pumping.',
-        metric: props.otpSender.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    // Throttles of the other functions surface as API 5xx; each SMS sender has its own cap (reserved
+    // concurrency, the brake on SMS pumping), so its own alarm: send-otp's keeps its first name.
+    for (const sender of props.functions.filter((fn) => fn.needs.sms)) {
+      const alarmId = sender === props.otpSender ? 'OtpSenderThrottles' : `${sender.constructId}Throttles`;
+      add(
+        alarmId,
+        new Alarm(this, alarmId, {
+          alarmDescription: `${sender.handler} hit its reserved concurrency: customers wait for codes; either a burst of real demand or SMS pumping.`,
+          metric: sender.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
 
     add(
       'CredentialLockSpike',
@@ -341,6 +365,33 @@ export class Observability extends Construct {
       }),
     );
 
+    // Rule 63: recoveries completed and staff changes, the two ways an account changes hands without the
+    // customer's password.
+    add(
+      'RecoveryRate',
+      new Alarm(this, 'RecoveryRate', {
+        alarmDescription: `More than ${thresholds.recoveriesCompletedPerHour} recoveries completed in one hour: passwords (and lost-phone tokens) replaced at an unusual rate; possible account takeover at scale.`,
+        metric: event('recovery_completed', Duration.hours(1)),
+        threshold: thresholds.recoveriesCompletedPerHour,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    const staffFunctions = props.functionGroups.assisted ?? [];
+    if (staffFunctions.length > 0) {
+      this.staffChangesPerMember = new StaffChangesPerMember(
+        Stack.of(staffFunctions[0] as ServiceFunction),
+        'StaffChangesPerMember',
+        {
+          ruleName: `${props.dashboardName}-StaffChangesPerMember`,
+          functions: staffFunctions,
+          alarmTopic: props.alarmTopic,
+        },
+      );
+      this.alarms.StaffChangesPerMember = this.staffChangesPerMember.alarm;
+    }
+
     const sesReputation = (metricName: string): Metric =>
       new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
     add(
@@ -373,6 +424,7 @@ export class Observability extends Construct {
       const alarms = props.functionAlarms[fn.handler];
       if (!alarms) throw new Error(`${fn.handler} has no alarms`);
       this.alarms[`${fn.constructId}Errors`] = alarms.errors;
+      this.alarms[`${fn.constructId}ServerErrors`] = alarms.serverErrors;
       this.alarms[`${fn.constructId}LatencyP99`] = alarms.latency;
       this.alarms[`${fn.constructId}NearTimeout`] = alarms.nearTimeout;
       this.deploymentAlarms[fn.handler] = alarms.deploymentAlarms;
@@ -498,6 +550,13 @@ export class Observability extends Construct {
           ),
         ],
         [
+          graph(
+            'Recoveries completed and staff changes',
+            [event('recovery_completed'), event('staff_change')],
+            24,
+          ),
+        ],
+        [
           new AlarmStatusWidget({
             title: 'Alarms',
             alarms: Object.entries(this.alarms)
@@ -516,7 +575,7 @@ export class Observability extends Construct {
               title: `Alarms: ${group} functions`,
               alarms: functions.flatMap((fn) => {
                 const alarms = props.functionAlarms[fn.handler];
-                return alarms ? [alarms.errors, alarms.latency, alarms.nearTimeout] : [];
+                return alarms ? [alarms.errors, alarms.serverErrors, alarms.latency, alarms.nearTimeout] : [];
               }),
               width: 24,
               height: 4,
@@ -563,6 +622,8 @@ export interface FunctionAlarmsProps {
  */
 export class FunctionAlarms extends Construct {
   readonly errors: Alarm;
+  /** 5xx answers: the handlers turn exceptions into responses, which Lambda's Errors never counts. */
+  readonly serverErrors: Alarm;
   readonly latency: Alarm;
   readonly nearTimeout: Alarm;
 
@@ -584,6 +645,24 @@ export class FunctionAlarms extends Construct {
         alarmDescription: `${fn.handler}: unhandled errors or timeouts (Lambda Errors) in 2 of 3 minutes; CodeDeploy rolls a new version back on it.`,
         metric: fn.alias.metricErrors({ period: oneMinute, statistic: 'Sum' }),
         threshold: thresholds.functionErrorsPerMinute,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.serverErrors = props.alarmTopic.route(
+      new Alarm(this, 'ServerErrors', {
+        alarmDescription: `${fn.handler}: answered 500 or 503 (an exception or a dependency failure) in 2 of 3 minutes; CodeDeploy rolls a new version back on it.`,
+        // Published by the function itself as an EMF line, with its name as the one dimension.
+        metric: new Metric({
+          namespace: props.namespace,
+          metricName: SERVER_ERRORS_METRIC,
+          dimensionsMap: { FunctionName: fn.function.functionName },
+          statistic: 'Sum',
+          period: oneMinute,
+        }),
+        threshold: thresholds.functionServerErrorsPerMinute,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
@@ -615,6 +694,59 @@ export class FunctionAlarms extends Construct {
 
   /** The alarms CodeDeploy watches to roll a new version back. */
   get deploymentAlarms(): Alarm[] {
-    return [this.errors, this.latency];
+    return [this.errors, this.serverErrors, this.latency];
+  }
+}
+
+export interface StaffChangesPerMemberProps {
+  /** Unique in the account and region: the stage's dashboard name plus a suffix. */
+  ruleName: string;
+  /** The staff API's functions: their log groups hold the `staff_change` lines with the caller's ARN. */
+  functions: readonly ServiceFunction[];
+  alarmTopic: AlarmTopic;
+}
+
+/**
+ * Changes per staff member (rule 63): a metric per caller would need one alarm per staff role, known in
+ * advance; a Contributor Insights rule counts the `staff_change` lines by `actor` and its
+ * MaxContributorValue is the busiest member's count, which one alarm watches. In the staff functions' stack.
+ */
+export class StaffChangesPerMember extends Construct {
+  readonly rule: CfnInsightRule;
+  readonly alarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: StaffChangesPerMemberProps) {
+    super(scope, id);
+    this.rule = new CfnInsightRule(this, 'Rule', {
+      ruleName: props.ruleName,
+      ruleState: 'ENABLED',
+      ruleBody: JSON.stringify({
+        Schema: { Name: 'CloudWatchLogRule', Version: 1 },
+        AggregateOn: 'Count',
+        Contribution: {
+          Keys: ['$.actor'],
+          Filters: [{ Match: '$.event', In: ['staff_change'] }],
+        },
+        LogFormat: 'JSON',
+        LogGroupNames: props.functions.map((fn) => fn.logGroup.logGroupName),
+      }),
+    });
+    const hour = Duration.hours(1);
+    this.alarm = props.alarmTopic.route(
+      new Alarm(this, 'Alarm', {
+        alarmDescription: `One staff member made more than ${thresholds.staffChangesPerMemberPerHour} changes (unlock, revoke-sessions, reset-token, disable, enable) in one hour: a compromised staff role or a runaway script.`,
+        metric: new MathExpression({
+          expression: `INSIGHT_RULE_METRIC('${props.ruleName}', 'MaxContributorValue')`,
+          usingMetrics: {},
+          period: hour,
+          label: 'Changes by the busiest staff member',
+        }),
+        threshold: thresholds.staffChangesPerMemberPerHour,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.alarm.node.addDependency(this.rule);
   }
 }

@@ -68,6 +68,8 @@ export interface ServiceFunctionProps {
   handlersDir?: string;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
+  /** CloudWatch namespace of the metrics the function publishes itself (its 5xx count, the sweep's ages). */
+  metricsNamespace?: string;
   /** Extra variables, merged with (never replacing) the ones derived from `needs`. */
   environment?: Record<string, string>;
   /**
@@ -140,7 +142,11 @@ export class ServiceFunction extends Construct {
     );
 
     const environment: Record<string, string> = {};
+    if (props.metricsNamespace) environment.METRICS_NAMESPACE = props.metricsNamespace;
     const tableEntries = Object.entries(needs.tables) as [TableName, Access][];
+    // The deploy hook's smoke call reads an absent item of a table the function may read (lambdas/storage.ts).
+    const smokeTable = tableEntries.find(([, access]) => access.includes('GetItem'))?.[0];
+    if (smokeTable) environment.SMOKE_READ_TABLE = smokeTable;
     for (const [name, access] of tableEntries) {
       const table = data.tables[name];
       environment[tableEnvVar(name)] = table.tableName;

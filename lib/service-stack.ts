@@ -245,6 +245,7 @@ export class ServiceStack extends Stack {
         handlersDir: props.handlersDir,
         // The Service stack's name, whatever nested stack the function is in (see ServiceFunctionProps).
         physicalNamePrefix: this.stackName,
+        metricsNamespace: this.namespace,
         ...extra,
       });
       this.functions[handler] = fn;
@@ -320,7 +321,7 @@ export class ServiceStack extends Stack {
     for (const scheduled of scheduledFunctions) {
       const fn = functionFor('messaging', scheduled.handler, scheduled.needs, {
         timeout: Duration.seconds(60),
-        environment: { METRICS_NAMESPACE: this.namespace, ...webLinks },
+        environment: webLinks,
       });
       new Rule(scopes.messaging, `${functionConstructId(scheduled.handler)}Schedule`, {
         description: `Self-registration (${config.stage}): runs ${scheduled.handler} every ${scheduled.everyMinutes} minutes`,

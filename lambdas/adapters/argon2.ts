@@ -14,8 +14,16 @@ export const loadArgon2 = (): Promise<Argon2> => {
   return binding;
 };
 
-/** argon2id, one salt per hash, the pepper as argon2's secret input. Never below m=19 MiB, t=2, p=1. */
-export function argon2Hasher(pepper: Buffer, cost: { memoryKiB: number; timeCost: number }): Hasher {
+/**
+ * argon2id, one salt per hash, the pepper as argon2's secret input. Never below m=19 MiB, t=2, p=1. Hashes
+ * with `pepper`; verifies with it and then each of `olderPeppers` (a staged or previous version, rule 62), so
+ * a wrong password costs one more verification per older pepper while a rotation's versions exist.
+ */
+export function argon2Hasher(
+  pepper: Buffer,
+  cost: { memoryKiB: number; timeCost: number },
+  olderPeppers: Buffer[] = [],
+): Hasher {
   const options = {
     type: 2 as const, // argon2id
     memoryCost: Math.max(19456, cost.memoryKiB),
@@ -23,15 +31,21 @@ export function argon2Hasher(pepper: Buffer, cost: { memoryKiB: number; timeCost
     parallelism: 1,
     secret: pepper,
   };
+  const verifyWith = async (argon2: Argon2, hash: string, plain: string, secret: Buffer) => {
+    try {
+      return await argon2.verify(hash, plain, { secret });
+    } catch {
+      return false;
+    }
+  };
   return {
     hash: async (plain) => (await loadArgon2()).hash(plain, options),
     verify: async (hash, plain) => {
       const argon2 = await loadArgon2();
-      try {
-        return await argon2.verify(hash, plain, { secret: pepper });
-      } catch {
-        return false;
+      for (const secret of [pepper, ...olderPeppers]) {
+        if (await verifyWith(argon2, hash, plain, secret)) return true;
       }
+      return false;
     },
   };
 }

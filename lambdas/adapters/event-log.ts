@@ -1,6 +1,7 @@
 // Structured JSON log lines, one per event, with UTC time. A last line of defence drops any field whose
 // name says it holds a secret, whatever a caller passed.
 import type { EventLog, SecurityEvent } from '../ports/system.ts';
+import { emfLine, type MetricUnit } from './metrics.ts';
 
 const SECRET_FIELD = /pin|password|passwd|code|otp|token|answer|card|pan|secret|authorization/i;
 const ALLOWED = new Set(['event', 'requestId', 'registrationId', 'messageId', 'currentStep', 'reason']);
@@ -10,6 +11,8 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export interface Logger extends EventLog {
   error(message: string, fields?: Record<string, unknown>): void;
+  /** One CloudWatch data point (an EMF line), at any log level: a metric is not a log line. */
+  metric(name: string, value: number, unit: MetricUnit): void;
   child(fields: Record<string, string>): Logger;
 }
 
@@ -51,10 +54,17 @@ const clean = (fields: Record<string, unknown>) =>
     Object.entries(fields).map(([k, v]) => [k, !ALLOWED.has(k) && SECRET_FIELD.test(k) ? '[redacted]' : v]),
   );
 
+/** Where `metric` publishes: without one (tests, tools), metrics are dropped. */
+export interface MetricsTarget {
+  namespace: string;
+  dimensions: Record<string, string>;
+}
+
 export function jsonLogger(
   level: LogLevel,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   context: Record<string, string> = {},
+  metrics?: MetricsTarget,
 ): Logger {
   const emit = (lineLevel: LogLevel, fields: Record<string, unknown>) => {
     if (rank[lineLevel] < rank[level]) return;
@@ -63,6 +73,10 @@ export function jsonLogger(
   return {
     record: (event: SecurityEvent) => emit('info', event),
     error: (message, fields = {}) => emit('error', cleanError({ message, ...fields })),
-    child: (fields) => jsonLogger(level, write, { ...context, ...fields }),
+    metric: (name, value, unit) => {
+      if (metrics)
+        write(emfLine(metrics.namespace, { [name]: { value, unit } }, Date.now(), metrics.dimensions));
+    },
+    child: (fields) => jsonLogger(level, write, { ...context, ...fields }, metrics),
   };
 }

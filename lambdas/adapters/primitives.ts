@@ -10,8 +10,12 @@ export const cryptoRandom: RandomSource = {
   uuid: () => randomUUID(),
 };
 
-export function hmacKeyed(key: Buffer): Keyed {
+/** HMAC-SHA256 under `current`; `older` keys (staged or previous, rule 62) only check stored digests. */
+export function hmacKeyed(current: Buffer, older: Buffer[] = []): Keyed {
+  const under = (key: Buffer, purpose: string, value: string) =>
+    createHmac('sha256', key).update(`${purpose}\0${value}`).digest('base64url');
   return {
-    digest: (purpose, value) => createHmac('sha256', key).update(`${purpose}\0${value}`).digest('base64url'),
+    digest: (purpose, value) => under(current, purpose, value),
+    digests: (purpose, value) => [current, ...older].map((key) => under(key, purpose, value)),
   };
 }

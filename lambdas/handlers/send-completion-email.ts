@@ -3,10 +3,14 @@
 // whatever a dead worker left behind.
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxDelivery } from '../outbox-delivery.ts';
+import { checkReadiness } from '../readiness.ts';
 import { deliverCompletionMessage } from '../registration/completion-email.ts';
 import { logger } from '../runtime.ts';
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  // The deploy hook's smoke event (lib/deploy-hook.ts) has no records: it reads what the function may read,
+  // and a failure is the Lambda error that fails the deployment.
+  if ((event as unknown as { smokeTest?: unknown }).smokeTest === true) await checkReadiness();
   const failures: DynamoDBBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage;

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from '../adapters/event-log.ts';
+import { SERVER_ERRORS_METRIC } from '../adapters/metrics.ts';
+import { checkReadiness } from '../readiness.ts';
 import type { SessionInput } from '../registration/session.ts';
 import { DependencyError, type ErrorCode, fail, RegistrationError } from '../rules/errors.ts';
 import { CLIENT_IP_HEADER, clientKey } from './client-address.ts';
@@ -89,14 +91,32 @@ export function errorResponse(error: unknown, requestId: string, log: Logger): A
     log.error('unexpected error', { problem: (error as Error)?.name, stack: (error as Error)?.stack });
   }
   const retryAfter = (extras as { retryAfterSeconds?: number }).retryAfterSeconds;
+  const statusCode = statusOf(code);
+  // The answer hides the failure from Lambda's Errors metric: this count is what a deployment rolls back on.
+  if (statusCode >= 500) log.metric(SERVER_ERRORS_METRIC, 1, 'Count');
   return {
-    statusCode: statusOf(code),
+    statusCode,
     headers: {
       ...baseHeaders(requestId, 'application/problem+json'),
       ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}),
     },
     body: JSON.stringify(problemBody(code, requestId, extras)),
   };
+}
+
+/**
+ * The deploy hook's direct invocation (lib/deploy-hook.ts). API Gateway builds every proxy event itself, so no
+ * client can set this top-level field; only a caller allowed lambda:InvokeFunction can.
+ */
+const isSmokeEvent = (event: APIGatewayProxyEvent): boolean =>
+  (event as unknown as { smokeTest?: unknown }).smokeTest === true;
+
+/** Reads what the function's dependencies would serve (readiness.ts); a failure is a 503 like any other. */
+async function smokeAnswer(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  const reads = await checkReadiness().catch((error: unknown) => {
+    throw new DependencyError('readiness check failed', { cause: error });
+  });
+  return jsonResponse(requestIdOf(event, context), { status: 200, body: { smoke: 'ok', reads } });
 }
 
 /** The middy handler every API function is: one error middleware that turns every failure into problem+json. */
@@ -111,7 +131,9 @@ const withProblems = (
         request.response = errorResponse(request.error, requestId, logger.child({ requestId }));
       },
     })
-    .handler(handle);
+    .handler((event, context) =>
+      isSmokeEvent(event) ? smokeAnswer(event, context) : handle(event, context),
+    );
 
 const jsonResponse = (requestId: string, response: ApiResponse): APIGatewayProxyResult => ({
   statusCode: response.status,

@@ -13,18 +13,29 @@ export interface RandomSource {
   uuid(): string;
 }
 
+export type KeyedPurpose = 'credential' | 'otp' | 'phone' | 'address' | 'username' | 'decoy';
+
 /** HMAC-SHA256 under the service's secret key, domain-separated by purpose. */
 export interface Keyed {
-  digest(purpose: 'credential' | 'otp' | 'phone' | 'address' | 'username' | 'decoy', value: string): string;
+  /** Under the current key: what is written. */
+  digest(purpose: KeyedPurpose, value: string): string;
+  /**
+   * Under every key version a stored digest may have been made with (current first, then a version staged
+   * for rotation, then the previous one; rule 62): what a stored digest is looked up or compared with.
+   */
+  digests(purpose: KeyedPurpose, value: string): string[];
 }
 
-/** argon2id with the secret pepper (SECURITY.md rule 19). */
+/** argon2id with the secret pepper (SECURITY.md rule 19); hashes with the current pepper, verifies with any version. */
 export interface Hasher {
   hash(plain: string): Promise<string>;
   verify(hash: string, plain: string): Promise<boolean>;
 }
 
-/** Seals small secrets (digital-token seeds) with AES-256-GCM; the AAD binds a sealed value to its owner. */
+/**
+ * Seals small secrets (digital-token seeds) with AES-256-GCM; the AAD binds a sealed value to its owner. Seals
+ * with the current key, opens with any version (rule 62).
+ */
 export interface SecretBox {
   seal(plain: Buffer, aad: string): string;
   /** Throws when the value was altered or belongs to another owner. */

@@ -12,7 +12,7 @@ import {
 import type { LimitStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed } from '../ports/system.ts';
 import { countAddress } from './address-limit.ts';
-import { type ErrorExtras, fail } from './errors.ts';
+import { type ErrorExtras, fail, retryAfterSeconds } from './errors.ts';
 import { isValidCedula, isValidRuc, passesLuhn } from './identity-numbers.ts';
 import { pinKey as pinKeyOf } from './lock-keys.ts';
 import { lockedCheck } from './lockout.ts';
@@ -65,6 +65,16 @@ export interface IdentifyDeps {
   };
 }
 
+/** The latest end of a PIN lock still on under any of `digests`, else undefined. */
+async function lockUnderOlderKeys(deps: IdentifyDeps, digests: string[]): Promise<number | undefined> {
+  const now = deps.clock.now();
+  const ends = await Promise.all(digests.map((digest) => deps.limits.lockedUntil(pinKeyOf(digest), now)));
+  return ends.reduce<number | undefined>(
+    (latest, end) => (end && end > (latest ?? 0) ? end : latest),
+    undefined,
+  );
+}
+
 /**
  * The customer a step-1 body proves, or the refusal every journey gives: 422 formats, 429 per address,
  * 423 while the credential is locked (and on the wrong PIN that locks it), 401 for every other failure.
@@ -79,11 +89,14 @@ export async function identifyCustomer(
   const credential: Credential = parseBody(identificationSchema, input.readBody());
   rejectPastExpiry(credential, deps.clock.now());
 
-  const identifier = deps.keyed.digest('credential', credentialIdentifier(credential));
-  const pinKey = pinKeyOf(identifier);
-  const checked = await lockedCheck(deps, pinKey, deps.rules.pin, () =>
-    deps.directory.authenticate(credential),
-  );
+  const [identifier, ...older] = deps.keyed.digests('credential', credentialIdentifier(credential));
+  const pinKey = pinKeyOf(identifier as string);
+  // A lock kept under an older key version still holds (rule 62): one engaged before a rotation, or rule
+  // 40's lock of every credential, which uses the digests the directory was loaded with.
+  const olderLock = await lockUnderOlderKeys(deps, older);
+  const checked = olderLock
+    ? ({ outcome: 'locked', retryAfterSeconds: retryAfterSeconds(olderLock, deps.clock.now()) } as const)
+    : await lockedCheck(deps, pinKey, deps.rules.pin, () => deps.directory.authenticate(credential));
   if (checked.outcome === 'locked') {
     deps.events.record({ event: 'credential_locked', credentialType: credential.type, phase: 'refused' });
     return fail('credential_locked', { ...extras, retryAfterSeconds: checked.retryAfterSeconds });

@@ -77,8 +77,9 @@ const HOUR = 3_600_000;
 export const newCode = (random: RandomSource): string => random.int(1_000_000).toString().padStart(6, '0');
 
 /** The code's keyed digest binds it to its subject (rule 11). */
+const codeSubject = (subjectId: string, code: string): string => `${subjectId}:${code}`;
 export const codeDigest = (keyed: Keyed, subjectId: string, code: string): string =>
-  keyed.digest('otp', `${subjectId}:${code}`);
+  keyed.digest('otp', codeSubject(subjectId, code));
 
 /** The per-phone window's key: a keyed digest, so the table never holds a phone number. */
 export const phoneLimitKey = (keyed: Keyed, phone: string): string => `sms#${keyed.digest('phone', phone)}`;
@@ -183,7 +184,9 @@ export async function checkSmsCode(
     refuse(stored.used ? 'used' : 'locked');
     return fail('otp_locked');
   }
-  if (sameDigest(codeDigest(deps.keyed, request.subjectId, request.code), counted.codeHmac)) {
+  // Under every key version (rule 62): a code sent just before a rotation is still right just after it.
+  const candidates = deps.keyed.digests('otp', codeSubject(request.subjectId, request.code));
+  if (candidates.some((digest) => sameDigest(digest, counted.codeHmac))) {
     return { found: true, codeHmac: counted.codeHmac };
   }
   const attemptsLeft = maxAttempts - counted.attempts;

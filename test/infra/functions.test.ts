@@ -112,9 +112,11 @@ describe('service functions (dev)', () => {
         ...(needs.pepper ? ['PEPPER_SECRET_ARN'] : []),
         ...(needs.tokenKey ? ['TOKEN_KEY_SECRET_ARN'] : []),
         ...(needs.email ? ['EMAIL_FROM', 'SES_CONFIGURATION_SET'] : []),
-        // The outbox sweep publishes its own metric (EMF) under the stack's namespace.
-        ...(scheduledFunctions.some((scheduled) => scheduled.handler === handler)
-          ? ['METRICS_NAMESPACE']
+        // Every function publishes its own metrics (EMF: its 5xx count, the sweep's ages) under the stack's namespace.
+        'METRICS_NAMESPACE',
+        // The table the deploy hook's smoke call reads, when the function may read one.
+        ...(Object.values(needs.tables).some((access) => access?.includes('GetItem'))
+          ? ['SMOKE_READ_TABLE']
           : []),
       ];
 
@@ -375,7 +377,7 @@ describe('service functions (dev)', () => {
     });
     const watched = JSON.stringify(deployment.Properties.AlarmConfiguration);
     const alarms = built.service.observability.deploymentAlarms[handler] ?? [];
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(3);
     for (const alarm of alarms) {
       // In the group's own stack: CloudFormation resolves the names in the same template.
       expect(Stack.of(alarm)).toBe(Stack.of(group as IConstruct));

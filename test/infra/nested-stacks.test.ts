@@ -130,7 +130,7 @@ describe.each([
       expect(group && Stack.of(group), handler).toBe(stack);
       expect(Stack.of(fn.alias)).toBe(stack);
       const alarms = service.observability.deploymentAlarms[handler] ?? [];
-      expect(alarms, handler).toHaveLength(2);
+      expect(alarms, handler).toHaveLength(3);
       for (const alarm of alarms) expect(Stack.of(alarm), `${handler} ${alarm.node.id}`).toBe(stack);
       // The alias's UpdatePolicy names the group of the same template.
       const alias = resourceOfConstruct(fn.alias);

@@ -64,15 +64,19 @@ function loadHook(invoke: (input: Record<string, unknown>) => Promise<Record<str
     Object,
     String,
     Error,
+    Buffer,
   });
   const event = { DeploymentId: 'd-123', LifecycleEventHookExecutionId: 'hook-1' };
   return { run: () => module.exports.handler(event), sent };
 }
 
+/** What Lambda's Invoke returns as the payload of an API function's answer. */
+const answer = (statusCode: number) => new TextEncoder().encode(JSON.stringify({ statusCode, body: '{}' }));
+
 describe('the BeforeAllowTraffic hook', () => {
   it('invokes the target version once with the smoke event and reports Succeeded', async () => {
     // Arrange
-    const hook = loadHook(async () => ({ StatusCode: 200 }));
+    const hook = loadHook(async () => ({ StatusCode: 200, Payload: answer(200) }));
 
     // Act
     const status = await hook.run();
@@ -94,6 +98,8 @@ describe('the BeforeAllowTraffic hook', () => {
       async () => ({ StatusCode: 200, FunctionError: 'Unhandled' }),
     ],
     ['the invocation itself fails', async () => Promise.reject(new Error('AccessDenied'))],
+    ['its smoke read fails (503)', async () => ({ StatusCode: 200, Payload: answer(503) })],
+    ['it does not know the smoke event (403 before any dependency)', async () => ({ Payload: answer(403) })],
   ])('reports Failed when %s, so CodeDeploy rolls back before any traffic', async (_case, invoke) => {
     // Arrange
     const hook = loadHook(invoke);
@@ -106,8 +112,8 @@ describe('the BeforeAllowTraffic hook', () => {
     expect(hook.sent.at(-1)?.input.status).toBe('Failed');
   });
 
-  it('the smoke event is an API event an API function answers (403 without a client address), not an error', async () => {
-    // Arrange
+  it('the smoke event reaches the readiness reads of an API function, not its client-address check', async () => {
+    // Prepare
     let ran = false;
     const handler = apiHandler(
       jsonLogger('silent', () => undefined),
@@ -123,8 +129,32 @@ describe('the BeforeAllowTraffic hook', () => {
       { awsRequestId: 'r' } as Context,
     )) as APIGatewayProxyResult;
 
-    // Assert
-    expect(result.statusCode).toBe(403);
+    // Assess: 200 with the number of reads (none registered in this process); the route itself never ran
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ smoke: 'ok', reads: 0 });
     expect(ran).toBe(false);
+  });
+
+  it('an event from API Gateway never counts as the smoke event', async () => {
+    // Prepare: a client can write headers and a body, not the proxy event's top-level fields
+    const handler = apiHandler(
+      jsonLogger('silent', () => undefined),
+      async () => ({ status: 200 }),
+    );
+    const event = {
+      ...smokeEvent,
+      smokeTest: undefined,
+      body: '{"smokeTest":true}',
+      headers: { smokeTest: 'true' },
+    };
+
+    // Act
+    const result = (await handler(
+      event as unknown as APIGatewayProxyEvent,
+      { awsRequestId: 'r' } as Context,
+    )) as APIGatewayProxyResult;
+
+    // Assess: without the viewer address it is refused like any request
+    expect(result.statusCode).toBe(403);
   });
 });

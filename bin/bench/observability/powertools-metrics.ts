@@ -19,6 +19,7 @@ const withMetrics = (base: Logger): Logger => ({
     one.addMetric(METRIC_NAME, MetricUnit.Count, 1);
   },
   error: base.error,
+  metric: base.metric,
   child: (fields) => withMetrics(base.child(fields)),
 });
 

@@ -1,14 +1,13 @@
 // One DynamoDB document client per process, pointed at AWS or at DynamoDB Local by configuration.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../ports/stores.ts';
 import { DependencyError } from '../../rules/errors.ts';
 
-export function createDocumentClient(
-  options: { endpoint?: string; region?: string } = {},
-): DynamoDBDocumentClient {
+/** The low-level client (tools that copy items as they are, numbers and sets untouched, use it directly). */
+export function createDynamoClient(options: { endpoint?: string; region?: string } = {}): DynamoDBClient {
   const local = options.endpoint !== undefined;
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     ...(local
       ? {
           endpoint: options.endpoint,
@@ -18,7 +17,14 @@ export function createDocumentClient(
       : {}),
     maxAttempts: 3,
   });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function createDocumentClient(
+  options: { endpoint?: string; region?: string } = {},
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoClient(options), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 }
 
 const isConditionFailure = (error: unknown): boolean =>
@@ -62,6 +68,11 @@ export async function transaction(
     if (reason) throw new ConflictError(reason);
     throw new DependencyError('DynamoDB transaction cancelled', { cause: error });
   }
+}
+
+/** One GetItem of a key no item has: proves the table, the grant and the endpoint without reading any data. */
+export async function probeTable(db: DynamoDBDocumentClient, table: string, key: Record<string, string>) {
+  await storage(() => db.send(new GetCommand({ TableName: table, Key: key })));
 }
 
 export const epochSeconds = (ms: number): number => Math.ceil(ms / 1000);

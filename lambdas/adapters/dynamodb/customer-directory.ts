@@ -47,8 +47,7 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
     const [keyed, hasher] = await Promise.all([this.secrets.keyed(), this.secrets.hasher()]);
     // Made before the look-up, whatever it finds: the first call of a process costs the same either way.
     await dummyHash(hasher);
-    const pk = credentialKey(keyed.digest('credential', credentialIdentifier(credential)));
-    const item = (await this.get(pk)) as CredentialItem | undefined;
+    const item = await this.findCredential(keyed.digests('credential', credentialIdentifier(credential)));
     const pinMatches = await verifyOrDummy(hasher, item?.pinHash, credential.pin);
     if (!item || !pinMatches || item.status !== 'active') return undefined;
     if (
@@ -58,6 +57,18 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
       return undefined;
     }
     return this.getCustomer(item.customerId);
+  }
+
+  /**
+   * The credential under the first digest that has one: the current key's, then a staged or previous key's
+   * (rule 62), so a directory loaded before a rotation keeps answering until it is loaded again.
+   */
+  private async findCredential(digests: string[]): Promise<CredentialItem | undefined> {
+    for (const digest of digests) {
+      const item = (await this.get(credentialKey(digest))) as CredentialItem | undefined;
+      if (item) return item;
+    }
+    return undefined;
   }
 
   async getCustomer(customerId: string): Promise<Customer | undefined> {
