@@ -95,6 +95,16 @@ describe('password hints', () => {
     expect(text('una frase bastante larga')).toBeUndefined();
   });
 
+  it('shows the cédula line as met when the page does not know the cédula (a card, a reload) and the password has no 10-digit run', () => {
+    const unknown = (password: string) =>
+      passwordChecks(password, '', { username: 'tmateos' }).find((c) => c.id === 'cedula')?.ok;
+    expect(unknown('una frase bastante larga')).toBe(true);
+    expect(unknown('mi número 123456789 y más')).toBe(true);
+    // Ten digits in a row may be the cédula: only the API can tell.
+    expect(unknown('mi cédula 1710034065')).toBeNull();
+    expect(unknown('')).toBeNull();
+  });
+
   it('counts characters, not UTF-16 units, and never caps at 128 silently', () => {
     expect(state('🙂'.repeat(12))).toMatchObject({ length: true });
     expect(state('x'.repeat(129))).toMatchObject({ length: false });
@@ -108,10 +118,6 @@ describe('password hints', () => {
     expect(passwordProblemText(refused)).toBe('Tu clave es muy común y fácil de adivinar.');
     // Every other line is the API's own rule: a short password still gets them while typing.
     expect(state('tmateos')).toMatchObject({ length: false, username: false });
-  });
-
-  it('leaves the cédula rule to the API when the page does not know it (card customers)', () => {
-    expect(passwordChecks('una frase bastante larga', '', {}).find((c) => c.id === 'cedula')?.ok).toBeNull();
   });
 });
 

@@ -126,7 +126,7 @@ export async function fillProfile(api: Api, id: string, token: string, username:
       `${base}/challenge-answers`,
       {
         answers: [
-          { questionId: 'q-first-name', answer: 'Tomás' },
+          { questionId: 'q-first-job', answer: 'Heladería' },
           { questionId: 'q-first-pet', answer: 'Firulais' },
           { questionId: 'q-mother-birth-city', answer: 'Cuenca' },
         ],
