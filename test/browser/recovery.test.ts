@@ -80,7 +80,7 @@ async function passRecoveryCode(page: Page, c: TestCustomer): Promise<void> {
 
 async function newPassword(page: Page, token?: 'Conservar' | 'Desactivar'): Promise<void> {
   await page.getByLabel('Clave', { exact: true }).fill(NEW_PASSWORD);
-  await page.getByLabel('Clave confirmación').fill(NEW_PASSWORD);
+  await page.getByLabel('Clave de confirmación').fill(NEW_PASSWORD);
   if (token) await page.getByLabel(new RegExp(`^${token} mi token digital`)).check();
   await page.getByRole('button', { name: 'Cambiar clave' }).click();
 }
@@ -124,7 +124,7 @@ describe('recovery of access in the browser', () => {
     expect(await page.locator('[data-rule="username"]').getAttribute('class')).toBe('policy-bad');
     // The token must be chosen when it is active.
     await page.getByLabel('Clave', { exact: true }).fill(NEW_PASSWORD);
-    await page.getByLabel('Clave confirmación').fill(NEW_PASSWORD);
+    await page.getByLabel('Clave de confirmación').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Cambiar clave' }).click();
     expect(await alertText(page)).toBe('Revisa los datos marcados e inténtalo de nuevo.');
     expect(await page.locator('.field-error:not([hidden])').textContent()).toBe(
@@ -311,7 +311,7 @@ describe('recovery of access by keyboard alone', () => {
     expect(await page.getByRole('group', { name: 'Tu Token digital' }).count()).toBe(0);
     await tabToField(page, 'Clave');
     await page.keyboard.type(NEW_PASSWORD);
-    await tabToField(page, 'Clave confirmación');
+    await tabToField(page, 'Clave de confirmación');
     await page.keyboard.type(NEW_PASSWORD);
     await tabToButton(page, 'Cambiar clave');
     await page.keyboard.press('Enter');

@@ -1,4 +1,6 @@
 // The wizard's own rules, without a browser: check digits, field rules, password hints and the shuffle.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { problemBody } from '../../lambdas/http/problem.ts';
 import { problemText, rateLimitText, sendsLeftText, waitText } from '../../web/src/messages.ts';
@@ -181,5 +183,34 @@ describe('texts that depend on a number or a reason', () => {
     const api = problemBody('already_registered', 'req-1');
     expect(problemText({ status: 409, code: 'already_registered', detail: api.detail })).toBe(api.detail);
     expect(api.detail).toContain('acércate a cualquier agencia Produbanco a nivel nacional');
+  });
+});
+
+describe('the words a customer uses', () => {
+  /** Every string literal of the page's source (comments dropped): what can reach the screen. */
+  const literals = (): { file: string; text: string }[] => {
+    const dir = path.resolve('web/src');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    return files.flatMap((file) => {
+      const source = readFileSync(path.join(dir, file), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
+      return [...source.matchAll(/'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g)].map((m) => ({
+        file,
+        text: m[0],
+      }));
+    });
+  };
+
+  it('never shows "OTP", «Clave confirmación» or a token that is a «dispositivo de seguridad»', () => {
+    const found = literals().filter(({ text }) =>
+      /\bOTP\b|Clave confirmación|[Dd]ispositivo de seguridad/.test(text),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('says whose 4-digit key a company customer types: the company’s, or an additional user’s own', () => {
+    const legend = literals().find(({ text }) => text.includes('Clave de 4 dígitos de la empresa'));
+    expect(legend?.text).toMatch(/usuario adicional/);
   });
 });

@@ -119,7 +119,7 @@ export async function fillIdentification(page: Page, c: TestCustomer, kind: Kind
 export async function passOtp(page: Page, baseUrl: string, c: TestCustomer): Promise<void> {
   await expectScreen(page, 'Verificación de datos de contacto');
   const since = Date.now();
-  await page.getByRole('button', { name: 'Generar OTP' }).click();
+  await page.getByRole('button', { name: 'Generar clave temporal' }).click();
   await expectScreen(page, 'Clave de seguridad temporal');
   const code = await readCode(baseUrl, c.phone, since);
   await pressKeypad(page, 'otp', code);
@@ -157,7 +157,7 @@ export async function finishProfile(
   const at = async (name: string) => opts.onScreen?.(name);
   await expectScreen(page, 'Creación de clave');
   await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Clave confirmación').fill(PASSWORD);
+  await page.getByLabel('Clave de confirmación').fill(PASSWORD);
   await at('password');
   await page.getByRole('button', { name: 'Continuar' }).click();
 

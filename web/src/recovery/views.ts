@@ -185,7 +185,7 @@ export function recoveryContactView(app: App, notice?: string): Screen {
       intro: h(
         'p',
         {},
-        'Te enviaremos una clave temporal (OTP) por SMS a tu número celular registrado. Con ella confirmas que eres tú.',
+        'Te enviaremos una clave temporal por SMS a tu número celular registrado. Con ella confirmas que eres tú.',
       ),
       hint: 'Si el número o el correo ya no son los tuyos, acércate a la Caja de Servicios de cualquier agencia a nivel nacional para actualizarlos.',
     }),

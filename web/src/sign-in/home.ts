@@ -122,7 +122,7 @@ export async function activationView(app: App, notice?: string): Promise<Screen>
     title: 'Activación del Token digital',
     notice,
     steps: [
-      `Confirmamos que eres tú con una clave temporal (OTP) que enviamos por SMS a tu celular ${me.contact.phone}.`,
+      `Confirmamos que eres tú con una clave temporal que enviamos por SMS a tu celular ${me.contact.phone}.`,
       'Escaneas un código QR con la aplicación de autenticación de tu teléfono.',
       'Ingresas el primer código que muestra la aplicación de autenticación, y tu Token digital queda activo.',
     ],
@@ -136,7 +136,7 @@ export function activationCodeView(app: App, notice?: string): Screen {
   if (!token) return usernameView(app, notice);
   const errors = new Errors();
   const { keypad, submitCode } = codeKeypad(errors, {
-    legend: 'Clave temporal (OTP)',
+    legend: 'Clave temporal',
     hint: 'Los 6 dígitos del mensaje. Ingrésalos con el teclado virtual; los números cambian de lugar cada vez.',
   });
   const status = h('p', { class: 'sr-only', 'aria-live': 'polite' });
@@ -196,7 +196,7 @@ export function activationCodeView(app: App, notice?: string): Screen {
       h(
         'p',
         {},
-        `Enviamos la clave de seguridad temporal (OTP) por SMS a tu número celular registrado. Estará vigente por ${waitText(ttl)}.`,
+        `Enviamos la clave de seguridad temporal por SMS a tu número celular registrado. Estará vigente por ${waitText(ttl)}.`,
       ),
       form,
     ],

@@ -101,7 +101,7 @@ export function identificationForm(app: App, kind: Kind, use: IdentificationUse)
       kind === 'card'
         ? 'Clave de cajero automático'
         : kind === 'company'
-          ? 'Clave de 4 dígitos de la empresa'
+          ? 'Clave de 4 dígitos de la empresa, o la tuya si eres usuario adicional'
           : 'Clave virtual de 4 dígitos',
     hint: 'Ingrésala con el teclado virtual; los números cambian de lugar cada vez.',
   });
