@@ -1,5 +1,6 @@
 // RFC 9457 problem details: each error code's status and Spanish text. A 5xx never reveals internals.
 import type { ErrorCode, ErrorExtras, RateLimitReason } from '../rules/errors.ts';
+import { waitText } from '../rules/wait-text.ts';
 
 interface ProblemText {
   status: number;
@@ -169,14 +170,6 @@ const stepNames: Record<string, string> = {
   scan: 'activación del token digital',
   'new-password': 'nueva clave',
 };
-
-/** "30 segundos", "1 minuto", "2 horas": the wait, rounded up to the unit a customer reads. */
-export function waitText(seconds: number): string {
-  const unit = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  if (seconds < 60) return unit(Math.max(1, Math.ceil(seconds)), 'segundo', 'segundos');
-  if (seconds < 3600) return unit(Math.ceil(seconds / 60), 'minuto', 'minutos');
-  return unit(Math.ceil(seconds / 3600), 'hora', 'horas');
-}
 
 /** Which limit a 429 hit and when to try again, in the customer's words (API.md error table). */
 const rateLimitText: Record<RateLimitReason, (wait: string) => string> = {

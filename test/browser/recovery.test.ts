@@ -98,6 +98,10 @@ describe('recovery of access in the browser', () => {
     await identifyForRecovery(page, c);
 
     await expectScreen(page, 'Confirma que eres tú');
+    // Before the SMS: where the code goes, and that a replacement SIM with the same number receives it.
+    expect(await page.locator('.screen').textContent()).toContain(
+      'Si perdiste tu teléfono, te llega igual a un chip de reemplazo con el mismo número.',
+    );
     expect(await page.locator('[data-contact="phone"]').textContent()).toBe('xxxxxxx101');
     expect(await page.locator('[data-contact="email"]').textContent()).not.toBe('lucia.andrade@example.ec');
     const since = Date.now();
@@ -140,7 +144,7 @@ describe('recovery of access in the browser', () => {
     expect(done).toContain('cerramos todas las sesiones');
     expect(done).toContain('correo electrónico');
     expect(await page.locator('[data-token-reset]').textContent()).toMatch(
-      /Desactivamos tu Token digital\. .*activarlo de nuevo.*Segundo Factor de Seguridad \/ Activación\./,
+      /Desactivamos tu Token digital: los códigos de la aplicación de autenticación de tu teléfono anterior ya no sirven\. .*activarlo de nuevo.*Segundo Factor de Seguridad \/ Activación\./,
     );
     await viewShot(page, 'recovery-done');
     // Every open session was closed, and an email went out.

@@ -14,6 +14,13 @@ export function waitText(seconds: number): string {
 /** "(te queda 1)" / "(te quedan 2)": codes this registration may still ask for. */
 export const sendsLeftText = (n: number): string => `te ${n === 1 ? 'queda 1' : `quedan ${n}`}`;
 
+/**
+ * A customer who registers again already has a user: one advice, in the order to follow it (sign in;
+ * recover here, right under it; the branch only if that fails), never "go to a branch" beside the self-service.
+ */
+export const ALREADY_REGISTERED_TEXT =
+  'Ya tienes un usuario de Produbanco en línea: ingresa con tu usuario y clave. Si olvidaste alguno de los dos, recupéralos aquí mismo con tu clave de 4 dígitos; si no lo logras, acércate a cualquier agencia Produbanco.';
+
 /** Which limit a 429 hit (its `reason`) and when the customer may try again (`Retry-After`). */
 export function rateLimitText(p: Problem): string {
   const when = p.retryAfter ? `en ${waitText(p.retryAfter)}` : 'en unos minutos';
