@@ -280,7 +280,8 @@ export function identifyView(app: App, kind: Kind): Screen {
     },
     fail: (err, errors) => {
       forgotHelp.remove();
-      if (!(err instanceof ApiError && err.problem.code === 'already_registered')) return app.fail(err, errors);
+      if (!(err instanceof ApiError && err.problem.code === 'already_registered'))
+        return app.fail(err, errors);
       errors.screen(ALREADY_REGISTERED_TEXT);
       errors.alert.after(forgotHelp);
     },
