@@ -154,8 +154,10 @@ export async function loadSignedIn(
   const now = deps.clock.now();
   if (!session || now >= sessionExpiresAt(session, deps.rules)) return failSignIn('session_invalid');
   const user = await deps.accounts.getUser(session.userPk);
-  // A recovery or staff revocation raised the user's epoch: every session opened before is dead.
-  if (!user || user.sessionEpoch !== (session.epoch ?? 0)) return failSignIn('session_invalid');
+  if (!user) return failSignIn('session_invalid');
+  // A recovery or staff revocation raised the user's epoch: every session opened before is dead, and the
+  // customer is told it was closed for security, not for inactivity.
+  if (user.sessionEpoch !== (session.epoch ?? 0)) return failSignIn('session_invalid', { reason: 'revoked' });
   await deps.signIns.touchSession(session.tokenHash, now);
   return { session, user };
 }

@@ -143,6 +143,14 @@ export async function fillProfile(api: Api, id: string, token: string, username:
   }
 }
 
+/** A whole registration through the API: step 1 with `credential`, the SMS code, the profile, `complete`. */
+export async function registerUser(api: Api, credential: object, phone: string, username: string) {
+  const { id, token } = await identifyAndVerify(api, credential, phone);
+  await fillProfile(api, id, token, username);
+  const done = await api.call('POST', `/v1/registrations/${id}/complete`, { token });
+  if (done.status !== 201) throw new Error(`complete answered ${done.status}: ${JSON.stringify(done.body)}`);
+}
+
 /** The TOTP code of an otpauth URI at a given time. */
 export const totpAt = (uri: string, at: number): string =>
   (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: at });

@@ -74,6 +74,8 @@ export function signInProblemText(p: Problem): string {
       return `Por tu seguridad, bloqueamos el ingreso con este usuario tras varios intentos fallidos. Podrás intentarlo de nuevo en ${waitText(p.retryAfter ?? 1800)}.`;
     case 'otp_invalid':
       return `El código ingresado no es correcto.${attemptsLeftText(p.attemptsLeft)}`;
+    case 'otp_already_used':
+      return 'Este código ya se usó. Espera el siguiente código de tu aplicación.';
     case 'otp_expired':
       return 'La clave temporal venció. Pide una nueva con «Reenviar clave» e ingrésala.';
     case 'otp_locked':
@@ -81,7 +83,10 @@ export function signInProblemText(p: Problem): string {
     case 'token_already_active':
       return 'Tu Token digital ya está activo. Úsalo cada vez que ingreses a Produbanco en línea.';
     case 'session_invalid':
-      return 'Tu sesión terminó: por tu seguridad se cierra tras unos minutos sin actividad. Ingresa de nuevo con tu usuario y clave.';
+      // Closed by the bank before its time (a recovery, a password change, staff): not for inactivity.
+      return p.reason === 'revoked'
+        ? 'Por tu seguridad cerramos tu sesión: tu clave cambió, recuperaste tu acceso o el banco cerró tus sesiones. Ingresa de nuevo con tu usuario y clave.'
+        : 'Tu sesión terminó: por tu seguridad se cierra tras unos minutos sin actividad. Ingresa de nuevo con tu usuario y clave.';
     case 'step_out_of_order':
       return 'La activación no se completó a tiempo. Empieza de nuevo la activación de tu Token digital.';
     default:
