@@ -2,6 +2,7 @@
 // cancelling through the in-page dialog, one title per screen, the page at 360 px, and what a 429 says.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { challengeQuestions } from '../../lambdas/rules/catalog.ts';
 import { NARROW } from './helpers/axe.ts';
 import { useBrowserSuite } from './helpers/stack.ts';
 import {
@@ -119,7 +120,7 @@ describe('cancelling', () => {
       }),
     );
     expect(clipped).toEqual([]);
-    expect(await page.locator('.question .checkbox label').count()).toBe(8);
+    expect(await page.locator('.question .checkbox label').count()).toBe(challengeQuestions.length);
 
     const cancel = page.getByRole('button', { name: 'Cancelar registro' });
     await cancel.click();

@@ -19,6 +19,7 @@ import {
   keyboardKeypad,
   pressKeypad,
   readCode,
+  signIn,
   type TestCustomer,
   tabTo,
   tabToButton,
@@ -47,15 +48,6 @@ async function toPasswordScreen(page: Page, username: string): Promise<void> {
   await page.getByLabel('Usuario').fill(username);
   await page.getByRole('button', { name: 'Continuar' }).click();
   await expectScreen(page, 'Ingresa tu clave');
-}
-
-async function signIn(page: Page, username: string, password: string, next: string): Promise<void> {
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByRole('button', { name: 'Continuar' }).click();
-  await expectScreen(page, 'Ingresa tu clave');
-  await page.getByLabel('Clave', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Ingresar' }).click();
-  await expectScreen(page, next);
 }
 
 /** From «Recupera tu acceso»: step 1's form with the customer's card (or virtual key). */

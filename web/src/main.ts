@@ -299,7 +299,7 @@ async function resumeRecovery(mode: HistoryMode, notice?: string): Promise<void>
 }
 
 async function resume(): Promise<void> {
-  if (location.hash === SIGN_IN_HASH) return render(signInEntry(), undefined, 'replace');
+  if (location.hash === SIGN_IN_HASH) return render(signInEntry(history.state?.wizard), undefined, 'replace');
   if (location.hash === RECOVERY_HASH) return resumeRecovery('replace');
   if (load<Completed>(DONE_KEY) && !app.saved) return render('completed', undefined, 'replace');
   if (!app.saved) return render('start', undefined, 'replace');

@@ -261,3 +261,13 @@ export const totp = (secret: string, atMs: number): string =>
   new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
     timestamp: atMs,
   });
+
+/** «Usuario» and «Clave» by mouse, up to the screen that follows the password. */
+export async function signIn(page: Page, username: string, password: string, next: string): Promise<void> {
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByRole('button', { name: 'Continuar' }).click();
+  await expectScreen(page, 'Ingresa tu clave');
+  await page.getByLabel('Clave', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await expectScreen(page, next);
+}

@@ -10,6 +10,7 @@ import { activationCodeScreen } from './activation-code.ts';
 import { type Me, type Scan, type SecondFactor, signInApi } from './api.ts';
 import { activationPage, MENU_PATH, page, signInFail, tokenKeypad, wrongCode } from './common.ts';
 import { groupSecret, qrDataUrl } from './scan.ts';
+import { copySecretButton, openInAppLink } from './scan-actions.ts';
 import { usernameView } from './sign-in.ts';
 import { signInState } from './state.ts';
 
@@ -159,7 +160,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
   if (!scan)
     return activationView(
       app,
-      'Por tu seguridad, el código QR se muestra una sola vez. Empieza de nuevo la activación.',
+      'Por tu seguridad, el código QR y la clave se muestran una sola vez y no se guardan en este navegador, así que al recargar la página ya no están. Pide una nueva clave por SMS para verlos de nuevo; el código anterior deja de servir.',
     );
   const errors = new Errors();
   const helpId = uid('secret-help');
@@ -204,6 +205,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
       'En la aplicación de autenticación, elige «Escanear un código QR» y apunta la cámara a este código.',
     ],
     body: [
+      openInAppLink(scan),
       qrImage(scan),
       h(
         'div',
@@ -214,6 +216,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
           'Si no puedes escanearlo, elige «Ingresar una clave de configuración» (basada en tiempo) y escribe esta clave:',
         ),
         h('p', {}, h('code', { class: 'secret', 'aria-describedby': helpId }, groupSecret(scan.secret))),
+        copySecretButton(scan.secret),
         h(
           'p',
           { class: 'hint' },
