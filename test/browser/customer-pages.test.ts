@@ -45,7 +45,18 @@ describe('the registration at 360 px', () => {
     await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     expect(await screenText(page)).not.toMatch(/\bOTP\b/);
-    await pressKeypad(page, 'otp', await readCode(suite.stack.baseUrl, c.phone, since));
+    const code = await readCode(suite.stack.baseUrl, c.phone, since);
+    // Item 18: the local stack's code screen links its SMS viewer, an HTML page when a browser asks.
+    expect(await page.locator('[data-local-sms] a').getAttribute('href')).toBe('/_local/sms');
+    const viewer = await page.request.get(`${suite.stack.baseUrl}/_local/sms`, {
+      headers: { Accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(viewer.headers()['content-type']).toMatch(/^text\/html/);
+    expect(viewer.headers()['content-security-policy']).toContain("script-src 'self'");
+    const html = await viewer.text();
+    expect(html).toContain('<h1>SMS enviados (entorno local)</h1>');
+    expect(html).toContain(code);
+    await pressKeypad(page, 'otp', code);
     await page.getByRole('button', { name: 'Aceptar' }).click();
     await chooseUsername(page, 'lucia.pages');
 

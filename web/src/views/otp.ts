@@ -4,6 +4,7 @@ import { ApiError, api, type Contact, type OtpSent, serverNow } from '../api.ts'
 import type { App } from '../app.ts';
 import { type Child, h } from '../dom.ts';
 import { createKeypad } from '../keypad.ts';
+import { localSmsLink } from '../local.ts';
 import { sendsLeftText, waitText } from '../messages.ts';
 import { actions, button, Errors, formatSeconds, groupField, onSubmit, type Screen, screen } from '../ui.ts';
 
@@ -302,6 +303,7 @@ export function codeScreen(journey: CodeJourney, notice?: string): Screen {
         `Enviamos la clave de seguridad temporal por mensaje a tu número celular registrado${phone ? ` (${phone})` : ''}. Estará vigente por ${waitText(Math.max(ttl, 1))}.`,
       ),
       form,
+      localSmsLink(),
     ],
   });
 }
