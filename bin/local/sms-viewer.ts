@@ -8,7 +8,7 @@ interface OutboxSms {
   sentAt?: string;
 }
 
-const escape = (text: unknown): string =>
+const escapeHtml = (text: unknown): string =>
   String(text ?? '').replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
@@ -20,7 +20,7 @@ export function smsViewerPage(data: unknown): string {
   const rows = messages
     .map(
       (m) =>
-        `<tr><td>${escape(m.sentAt)}</td><td>${escape(m.to)}</td><td class="sms-message">${escape(m.message)}</td></tr>`,
+        `<tr><td>${escapeHtml(m.sentAt)}</td><td>${escapeHtml(m.to)}</td><td class="sms-message">${escapeHtml(m.message)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
