@@ -179,7 +179,7 @@ describe('the whole wizard', () => {
 
     await expectScreen(page, 'Preguntas desafío');
     for (const [i, question] of [
-      '¿Cuál es tu nombre?',
+      '¿Cuál era tu apodo cuando eras niño o niña?',
       '¿Cómo se llamaba tu primera mascota?',
       '¿Cuál fue tu primer trabajo?',
     ].entries()) {
