@@ -16,7 +16,7 @@ process.stdout.write(
     `  Web wizard       ${stack.baseUrl}/`,
     `  API              ${stack.baseUrl}/v1  (OpenAPI: ${stack.baseUrl}/v1/openapi.json)`,
     `  Staff API        ${stack.agentUrl}/v1/customers/{customerId}  (npm run agent -- status --customer CUST-001)`,
-    `  SMS outbox       ${stack.baseUrl}/_local/sms`,
+    `  SMS outbox       ${stack.baseUrl}/_local/sms  (a page in a browser, JSON otherwise)`,
     `  Emails (JSON)    ${stack.baseUrl}/_local/email`,
     `  Emails (viewer)  ${stack.sesUrl}/`,
     `  DynamoDB         ${stack.dynamodbEndpoint}`,

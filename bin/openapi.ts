@@ -16,6 +16,7 @@ import {
 import { steps } from '../lambdas/registration/steps.ts';
 import { verifyOtpSchema } from '../lambdas/registration/verify-otp.ts';
 import { routes } from '../lambdas/routes.ts';
+import { RATE_LIMIT_REASONS, SESSION_END_REASONS } from '../lambdas/rules/errors.ts';
 import { identificationSchema as startRegistrationSchema } from '../lambdas/rules/identify-customer.ts';
 import { reportSchema } from '../lambdas/security-report/report.ts';
 import { changePasswordSchema } from '../lambdas/self-service/password.ts';
@@ -369,15 +370,9 @@ const problem = {
     currentStep: { type: 'string' },
     reason: {
       type: 'string',
-      enum: [
-        'resend_cooldown',
-        'sends_per_registration',
-        'sends_per_phone',
-        'per_address',
-        'username_tries',
-        'recoveries_per_customer',
-      ],
-      description: 'rate_limited: the limit that was hit',
+      enum: [...RATE_LIMIT_REASONS, ...SESSION_END_REASONS],
+      description:
+        'rate_limited: the limit that was hit; session_invalid: `revoked` when a recovery, a password change or the bank staff closed the session before its time',
     },
     until: {
       type: 'string',

@@ -41,7 +41,7 @@ const sampleBodies: Record<string, unknown> = {
   'update-contact': { homePhone: '022345678', workPhone: '0991112233' },
   'answer-challenge-questions': {
     answers: [
-      { questionId: 'q-first-name', answer: 'Tomás' },
+      { questionId: 'q-first-job', answer: 'Heladería' },
       { questionId: 'q-first-pet', answer: 'Firulais' },
       { questionId: 'q-mother-birth-city', answer: 'Cuenca' },
     ],

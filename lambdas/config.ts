@@ -91,6 +91,9 @@ const schema = z.object({
 
 type Parsed = z.infer<typeof schema>;
 
+/** Every variable the configuration reads (the local stack's start banner names the ones a developer set). */
+export const configVariables: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   mode: 'aws' | 'local';
   otp: {

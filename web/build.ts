@@ -13,9 +13,9 @@ export const mapsDirOf = (outDir: string): string => `${path.resolve(outDir)}.ma
 /**
  * Builds into `outDir`, everything of which is public. The source map would hand out the readable source
  * of the wizard, so it is written to mapsDirOf(outDir) (kept with the build artefacts, never uploaded) and
- * the bundle carries no sourceMappingURL.
+ * the bundle carries no sourceMappingURL. `local` is the local stack's build (links to its own viewers).
  */
-export async function buildWeb(outDir: string): Promise<void> {
+export async function buildWeb(outDir: string, opts: { local?: boolean } = {}): Promise<void> {
   const out = path.resolve(outDir);
   const maps = mapsDirOf(outDir);
   // A clean directory, so a file deleted from web/public never lingers in a deployment.
@@ -34,6 +34,9 @@ export async function buildWeb(outDir: string): Promise<void> {
     minify: true,
     sourcemap: 'external',
     legalComments: 'none',
+    // The local stack's build links its SMS viewer from the code screen; any other build carries no trace of
+    // it (the constant is false and the minifier drops the code).
+    define: { LOCAL_SMS_VIEWER: opts.local ? 'true' : 'false' },
     logLevel: 'warning',
   });
   await rename(path.join(out, 'app.js.map'), path.join(maps, 'app.js.map'));

@@ -285,7 +285,7 @@ export async function register(
       'challenge-answers',
       {
         answers: [
-          { questionId: 'q-first-name', answer: 'Tomás' },
+          { questionId: 'q-first-job', answer: 'Heladería' },
           { questionId: 'q-first-pet', answer: 'Firulais' },
           { questionId: 'q-mother-birth-city', answer: 'Cuenca' },
         ],

@@ -2,6 +2,7 @@
 // wizard by hand. The production defaults (lambdas/config.ts) lock a PIN for a day and allow 5 SMS an hour;
 // exploring trips them within minutes. Each value here is still a limit, so every screen and error stays
 // reachable: three wrong PINs still lock, for a minute.
+import { configVariables } from '../../lambdas/config.ts';
 
 /** Variables of lambdas/config.ts and the relaxed values `--explore` gives them (an explicit env wins). */
 export const relaxedLimits: Readonly<Record<string, string>> = {
@@ -18,23 +19,38 @@ export const relaxedLimits: Readonly<Record<string, string>> = {
   SESSION_IDLE_SECONDS: '1800',
   SESSION_MAX_SECONDS: '3600',
   SIGNED_IN_IDLE_SECONDS: '1800',
+  // A held token reset (rule 54) applies after two minutes instead of twelve hours.
+  TOKEN_RESET_HOLD_SECONDS: '120',
 };
+
+/** The limits of lambdas/config.ts: its lifetimes and waits (`…_SECONDS`) and its counts (`…MAX_…`). */
+export const limitVariables: readonly string[] = configVariables.filter((name) =>
+  /_SECONDS$|(^|_)MAX_/.test(name),
+);
+
+/** `NAME=value` of every limit `env` sets, three to a line. */
+function limitsSet(env: NodeJS.ProcessEnv): string[] {
+  const set = limitVariables.filter((name) => env[name] !== undefined).map((name) => `${name}=${env[name]}`);
+  const lines: string[] = [];
+  for (let i = 0; i < set.length; i += 3) lines.push(`  ${set.slice(i, i + 3).join('  ')}`);
+  return lines;
+}
 
 /**
  * Sets the relaxed limits in `env` where the caller did not set a value, and returns the lines the start
- * banner prints about the limits in force.
+ * banner prints about the limits in force: every limit the environment overrides is named, so a stack
+ * started with `OTP_TTL_SECONDS=20` never claims to run the production defaults.
  */
 export function applyLimitProfile(env: NodeJS.ProcessEnv, explore: boolean): string[] {
   if (!explore) {
-    return [
-      'Limits: production defaults (`npm run start:explore` relaxes them for clicking through by hand)',
-    ];
+    const set = limitsSet(env);
+    if (set.length === 0) {
+      return [
+        'Limits: production defaults (`npm run start:explore` relaxes them for clicking through by hand)',
+      ];
+    }
+    return ['Limits: production defaults, except these set in the environment:', ...set];
   }
-  const applied = Object.entries(relaxedLimits).map(([name, value]) => {
-    env[name] ??= value;
-    return `${name}=${env[name]}`;
-  });
-  const lines: string[] = ['Limits: RELAXED for local exploration, never for a deployed stack:'];
-  for (let i = 0; i < applied.length; i += 3) lines.push(`  ${applied.slice(i, i + 3).join('  ')}`);
-  return lines;
+  for (const [name, value] of Object.entries(relaxedLimits)) env[name] ??= value;
+  return ['Limits: RELAXED for local exploration, never for a deployed stack:', ...limitsSet(env)];
 }

@@ -24,6 +24,8 @@ export interface GatewayOptions {
   staffIdentity?: boolean;
   /** Extra local-only GET endpoints (/_local/sms, /v1/openapi.json ...), answered with JSON. */
   localJson: Record<string, () => Promise<unknown>>;
+  /** The same data as an HTML page, for the endpoints that have one, when a browser asks (Accept: text/html). */
+  localHtml?: Record<string, (data: unknown) => string>;
   /** Static files of the web wizard, served at `/` with these headers. */
   web?: { dir: string; headers: Record<string, string> };
 }
@@ -240,9 +242,12 @@ export function createGateway(options: GatewayOptions): Server {
       const method = req.method ?? 'GET';
       const local = options.localJson[url.pathname];
       if (local && method === 'GET') {
-        const body = JSON.stringify(await local());
+        const html = options.localHtml?.[url.pathname];
+        const wantsHtml = html && /\btext\/html\b/.test(req.headers.accept ?? '');
+        const body = wantsHtml ? html(await local()) : JSON.stringify(await local());
         res.writeHead(200, {
-          'Content-Type': 'application/json; charset=utf-8',
+          ...(wantsHtml ? options.web?.headers : {}),
+          'Content-Type': wantsHtml ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
           'Cache-Control': 'no-store',
         });
         res.end(body);

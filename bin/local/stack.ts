@@ -12,6 +12,7 @@ import { assistedRoutes, routes } from '../../lambdas/routes.ts';
 import { tableEnvVar, tableNames } from '../../lambdas/tables.ts';
 import { freePort, type RunningDynamoDb, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
+import { smsViewerPage } from './sms-viewer.ts';
 import { createTables } from './tables.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -107,12 +108,13 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
   const { buildWeb } = await import('../../web/build.ts');
   const { securityHeaders } = await import('../../web/security-headers.ts');
   const webDir = join(stateDir, 'web');
-  await buildWeb(webDir);
+  await buildWeb(webDir, { local: true });
 
   const publicHandlers = handlers.filter(({ route }) => routes.some((r) => r.handler === route.handler));
   const gateway = createGateway({
     routes: publicHandlers,
     web: { dir: webDir, headers: securityHeaders },
+    localHtml: { '/_local/sms': smsViewerPage },
     localJson: {
       '/_local/sms': async () => {
         const file = join(outboxDir, 'sms.jsonl');

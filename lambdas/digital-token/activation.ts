@@ -12,6 +12,7 @@ import { boundReachedUntil, countFailure, type FailureBound } from '../rules/fai
 import { activationFailureKey } from '../rules/lock-keys.ts';
 import { checkSmsCode, issueSmsCode, type SmsCodeRules } from '../rules/sms-code.ts';
 import { parseBody } from '../rules/validation.ts';
+import { waitText } from '../rules/wait-text.ts';
 import { refuseTokenCode, tokenCodeSchema } from '../sign-in/digital-token.ts';
 import { failSignIn, type SignInRules } from '../sign-in/session.ts';
 import { loadSignedIn, type SignedInDeps } from '../signed-in/session.ts';
@@ -35,7 +36,7 @@ export const activationCodeKey = (sessionId: string): string => `token-activatio
 
 /** One GSM-7 segment: no accented vowels, at most 160 characters (rule 16). */
 export const activationMessage = (code: string, ttlSeconds: number): string =>
-  `Produbanco: tu clave temporal para activar tu Token digital es ${code}. Vence en ${Math.round(ttlSeconds / 60)} minutos. No la compartas con nadie.`;
+  `Produbanco: tu clave temporal para activar tu Token digital es ${code}. Vence en ${waitText(ttlSeconds)}. No la compartas con nadie.`;
 
 /** After a lost write: whether a recovery or staff raised the user's epoch since the session opened. */
 async function sessionEnded(

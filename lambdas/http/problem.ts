@@ -1,5 +1,6 @@
 // RFC 9457 problem details: each error code's status and Spanish text. A 5xx never reveals internals.
-import type { ErrorCode, ErrorExtras, RateLimitReason } from '../rules/errors.ts';
+import type { ErrorCode, ErrorExtras, RateLimitReason, SessionEndReason } from '../rules/errors.ts';
+import { waitText } from '../rules/wait-text.ts';
 
 interface ProblemText {
   status: number;
@@ -66,6 +67,11 @@ const problems: Record<ErrorCode, ProblemText> = {
     status: 401,
     title: 'Clave temporal incorrecta',
     detail: 'La clave temporal no es correcta.',
+  },
+  otp_already_used: {
+    status: 401,
+    title: 'Código ya usado',
+    detail: 'Este código ya se usó. Espera el siguiente código de tu aplicación de autenticación.',
   },
   otp_expired: {
     status: 410,
@@ -187,14 +193,6 @@ const stepNames: Record<string, string> = {
   'new-password': 'nueva clave',
 };
 
-/** "30 segundos", "1 minuto", "2 horas": the wait, rounded up to the unit a customer reads. */
-export function waitText(seconds: number): string {
-  const unit = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  if (seconds < 60) return unit(Math.max(1, Math.ceil(seconds)), 'segundo', 'segundos');
-  if (seconds < 3600) return unit(Math.ceil(seconds / 60), 'minuto', 'minutos');
-  return unit(Math.ceil(seconds / 3600), 'hora', 'horas');
-}
-
 /** Which limit a 429 hit and when to try again, in the customer's words (API.md error table). */
 const rateLimitText: Record<RateLimitReason, (wait: string) => string> = {
   resend_cooldown: (wait) => `Podrás pedir una nueva clave temporal en ${wait}.`,
@@ -222,9 +220,17 @@ export interface Problem {
   errors?: { field: string; code: string; message: string }[];
   attemptsLeft?: number;
   currentStep?: string;
-  reason?: RateLimitReason;
+  reason?: RateLimitReason | SessionEndReason;
   until?: string;
 }
+
+/** A session closed before its time, in the customer's words: not "tras unos minutos sin actividad". */
+const sessionEndText: Record<SessionEndReason, string> = {
+  revoked:
+    'Por tu seguridad cerramos tu sesión: tu clave cambió, recuperaste tu acceso o el banco cerró tus sesiones. Ingresa de nuevo con tu usuario y clave.',
+};
+
+const isRateLimitReason = (reason: string): reason is RateLimitReason => !(reason in sessionEndText);
 
 export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExtras = {}): Problem {
   const text = { ...problems[code], ...(extras.journey ? journeyText[extras.journey][code] : {}) };
@@ -235,8 +241,13 @@ export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExt
   if (code === 'otp_invalid' && extras.attemptsLeft !== undefined) {
     detail = `${detail} ${extras.attemptsLeft === 1 ? 'Te queda 1 intento' : `Te quedan ${extras.attemptsLeft} intentos`}.`;
   }
-  if (code === 'rate_limited' && extras.reason) {
-    detail = rateLimitText[extras.reason](waitText(extras.retryAfterSeconds ?? 1));
+  let reason: Problem['reason'];
+  if (code === 'rate_limited' && extras.reason && isRateLimitReason(extras.reason)) {
+    reason = extras.reason;
+    detail = rateLimitText[reason](waitText(extras.retryAfterSeconds ?? 1));
+  } else if (code === 'session_invalid' && extras.reason && !isRateLimitReason(extras.reason)) {
+    reason = extras.reason;
+    detail = sessionEndText[reason];
   }
   return {
     type: `https://api.produbanco.com.ec/problems/${code.replaceAll('_', '-')}`,
@@ -248,7 +259,7 @@ export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExt
     ...(extras.errors ? { errors: extras.errors } : {}),
     ...(extras.attemptsLeft !== undefined ? { attemptsLeft: extras.attemptsLeft } : {}),
     ...(extras.currentStep ? { currentStep: extras.currentStep } : {}),
-    ...(code === 'rate_limited' && extras.reason ? { reason: extras.reason } : {}),
+    ...(reason ? { reason } : {}),
     ...(extras.until ? { until: extras.until } : {}),
   };
 }

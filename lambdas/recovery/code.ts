@@ -17,6 +17,7 @@ import { type SentCode, sendSessionCode } from '../rules/session-code.ts';
 import { checkSmsCode, type SmsCodeDeps, type SmsCodeRules } from '../rules/sms-code.ts';
 import { newToken } from '../rules/tokens.ts';
 import { parseBody } from '../rules/validation.ts';
+import { waitText } from '../rules/wait-text.ts';
 import { secondFactorOf } from '../sign-in/session.ts';
 import {
   explainRecoveryConflict,
@@ -30,7 +31,7 @@ import {
 
 /** One GSM-7 segment, no accented vowels (rule 16); it says what the code is for. */
 export const recoveryOtpMessage = (code: string, ttlSeconds: number): string =>
-  `Produbanco: tu clave temporal para recuperar tu acceso es ${code}. Vence en ${Math.round(ttlSeconds / 60)} minutos. No la compartas con nadie.`;
+  `Produbanco: tu clave temporal para recuperar tu acceso es ${code}. Vence en ${waitText(ttlSeconds)}. No la compartas con nadie.`;
 
 export interface SendRecoveryCodeDeps extends RecoveryDeps, SmsCodeDeps {
   directory: CustomerDirectory;

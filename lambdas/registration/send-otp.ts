@@ -3,6 +3,7 @@ import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import { fail } from '../rules/errors.ts';
 import { type SentCode, sendSessionCode } from '../rules/session-code.ts';
 import type { SmsCodeDeps } from '../rules/sms-code.ts';
+import { waitText } from '../rules/wait-text.ts';
 import { explainConflict, loadSession, type SessionDeps, type SessionInput } from './session.ts';
 
 export interface SendOtpDeps extends SessionDeps, SmsCodeDeps {
@@ -13,7 +14,7 @@ export type SendOtpResult = SentCode;
 
 /** One GSM-7 segment: no accented vowels, at most 160 characters (rule 16). */
 export const otpMessage = (code: string, ttlSeconds: number): string =>
-  `Produbanco: tu clave temporal de registro es ${code}. Vence en ${Math.round(ttlSeconds / 60)} minutos. No la compartas con nadie.`;
+  `Produbanco: tu clave temporal de registro es ${code}. Vence en ${waitText(ttlSeconds)}. No la compartas con nadie.`;
 
 export async function sendOtp(deps: SendOtpDeps, input: SessionInput): Promise<SendOtpResult> {
   const registration = await loadSession(deps, input);

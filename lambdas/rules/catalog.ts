@@ -35,15 +35,19 @@ export interface ChallengeQuestion {
   text: string;
 }
 
+/**
+ * Questions whose answer only the customer knows: none asks for public data (the customer's own name or
+ * surnames are on the cédula and in public registers), and there are always at least twice as many as a
+ * customer answers.
+ */
 export const challengeQuestions: readonly ChallengeQuestion[] = [
-  { id: 'q-first-name', text: '¿Cuál es tu nombre?' },
-  { id: 'q-mother-surname', text: '¿Cuál es tu apellido materno?' },
-  { id: 'q-father-surname', text: '¿Cuál es tu apellido paterno?' },
+  { id: 'q-childhood-nickname', text: '¿Cuál era tu apodo cuando eras niño o niña?' },
   { id: 'q-first-pet', text: '¿Cómo se llamaba tu primera mascota?' },
   { id: 'q-first-school', text: '¿En qué escuela estudiaste la primaria?' },
   { id: 'q-mother-birth-city', text: '¿En qué ciudad nació tu madre?' },
   { id: 'q-best-friend', text: '¿Cómo se llama tu mejor amigo de la infancia?' },
   { id: 'q-first-job', text: '¿Cuál fue tu primer trabajo?' },
+  { id: 'q-first-trip', text: '¿A qué ciudad fue tu primer viaje sin tu familia?' },
 ];
 
 export const REQUIRED_ANSWERS = 3;

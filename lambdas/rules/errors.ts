@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'session_invalid'
   | 'step_out_of_order'
   | 'otp_invalid'
+  | 'otp_already_used'
   | 'otp_expired'
   | 'otp_locked'
   | 'rate_limited'
@@ -27,13 +28,22 @@ export type ErrorCode =
   | 'internal_error';
 
 /** Which limit a 429 hit (API.md error table): the client shows it and when to try again. */
-export type RateLimitReason =
-  | 'resend_cooldown'
-  | 'sends_per_registration'
-  | 'sends_per_phone'
-  | 'per_address'
-  | 'username_tries'
-  | 'recoveries_per_customer';
+export const RATE_LIMIT_REASONS = [
+  'resend_cooldown',
+  'sends_per_registration',
+  'sends_per_phone',
+  'per_address',
+  'username_tries',
+  'recoveries_per_customer',
+] as const;
+export type RateLimitReason = (typeof RATE_LIMIT_REASONS)[number];
+
+/**
+ * Why a signed-in session is dead when that is not its idle or absolute timeout (401 session_invalid):
+ * `revoked`, a recovery, a password change, or the bank's staff closed every session of the user.
+ */
+export const SESSION_END_REASONS = ['revoked'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 export interface FieldError {
   field: string;
@@ -46,8 +56,8 @@ export interface ErrorExtras {
   errors?: FieldError[];
   /** Seconds until the limit lifts (rate_limited). */
   retryAfterSeconds?: number;
-  /** The limit that was hit (rate_limited). */
-  reason?: RateLimitReason;
+  /** The limit that was hit (rate_limited), or why a session was closed before its time (session_invalid). */
+  reason?: RateLimitReason | SessionEndReason;
   /** Wrong OTP tries left (otp_invalid). */
   attemptsLeft?: number;
   /** The step the client must show (step_out_of_order). */

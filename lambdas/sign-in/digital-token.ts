@@ -1,7 +1,8 @@
 // S3: the code of the customer's active digital token. Each try is counted before the comparison, per
 // sign-in (TOKEN_MAX_ATTEMPTS) and per user across sign-ins (TOKEN_MAX_FAILURES_PER_USER within
 // PASSWORD_LOCK_SECONDS: a stolen password cannot buy endless guesses by starting over), and a time step is
-// accepted once per user (rule 49). Only the whole sign-in's success clears the password and token counts.
+// accepted once per user (rule 49): a right code of a step already accepted is refused as otp_already_used
+// before anything is counted. Only the whole sign-in's success clears the password and token counts.
 import * as z from 'zod/mini';
 import { matchingStep } from '../digital-token/totp.ts';
 import type { OnlineUser } from '../ports/sign-in.ts';
@@ -80,17 +81,26 @@ async function refuseLockedUser(
   return failSignIn('credential_locked', { retryAfterSeconds: retryAfterSeconds(until, deps.clock.now()) });
 }
 
-/** A wrong (or replayed) code: 401 with the tries left, or 423 on the try that used the last one. */
+/** A wrong code: 401 with the tries left, or 423 on the try that used the last one. */
 export function refuseTokenCode(
   deps: Pick<SignedInDeps, 'events'>,
   event: Record<string, string>,
-  reason: 'wrong_code' | 'replayed' | 'locked',
+  reason: 'wrong_code' | 'locked',
   attemptsLeft: number,
 ): never {
   deps.events.record({ event: 'token_failure', ...event, reason });
   if (attemptsLeft > 0) return failSignIn('otp_invalid', { attemptsLeft });
   deps.events.record({ event: 'sign_in_locked', ...event, phase: 'token' });
   return failSignIn('otp_locked');
+}
+
+/**
+ * A right code of a time step already accepted (signing out and in again within its 30 seconds): 401
+ * otp_already_used. It is not a guess, so the pre-check path uses up no attempt; the app's next code works.
+ */
+function refuseUsedCode(deps: Pick<SignedInDeps, 'events'>, event: Record<string, string>): never {
+  deps.events.record({ event: 'token_failure', ...event, reason: 'already_used' });
+  return failSignIn('otp_already_used');
 }
 
 export async function signInWithDigitalToken(
@@ -102,25 +112,31 @@ export async function signInWithDigitalToken(
   const { code } = parseBody(tokenCodeSchema, input.readBody());
   const max = deps.rules.tokenMaxAttempts;
   const event = { signInId: attempt.signInId };
-  const counted = await deps.signIns.countTokenAttempt(attempt.signInId, max);
-  if (counted === undefined) return refuseTokenCode(deps, event, 'locked', 0);
-
   const user = attempt.userPk ? await deps.accounts.getUser(attempt.userPk) : undefined;
   // A recovery (which may have reset the token) or staff ended this attempt since S2.
   if (user) requireCurrentUser(deps, attempt, user);
   if (!user?.digitalToken) throw new DependencyError('a sign-in waits for a token its user does not have');
   const bound = tokenBound(deps.rules, user.userId);
+  const seed = deps.box.open(user.digitalToken.sealedSecret, user.userId);
+  const step = matchingStep(seed, code, deps.clock.now());
+  if (step !== undefined && step <= user.digitalToken.lastStep) {
+    const until = await boundReachedUntil(deps, bound);
+    if (until !== undefined) return refuseLockedUser(deps, event, user, until, false);
+    return refuseUsedCode(deps, event);
+  }
+
+  const counted = await deps.signIns.countTokenAttempt(attempt.signInId, max);
+  if (counted === undefined) return refuseTokenCode(deps, event, 'locked', 0);
   const tried = await countTry(deps, bound);
   if (tried.outcome === 'locked') return refuseLockedUser(deps, event, user, tried.until, false);
 
-  const seed = deps.box.open(user.digitalToken.sealedSecret, user.userId);
-  const step = matchingStep(seed, code, deps.clock.now());
-  // The step is taken in one conditional write: a code seen before (or a parallel use of it) fails there.
+  // The step is taken in one conditional write: a parallel use of the same code fails there (counted).
   const accepted = step !== undefined && (await deps.accounts.acceptStep(user.userPk, step));
   if (!accepted) {
     const until = await boundReachedUntil(deps, bound);
     if (until !== undefined) return refuseLockedUser(deps, event, user, until, true);
-    return refuseTokenCode(deps, event, step === undefined ? 'wrong_code' : 'replayed', max - counted);
+    if (step !== undefined) return refuseUsedCode(deps, event);
+    return refuseTokenCode(deps, event, 'wrong_code', max - counted);
   }
   // The whole sign-in succeeded: the user's token failures and the username's password count are forgotten.
   await clearFailures(deps, bound);

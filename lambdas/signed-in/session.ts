@@ -28,8 +28,12 @@ export async function loadSignedIn(deps: SignedInDeps, token: string | undefined
   const now = deps.clock.now();
   if (!session || now >= sessionExpiresAt(session, deps.rules)) return sessionEnded();
   const user = await deps.accounts.getUser(session.userPk);
-  // A recovery or staff revocation raised the user's epoch: every session opened before is dead.
-  if (!user || user.sessionEpoch !== (session.epoch ?? 0)) return sessionEnded();
+  if (!user) return sessionEnded();
+  // A recovery, a password change elsewhere, a «No fui yo» or staff raised the user's epoch: every session
+  // opened before is dead, and the customer is told it was closed for security, not for inactivity.
+  if (user.sessionEpoch !== (session.epoch ?? 0)) {
+    return fail('session_invalid', { journey: 'sign-in', reason: 'revoked' });
+  }
   await deps.signIns.touchSession(session.tokenHash, now);
   return { session, user };
 }

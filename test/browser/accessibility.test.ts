@@ -46,7 +46,7 @@ describe('every screen passes axe on desktop and at 360 px', () => {
     await expectScreen(page, 'Verificación de datos de contacto');
     await audit(page, 'verify-contact');
     const since = Date.now();
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     await audit(page, 'enter-otp');
     const code = await readCode(suite.stack.baseUrl, c.phone, since);
@@ -69,7 +69,7 @@ describe('every screen passes axe on desktop and at 360 px', () => {
     await alertText(page);
     await audit(page, 'create-password-errors');
     await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('Clave confirmación').fill(PASSWORD);
+    await page.getByLabel('Clave de confirmación').fill(PASSWORD);
     await page.getByRole('button', { name: 'Continuar' }).click();
 
     await expectScreen(page, 'Selección de imagen');

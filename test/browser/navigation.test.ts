@@ -2,6 +2,7 @@
 // cancelling through the in-page dialog, one title per screen, the page at 360 px, and what a 429 says.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { challengeQuestions } from '../../lambdas/rules/catalog.ts';
 import { NARROW } from './helpers/axe.ts';
 import { useBrowserSuite } from './helpers/stack.ts';
 import {
@@ -52,7 +53,7 @@ describe('back and forward inside the wizard', () => {
     await page.goBack();
     await expectScreen(page, 'Verificación de datos de contacto');
     const since = Date.now();
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     await page.goBack();
     await expectScreen(page, 'Verificación de datos de contacto');
@@ -90,14 +91,14 @@ describe('cancelling', () => {
     await identify(page, c, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     const since = Date.now();
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     await pressKeypad(page, 'otp', await readCode(suite.stack.baseUrl, c.phone, since));
     await page.getByRole('button', { name: 'Aceptar' }).click();
     await chooseUsername(page, 'diego.salazar');
     await expectScreen(page, 'Creación de clave');
     await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('Clave confirmación').fill(PASSWORD);
+    await page.getByLabel('Clave de confirmación').fill(PASSWORD);
     await page.getByRole('button', { name: 'Continuar' }).click();
     await expectScreen(page, 'Selección de imagen');
     await page.locator('.tile-label', { hasText: 'Sol' }).click();
@@ -119,7 +120,7 @@ describe('cancelling', () => {
       }),
     );
     expect(clipped).toEqual([]);
-    expect(await page.locator('.question .checkbox label').count()).toBe(8);
+    expect(await page.locator('.question .checkbox label').count()).toBe(challengeQuestions.length);
 
     const cancel = page.getByRole('button', { name: 'Cancelar registro' });
     await cancel.click();
@@ -174,7 +175,7 @@ describe('limits', () => {
     await page.goto(suite.stack.baseUrl);
     await identify(page, customers.jorge, 'virtual-key');
     await expectScreen(page, 'Verificación de datos de contacto');
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     expect(await alertText(page)).toBe(
       'Ya enviamos el máximo de claves temporales a tu celular en una hora. Podrás pedir otra en 30 minutos.',
     );

@@ -21,7 +21,7 @@ describe('time limits', () => {
     await identify(page, c, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     const first = Date.now();
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     const resend = page.getByRole('button', { name: 'Reenviar clave' });
     expect(await resend.isDisabled()).toBe(true);
@@ -66,7 +66,7 @@ describe('time limits', () => {
     await identify(page, customers.tomas, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     await sleep(13_000);
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Tu registro expiró');
     await shot(page, 'expiry-02-registration-expired');
     await page.getByRole('button', { name: 'Empezar de nuevo' }).click();

@@ -19,7 +19,7 @@ describe('an expired code when the registration expired with it', () => {
     await page.goto(suite.stack.baseUrl);
     await identify(page, customers.elena, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     const restart = page.getByRole('button', { name: 'Empezar de nuevo' });
     expect(await restart.isVisible()).toBe(false);

@@ -43,6 +43,20 @@ describe('the built page', () => {
     expect(readdirSync(out)).toContain('index.html');
   });
 
+  it('carries no trace of the local stack: its SMS viewer is linked only from the local build (issue 23 item 18)', async () => {
+    const js = await readFile(path.join(out, 'app.js'), 'utf8');
+    expect(js).not.toContain('/_local/');
+    expect(js).not.toContain('ver los SMS enviados');
+    const local = await mkdtemp(path.join(tmpdir(), 'wizard-build-local-'));
+    try {
+      await buildWeb(local, { local: true });
+      expect(await readFile(path.join(local, 'app.js'), 'utf8')).toContain('/_local/sms');
+    } finally {
+      await rm(local, { recursive: true, force: true });
+      await rm(mapsDirOf(local), { recursive: true, force: true });
+    }
+  });
+
   it('has no inline script, inline style or inline handler, and loads nothing from another host', () => {
     const texts = [
       readFileSync(path.join(PUBLIC, 'index.html'), 'utf8'),

@@ -19,6 +19,7 @@ import {
   keyboardKeypad,
   pressKeypad,
   readCode,
+  signIn,
   type TestCustomer,
   tabTo,
   tabToButton,
@@ -51,15 +52,6 @@ async function toPasswordScreen(page: Page, username: string): Promise<void> {
   await expectScreen(page, 'Ingresa tu clave');
 }
 
-async function signIn(page: Page, username: string, password: string, next: string): Promise<void> {
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByRole('button', { name: 'Continuar' }).click();
-  await expectScreen(page, 'Ingresa tu clave');
-  await page.getByLabel('Clave', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Ingresar' }).click();
-  await expectScreen(page, next);
-}
-
 /** From «Recupera tu acceso»: step 1's form with the customer's card (or virtual key). */
 async function identifyForRecovery(page: Page, c: TestCustomer): Promise<void> {
   await expectScreen(page, 'Recupera tu acceso');
@@ -82,7 +74,7 @@ async function passRecoveryCode(page: Page, c: TestCustomer): Promise<void> {
 
 async function newPassword(page: Page, token?: 'Conservar' | 'Desactivar'): Promise<void> {
   await page.getByLabel('Clave', { exact: true }).fill(NEW_PASSWORD);
-  await page.getByLabel('Clave confirmación').fill(NEW_PASSWORD);
+  await page.getByLabel('Clave de confirmación').fill(NEW_PASSWORD);
   if (token) await page.getByLabel(new RegExp(`^${token} mi token digital`)).check();
   await page.getByRole('button', { name: 'Cambiar clave' }).click();
 }
@@ -100,6 +92,10 @@ describe('recovery of access in the browser', () => {
     await identifyForRecovery(page, c);
 
     await expectScreen(page, 'Confirma que eres tú');
+    // Before the SMS: where the code goes, and that a replacement SIM with the same number receives it.
+    expect(await page.locator('.screen').textContent()).toContain(
+      'Si perdiste tu teléfono, te llega igual a un chip de reemplazo con el mismo número.',
+    );
     expect(await page.locator('[data-contact="phone"]').textContent()).toBe('xxxxxxx101');
     expect(await page.locator('[data-contact="email"]').textContent()).not.toBe('lucia.andrade@example.ec');
     const since = Date.now();
@@ -126,7 +122,7 @@ describe('recovery of access in the browser', () => {
     expect(await page.locator('[data-rule="username"]').getAttribute('class')).toBe('policy-bad');
     // The token must be chosen when it is active.
     await page.getByLabel('Clave', { exact: true }).fill(NEW_PASSWORD);
-    await page.getByLabel('Clave confirmación').fill(NEW_PASSWORD);
+    await page.getByLabel('Clave de confirmación').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Cambiar clave' }).click();
     expect(await alertText(page)).toBe('Revisa los datos marcados e inténtalo de nuevo.');
     expect(await page.locator('.field-error:not([hidden])').textContent()).toBe(
@@ -317,7 +313,7 @@ describe('recovery of access by keyboard alone', () => {
     expect(await page.getByRole('group', { name: 'Tu Token digital' }).count()).toBe(0);
     await tabToField(page, 'Clave');
     await page.keyboard.type(NEW_PASSWORD);
-    await tabToField(page, 'Clave confirmación');
+    await tabToField(page, 'Clave de confirmación');
     await page.keyboard.type(NEW_PASSWORD);
     await tabToButton(page, 'Cambiar clave');
     await page.keyboard.press('Enter');

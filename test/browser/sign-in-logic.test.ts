@@ -47,6 +47,19 @@ describe('sign-in and token errors in Spanish', () => {
     );
   });
 
+  it('says a right token code was already used, and waits for the next one (no attempt lost)', () => {
+    expect(signInProblemText({ status: 401, code: 'otp_already_used', detail: 'English detail' })).toBe(
+      'Este código ya se usó. Espera el siguiente código de tu aplicación.',
+    );
+  });
+
+  it('says a session the bank closed (reason revoked) was closed for security, not for inactivity', () => {
+    const revoked = signInProblemText({ status: 401, code: 'session_invalid', reason: 'revoked' });
+    expect(revoked).toMatch(/^Por tu seguridad cerramos tu sesión/);
+    expect(revoked).not.toMatch(/sin actividad/);
+    expect(signInProblemText({ status: 401, code: 'session_invalid' })).toMatch(/sin actividad/);
+  });
+
   it('explains each sign-in code in Spanish, never with the English detail of the API', () => {
     const codes = ['invalid_credentials', 'otp_locked', 'token_already_active', 'session_invalid'];
     const texts = codes.map((code) => signInProblemText({ status: 401, code, detail: 'English detail' }));

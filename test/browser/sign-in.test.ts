@@ -15,6 +15,7 @@ import {
   pressKeypad,
   readCode,
   register,
+  signIn,
   tabTo,
   tabToButton,
   tabToField,
@@ -36,14 +37,7 @@ const emailsTo = async (address: string): Promise<{ subject: string; text: strin
   ).filter((m) => [m.to].flat().includes(address));
 
 /** «Usuario» and «Clave» by mouse, up to the screen that follows the password. */
-async function signInByMouse(page: Page, username: string, next: string): Promise<void> {
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByRole('button', { name: 'Continuar' }).click();
-  await expectScreen(page, 'Ingresa tu clave');
-  await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Ingresar' }).click();
-  await expectScreen(page, next);
-}
+const signInByMouse = (page: Page, username: string, next: string) => signIn(page, username, PASSWORD, next);
 
 async function noHorizontalScroll(page: Page): Promise<void> {
   expect(

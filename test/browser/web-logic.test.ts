@@ -1,4 +1,6 @@
 // The wizard's own rules, without a browser: check digits, field rules, password hints and the shuffle.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { problemBody } from '../../lambdas/http/problem.ts';
 import { problemText, rateLimitText, sendsLeftText, waitText } from '../../web/src/messages.ts';
@@ -95,6 +97,16 @@ describe('password hints', () => {
     expect(text('una frase bastante larga')).toBeUndefined();
   });
 
+  it('shows the cédula line as met when the page does not know the cédula (a card, a reload) and the password has no 10-digit run', () => {
+    const unknown = (password: string) =>
+      passwordChecks(password, '', { username: 'tmateos' }).find((c) => c.id === 'cedula')?.ok;
+    expect(unknown('una frase bastante larga')).toBe(true);
+    expect(unknown('mi número 123456789 y más')).toBe(true);
+    // Ten digits in a row may be the cédula: only the API can tell.
+    expect(unknown('mi cédula 1710034065')).toBeNull();
+    expect(unknown('')).toBeNull();
+  });
+
   it('counts characters, not UTF-16 units, and never caps at 128 silently', () => {
     expect(state('🙂'.repeat(12))).toMatchObject({ length: true });
     expect(state('x'.repeat(129))).toMatchObject({ length: false });
@@ -108,10 +120,6 @@ describe('password hints', () => {
     expect(passwordProblemText(refused)).toBe('Tu clave es muy común y fácil de adivinar.');
     // Every other line is the API's own rule: a short password still gets them while typing.
     expect(state('tmateos')).toMatchObject({ length: false, username: false });
-  });
-
-  it('leaves the cédula rule to the API when the page does not know it (card customers)', () => {
-    expect(passwordChecks('una frase bastante larga', '', {}).find((c) => c.id === 'cedula')?.ok).toBeNull();
   });
 });
 
@@ -175,5 +183,34 @@ describe('texts that depend on a number or a reason', () => {
     const api = problemBody('already_registered', 'req-1');
     expect(problemText({ status: 409, code: 'already_registered', detail: api.detail })).toBe(api.detail);
     expect(api.detail).toContain('acércate a cualquier agencia Produbanco a nivel nacional');
+  });
+});
+
+describe('the words a customer uses', () => {
+  /** Every string literal of the page's source (comments dropped): what can reach the screen. */
+  const literals = (): { file: string; text: string }[] => {
+    const dir = path.resolve('web/src');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    return files.flatMap((file) => {
+      const source = readFileSync(path.join(dir, file), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
+      return [...source.matchAll(/'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g)].map((m) => ({
+        file,
+        text: m[0],
+      }));
+    });
+  };
+
+  it('never shows "OTP", «Clave confirmación» or a token that is a «dispositivo de seguridad»', () => {
+    const found = literals().filter(({ text }) =>
+      /\bOTP\b|Clave confirmación|[Dd]ispositivo de seguridad/.test(text),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('says whose 4-digit key a company customer types: the company’s, or an additional user’s own', () => {
+    const legend = literals().find(({ text }) => text.includes('Clave de 4 dígitos de la empresa'));
+    expect(legend?.text).toMatch(/usuario adicional/);
   });
 });

@@ -31,6 +31,8 @@ describe('errors shown where they belong', () => {
     );
     // The key was cleared and focus went back to the keypad, whose error is in its description.
     expect(await keypad.getAttribute('data-count')).toBe('0');
+    // What a screen reader reads of the keypad follows the slots: not the "4 de 4" of before the refusal.
+    expect(await keypad.locator('p[aria-live]').textContent()).toBe('0 de 4 dígitos ingresados');
     expect(await page.evaluate(() => document.activeElement?.closest('[data-keypad]') !== null)).toBe(true);
     await shot(page, 'errors-01-wrong-key');
     await pressKeypad(page, 'pin', c.card.pin);
@@ -65,7 +67,7 @@ describe('errors shown where they belong', () => {
     await identify(page, c, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     const since = Date.now();
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     expect(await page.getByRole('timer').textContent()).toMatch(/^Tiempo restante: [45]:\d\d$/);
     expect(await page.getByRole('button', { name: 'Reenviar clave' }).isDisabled()).toBe(true);
@@ -119,7 +121,7 @@ describe('errors shown where they belong', () => {
     await identify(page, c, 'card');
     await expectScreen(page, 'Verificación de datos de contacto');
     const since = Date.now();
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     await page.reload();
     await expectScreen(page, 'Clave de seguridad temporal');

@@ -39,7 +39,7 @@ describe('the whole wizard', () => {
     expect(await page.locator('[data-contact="email"]').textContent()).toMatch(/^tm\*+os@example\.com$/);
     await shot(page, 'card-02-contact');
     const since = Date.now();
-    await page.getByRole('button', { name: 'Generar OTP' }).click();
+    await page.getByRole('button', { name: 'Generar clave temporal' }).click();
     await expectScreen(page, 'Clave de seguridad temporal');
     const code = await readCode(suite.stack.baseUrl, c.phone, since);
     await pressKeypad(page, 'otp', code.slice(0, 3));
@@ -139,7 +139,7 @@ describe('the whole wizard', () => {
 
     await expectScreen(page, 'Verificación de datos de contacto');
     const since = Date.now();
-    await tabToButton(page, 'Generar OTP');
+    await tabToButton(page, 'Generar clave temporal');
     await page.keyboard.press('Enter');
     await expectScreen(page, 'Clave de seguridad temporal');
     const code = await readCode(suite.stack.baseUrl, c.phone, since);
@@ -158,7 +158,7 @@ describe('the whole wizard', () => {
     await expectScreen(page, 'Creación de clave');
     await tabToField(page, 'Clave');
     await page.keyboard.type(PASSWORD);
-    await tabToField(page, 'Clave confirmación');
+    await tabToField(page, 'Clave de confirmación');
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
 
@@ -179,7 +179,7 @@ describe('the whole wizard', () => {
 
     await expectScreen(page, 'Preguntas desafío');
     for (const [i, question] of [
-      '¿Cuál es tu nombre?',
+      '¿Cuál era tu apodo cuando eras niño o niña?',
       '¿Cómo se llamaba tu primera mascota?',
       '¿Cuál fue tu primer trabajo?',
     ].entries()) {

@@ -293,7 +293,7 @@ const validBody = (route: Route): Record<string, unknown> | undefined => {
     case 'answer-challenge-questions':
       return {
         answers: [
-          { questionId: 'q-first-name', answer: 'Otro nombre' },
+          { questionId: 'q-first-job', answer: 'Otro trabajo' },
           { questionId: 'q-first-pet', answer: 'Otra mascota' },
           { questionId: 'q-mother-birth-city', answer: 'Otra ciudad' },
         ],

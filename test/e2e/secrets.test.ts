@@ -27,7 +27,7 @@ const PASSWORDS = {
   rejected: 'Produbanco Centinela Rechazada 31',
 };
 const answersOf = (tag: string) => [
-  { questionId: 'q-first-name', answer: `NombreCentinela${tag}` },
+  { questionId: 'q-first-trip', answer: `ViajeCentinela${tag}` },
   { questionId: 'q-first-pet', answer: `Mascota Centinela ${tag}` },
   { questionId: 'q-first-job', answer: `TrabajoCentinela${tag}` },
 ];

@@ -215,7 +215,12 @@ describe('the digital token', () => {
     const used = activationCode;
     const replay = await tokenStep({ code: used });
     expect(replay.status).toBe(401);
-    expect(replay.body).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
+    // A right code of a step already taken says so, and uses up no attempt (issue 23 item 8).
+    expect(replay.body).toMatchObject({
+      code: 'otp_already_used',
+      detail: 'Este código ya se usó. Espera el siguiente código de tu aplicación de autenticación.',
+    });
+    expect(replay.body.attemptsLeft).toBeUndefined();
     // The next step's code (one step of drift) signs in.
     const signedIn = await tokenStep({ code: nextCode });
     expect(signedIn.status).toBe(200);
@@ -228,9 +233,10 @@ describe('the digital token', () => {
       body: { code: nextCode },
     });
     expect(reused.status).toBe(401);
-    expect(reused.body.code).toBe('otp_invalid');
-    // TOKEN_MAX_ATTEMPTS wrong codes: the last answers 423 and the sign-in must start again.
-    for (const expected of [401, 423, 423]) {
+    expect(reused.body.code).toBe('otp_already_used');
+    // TOKEN_MAX_ATTEMPTS wrong codes (the reused one took none): the last answers 423 and the sign-in must
+    // start again.
+    for (const expected of [401, 401, 423, 423]) {
       const wrongCode = await api.call('POST', `/v1/sign-ins/${third.started.body.signInId}/digital-token`, {
         token: third.started.body.token,
         body: { code: '000000' },

@@ -126,7 +126,7 @@ export async function fillProfile(api: Api, id: string, token: string, username:
       `${base}/challenge-answers`,
       {
         answers: [
-          { questionId: 'q-first-name', answer: 'Tomás' },
+          { questionId: 'q-first-job', answer: 'Heladería' },
           { questionId: 'q-first-pet', answer: 'Firulais' },
           { questionId: 'q-mother-birth-city', answer: 'Cuenca' },
         ],
@@ -143,12 +143,12 @@ export async function fillProfile(api: Api, id: string, token: string, username:
   }
 }
 
-/** Steps 1 to 11: a registered user with the password fillProfile gives every registration. */
+/** A whole registration through the API: step 1 with `credential`, the SMS code, the profile, `complete`. */
 export async function registerUser(api: Api, credential: object, phone: string, username: string) {
   const { id, token } = await identifyAndVerify(api, credential, phone);
   await fillProfile(api, id, token, username);
-  const completed = await api.call('POST', `/v1/registrations/${id}/complete`, { token });
-  if (completed.status !== 201) throw new Error(`complete answered ${completed.status}`);
+  const done = await api.call('POST', `/v1/registrations/${id}/complete`, { token });
+  if (done.status !== 201) throw new Error(`complete answered ${done.status}: ${JSON.stringify(done.body)}`);
 }
 
 /** S1 and S2 (with this browser's device token, if any): the started attempt and S2's answer. */

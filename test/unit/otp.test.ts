@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import { activationMessage } from '../../lambdas/digital-token/activation.ts';
+import { recoveryOtpMessage } from '../../lambdas/recovery/code.ts';
 import { otpMessage, sendOtp } from '../../lambdas/registration/send-otp.ts';
 import { verifyOtp } from '../../lambdas/registration/verify-otp.ts';
 import { codeDigest, newCode } from '../../lambdas/rules/sms-code.ts';
@@ -477,6 +478,20 @@ describe('the SMS text (rule 16)', () => {
       expect(message).toContain(code);
     },
   );
+
+  it.each([
+    [20, 'Vence en 20 segundos.'],
+    [59, 'Vence en 59 segundos.'],
+    [60, 'Vence en 1 minuto.'],
+    [300, 'Vence en 5 minutos.'],
+    [86_400, 'Vence en 24 horas.'],
+  ])('a code that lives %i s says so in the unit a customer reads, never «0 minutos»', (ttl, says) => {
+    for (const message of [otpMessage, recoveryOtpMessage, activationMessage]) {
+      const text = message('123456', ttl);
+      expect(text).toContain(says);
+      expect(fitsOneGsm7Segment(text)).toBe(true);
+    }
+  });
 
   it('rule 16: the SMS actually sent fits one GSM-7 segment', async () => {
     // Prepare

@@ -197,22 +197,22 @@ describe('rule 49: TOTP', () => {
         }),
       ).resolves.toMatchObject({ step: 'signed-in', secondFactor: 'active' });
 
-      // Each once: the same code in a new sign-in is a replay.
+      // Each once: the same code in a new sign-in is already used, and costs no attempt.
       const again = await password('tomas.mateos', SIGN_IN_PASSWORD);
       await again.result;
-      expect(
-        await refusal(
-          signInWithDigitalToken(w.deps.token, {
-            registrationId: again.started.signInId,
-            token: again.started.token,
-            readBody: () => ({ code }),
-          }),
-        ),
-      ).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
+      const replay = await refusal(
+        signInWithDigitalToken(w.deps.token, {
+          registrationId: again.started.signInId,
+          token: again.started.token,
+          readBody: () => ({ code }),
+        }),
+      );
+      expect(replay.code).toBe('otp_already_used');
+      expect(replay).not.toHaveProperty('attemptsLeft');
     }
   });
 
-  it('a replayed code, or one two steps away, is refused with attemptsLeft; the last wrong try answers 423', async () => {
+  it('a replayed code is refused as already used without an attempt; one two steps away with attemptsLeft; the last wrong try answers 423', async () => {
     const seed = await activate();
     const activationCode = totpCode(seed, w.clock.now());
     const { started, result } = await password('tomas.mateos', SIGN_IN_PASSWORD);
@@ -223,18 +223,22 @@ describe('rule 49: TOTP', () => {
         token: started.token,
         readBody: () => ({ code }),
       });
-    expect(await refusal(tryCode(activationCode))).toMatchObject({ code: 'otp_invalid', attemptsLeft: 2 });
+    expect(await refusal(tryCode(activationCode))).toMatchObject({ code: 'otp_already_used' });
+    expect(await refusal(tryCode(activationCode))).toMatchObject({ code: 'otp_already_used' });
     expect(await refusal(tryCode(totpCode(seed, w.clock.now() + 60_000)))).toMatchObject({
       code: 'otp_invalid',
-      attemptsLeft: 1,
+      attemptsLeft: 2,
     });
+    expect(await refusal(tryCode('000000'))).toMatchObject({ code: 'otp_invalid', attemptsLeft: 1 });
     expect(await refusal(tryCode('000000'))).toMatchObject({ code: 'otp_locked' });
     // Used up: even the right code now fails, and the sign-in must start again.
     expect(await refusal(tryCode(totpCode(seed, w.clock.now() + 30_000)))).toMatchObject({
       code: 'otp_locked',
     });
     expect(w.events.of('token_failure').map((e) => e.reason)).toEqual([
-      'replayed',
+      'already_used',
+      'already_used',
+      'wrong_code',
       'wrong_code',
       'wrong_code',
       'locked',

@@ -32,7 +32,10 @@ export interface Problem {
   errors?: FieldError[];
   attemptsLeft?: number;
   currentStep?: Step;
-  /** Which limit a 429 hit: resend_cooldown, sends_per_registration, sends_per_phone, per_address, username_tries. */
+  /**
+   * Which limit a 429 hit (resend_cooldown, sends_per_registration, sends_per_phone, per_address,
+   * username_tries, recoveries_per_customer), or `revoked` on a 401 session_invalid the bank closed early.
+   */
   reason?: string;
   /** Seconds, from the Retry-After header. */
   retryAfter?: number;

@@ -74,6 +74,8 @@ export interface App {
   begin(started: Started): void;
   update(patch: Partial<Saved>): void;
   go(view: View, notice?: string): void;
+  /** «Regresar» to `view`: the browser's Back when the previous history entry is that screen, else `go`. */
+  back(view: View): void;
   /** Cancels the open registration (if any) and returns to the credential choice. */
   restart(): Promise<void>;
   /** Applies the errors every screen treats alike; anything else is shown in `errors`. */

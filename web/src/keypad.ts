@@ -151,7 +151,8 @@ export function createKeypad(opts: { length: number; legend: string; hint: strin
     reset: () => {
       digits.length = 0;
       layout();
-      paint(false);
+      // The status follows the slots: once a refused key emptied them it says "0 de 4", never a stale "4 de 4".
+      paint(true);
     },
     focus: () => buttons[active]?.focus(),
   };

@@ -63,10 +63,12 @@ function record(view: View, mode: HistoryMode): void {
   const signIn = isSignInView(view);
   const recovery = isRecoveryView(view);
   if (siteTitle) siteTitle.textContent = signIn || recovery ? 'Produbanco en línea' : registrationTitle;
-  const state = { wizard: view };
   const address = signIn ? SIGN_IN_HASH : recovery ? RECOVERY_HASH : location.pathname + location.search;
-  if (mode === 'push' && history.state?.wizard !== view) history.pushState(state, '', address);
-  else if (mode !== 'none') history.replaceState(state, '', address);
+  // Each entry remembers the screen of the entry before it (`from`), so «Regresar» can be the browser's Back.
+  const current = history.state as { wizard?: View; from?: View } | null;
+  if (mode === 'push' && current?.wizard !== view)
+    history.pushState({ wizard: view, from: current?.wizard }, '', address);
+  else if (mode !== 'none') history.replaceState({ wizard: view, from: current?.from }, '', address);
 }
 
 const IDENTIFICATION: readonly View[] = ['start', 'card', 'company', 'virtual-key'];
@@ -211,6 +213,13 @@ const app: App = {
     app.saved = { ...app.saved, ...patch };
     persist();
   },
+  back(view) {
+    // When the entry before this one is that screen, «Regresar» is the browser's own Back (popstate shows it):
+    // history keeps one entry per screen in order, and the browser's Back then goes to the screen before it,
+    // not to the one «Regresar» left (issue 23 item 6).
+    if ((history.state as { from?: View } | null)?.from === view) history.back();
+    else void render(view);
+  },
   go(view, notice) {
     if (view === 'completed' && app.completed) {
       // The token is dead now; keep only what the final screen shows, in case of a reload.
@@ -293,7 +302,7 @@ async function resumeRecovery(mode: HistoryMode, notice?: string): Promise<void>
 async function resume(): Promise<void> {
   const report = reportToken(location.hash);
   if (report !== undefined) return mount(reportView(report, mount));
-  if (location.hash === SIGN_IN_HASH) return render(signInEntry(), undefined, 'replace');
+  if (location.hash === SIGN_IN_HASH) return render(signInEntry(history.state?.wizard), undefined, 'replace');
   if (location.hash === RECOVERY_HASH) return resumeRecovery('replace');
   if (load<Completed>(DONE_KEY) && !app.saved) return render('completed', undefined, 'replace');
   if (!app.saved) return render('start', undefined, 'replace');

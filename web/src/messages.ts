@@ -14,6 +14,13 @@ export function waitText(seconds: number): string {
 /** "(te queda 1)" / "(te quedan 2)": codes this registration may still ask for. */
 export const sendsLeftText = (n: number): string => `te ${n === 1 ? 'queda 1' : `quedan ${n}`}`;
 
+/**
+ * A customer who registers again already has a user: one advice, in the order to follow it (sign in;
+ * recover here, right under it; the branch only if that fails), never "go to a branch" beside the self-service.
+ */
+export const ALREADY_REGISTERED_TEXT =
+  'Ya tienes un usuario de Produbanco en línea: ingresa con tu usuario y clave. Si olvidaste alguno de los dos, recupéralos aquí mismo con tu clave de 4 dígitos; si no lo logras, acércate a cualquier agencia Produbanco.';
+
 /** Which limit a 429 hit (its `reason`) and when the customer may try again (`Retry-After`). */
 export function rateLimitText(p: Problem): string {
   const when = p.retryAfter ? `en ${waitText(p.retryAfter)}` : 'en unos minutos';
@@ -67,6 +74,8 @@ export function signInProblemText(p: Problem): string {
       return `Por tu seguridad, bloqueamos el ingreso con este usuario tras varios intentos fallidos. Podrás intentarlo de nuevo en ${waitText(p.retryAfter ?? 1800)}.`;
     case 'otp_invalid':
       return `El código ingresado no es correcto.${attemptsLeftText(p.attemptsLeft)}`;
+    case 'otp_already_used':
+      return 'Este código ya se usó. Espera el siguiente código de tu aplicación.';
     case 'otp_expired':
       return 'La clave temporal venció. Pide una nueva con «Reenviar clave» e ingrésala.';
     case 'otp_locked':
@@ -74,7 +83,10 @@ export function signInProblemText(p: Problem): string {
     case 'token_already_active':
       return 'Tu Token digital ya está activo. Úsalo cada vez que ingreses a Produbanco en línea.';
     case 'session_invalid':
-      return 'Tu sesión terminó: por tu seguridad se cierra tras unos minutos sin actividad. Ingresa de nuevo con tu usuario y clave.';
+      // Closed by the bank before its time (a recovery, a password change, staff): not for inactivity.
+      return p.reason === 'revoked'
+        ? 'Por tu seguridad cerramos tu sesión: tu clave cambió, recuperaste tu acceso o el banco cerró tus sesiones. Ingresa de nuevo con tu usuario y clave.'
+        : 'Tu sesión terminó: por tu seguridad se cierra tras unos minutos sin actividad. Ingresa de nuevo con tu usuario y clave.';
     case 'step_out_of_order':
       return 'La activación no se completó a tiempo. Empieza de nuevo la activación de tu Token digital.';
     default:

@@ -72,7 +72,7 @@ export function stepActions(app: App, submit: HTMLButtonElement, back?: View): H
   const buttons: HTMLElement[] = [];
   if (back) {
     const b = button('Regresar', 'secondary');
-    b.addEventListener('click', () => app.go(back));
+    b.addEventListener('click', () => app.back(back));
     buttons.push(b);
   }
   buttons.push(submit);

@@ -109,7 +109,9 @@ export function passwordChecks(
     },
     {
       id: 'cedula',
-      ok: met('password_contains_identity', Boolean(context.cedula)),
+      // Every identity number (cédula, RUC) is 10 digits or more: without such a run the rule is met even
+      // when the page does not know the number (a card, or a reload).
+      ok: met('password_contains_identity', Boolean(context.cedula) || !/\d{10}/.test(password)),
       text: 'No contiene tu número de cédula',
       problem: 'contiene tu número de cédula',
     },

@@ -119,7 +119,7 @@ export async function fillIdentification(page: Page, c: TestCustomer, kind: Kind
 export async function passOtp(page: Page, baseUrl: string, c: TestCustomer): Promise<void> {
   await expectScreen(page, 'Verificación de datos de contacto');
   const since = Date.now();
-  await page.getByRole('button', { name: 'Generar OTP' }).click();
+  await page.getByRole('button', { name: 'Generar clave temporal' }).click();
   await expectScreen(page, 'Clave de seguridad temporal');
   const code = await readCode(baseUrl, c.phone, since);
   await pressKeypad(page, 'otp', code);
@@ -157,7 +157,7 @@ export async function finishProfile(
   const at = async (name: string) => opts.onScreen?.(name);
   await expectScreen(page, 'Creación de clave');
   await page.getByLabel('Clave', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Clave confirmación').fill(PASSWORD);
+  await page.getByLabel('Clave de confirmación').fill(PASSWORD);
   await at('password');
   await page.getByRole('button', { name: 'Continuar' }).click();
 
@@ -261,3 +261,13 @@ export const totp = (secret: string, atMs: number): string =>
   new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
     timestamp: atMs,
   });
+
+/** «Usuario» and «Clave» by mouse, up to the screen that follows the password. */
+export async function signIn(page: Page, username: string, password: string, next: string): Promise<void> {
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByRole('button', { name: 'Continuar' }).click();
+  await expectScreen(page, 'Ingresa tu clave');
+  await page.getByLabel('Clave', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await expectScreen(page, next);
+}

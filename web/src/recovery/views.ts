@@ -186,7 +186,7 @@ export function recoveryContactView(app: App, notice?: string): Screen {
       intro: h(
         'p',
         {},
-        'Te enviaremos una clave temporal (OTP) por SMS a tu número celular registrado. Con ella confirmas que eres tú.',
+        'Te enviaremos una clave temporal por SMS al número celular que tenemos registrado (abajo). Con ella confirmas que eres tú. Si perdiste tu teléfono, te llega igual a un chip de reemplazo con el mismo número.',
       ),
       hint: 'Si el número o el correo ya no son los tuyos, acércate a la Caja de Servicios de cualquier agencia a nivel nacional para actualizarlos.',
     }),
@@ -370,7 +370,7 @@ export function recoveryDoneView(app: App, notice?: string): Screen {
         ? h(
             'p',
             { 'data-token-reset': '' },
-            `Desactivamos tu Token digital. Después de ingresar, puedes activarlo de nuevo desde ${MENU_PATH.join(' / ')}.`,
+            `Desactivamos tu Token digital: los códigos de la aplicación de autenticación de tu teléfono anterior ya no sirven. Después de ingresar, puedes activarlo de nuevo desde ${MENU_PATH.join(' / ')}.`,
           )
         : null,
       h(

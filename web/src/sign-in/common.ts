@@ -40,12 +40,16 @@ export function signInFail(app: App, err: unknown, errors: Errors): void {
   }
 }
 
-/** A wrong code: the reason (with the attempts left) in the alert, and the keypad marked and emptied. */
+/**
+ * A wrong code (with the attempts left), or a right one already used (no attempt lost: the app's next code
+ * will do): the reason in the alert, and the keypad marked and emptied.
+ */
 export function wrongCode(err: unknown, errors: Errors, keypad: Keypad): boolean {
   const p = err instanceof ApiError ? err.problem : undefined;
-  if (p?.code !== 'otp_invalid') return false;
+  if (p?.code !== 'otp_invalid' && p?.code !== 'otp_already_used') return false;
   keypad.reset();
-  errors.show([{ field: 'code', message: 'Vuelve a ingresar el código.' }], signInProblemText(p));
+  const again = p.code === 'otp_invalid' ? 'Vuelve a ingresar el código.' : 'Ingresa el siguiente código.';
+  errors.show([{ field: 'code', message: again }], signInProblemText(p));
   return true;
 }
 

@@ -1,14 +1,16 @@
 // The signed-in home and the guide's "Menú Principal / Servicios Bancarios / Segundo Factor de Seguridad /
 // Activación": an SMS code to the phone on file, then the QR code and the secret (shown once), then the first
 // code of the app to confirm.
-import { ApiError, type OtpSent } from '../api.ts';
+import { ApiError } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, uid } from '../dom.ts';
-import { signInProblemText, waitText } from '../messages.ts';
+import { signInProblemText } from '../messages.ts';
 import { actions, button, Errors, onSubmit, type Screen } from '../ui.ts';
+import { activationCodeScreen } from './activation-code.ts';
 import { type Me, type Scan, type SecondFactor, signInApi } from './api.ts';
-import { activationPage, codeKeypad, MENU_PATH, page, signInFail, tokenKeypad, wrongCode } from './common.ts';
+import { activationPage, MENU_PATH, page, signInFail, tokenKeypad, wrongCode } from './common.ts';
 import { groupSecret, qrDataUrl } from './scan.ts';
+import { copySecretButton, openInAppLink } from './scan-actions.ts';
 import { usernameView } from './sign-in.ts';
 import { signInState } from './state.ts';
 
@@ -130,7 +132,7 @@ export async function activationView(app: App, notice?: string): Promise<Screen>
     title: 'Activación del Token digital',
     notice,
     steps: [
-      `Confirmamos que eres tú con una clave temporal (OTP) que enviamos por SMS a tu celular ${me.contact.phone}.`,
+      `Confirmamos que eres tú con una clave temporal que enviamos por SMS a tu celular ${me.contact.phone}.`,
       'Escaneas un código QR con la aplicación de autenticación de tu teléfono.',
       'Ingresas el primer código que muestra la aplicación de autenticación, y tu Token digital queda activo.',
     ],
@@ -138,77 +140,11 @@ export async function activationView(app: App, notice?: string): Promise<Screen>
   });
 }
 
-/** Step 2: the SMS code on the keypad. */
+/** Step 2: the SMS code on the keypad (activation-code.ts). */
 export function activationCodeView(app: App, notice?: string): Screen {
   const token = session();
   if (!token) return usernameView(app, notice);
-  const errors = new Errors();
-  const { keypad, submitCode } = codeKeypad(errors, {
-    legend: 'Clave temporal (OTP)',
-    hint: 'Los 6 dígitos del mensaje. Ingrésalos con el teclado virtual; los números cambian de lugar cada vez.',
-  });
-  const status = h('p', { class: 'sr-only', 'aria-live': 'polite' });
-  const resendInfo = h('p', { class: 'hint' });
-  const describe = (sent: OtpSent | undefined): void => {
-    resendInfo.textContent =
-      sent && sent.sendsLeft <= 0
-        ? 'Ya pediste el máximo de claves. Si no la recibiste, vuelve a intentarlo más tarde.'
-        : `¿No te llegó el mensaje? Puedes pedir una nueva clave${sent ? ` (te quedan ${sent.sendsLeft})` : ''}.`;
-  };
-  describe(signInState.get().activation);
-  const resend = button('Reenviar clave', 'secondary');
-  resend.addEventListener('click', async () => {
-    errors.clear();
-    try {
-      const sent = await signInApi.sendActivationCode(token);
-      signInState.update({ activation: sent });
-      describe(sent);
-      keypad.reset();
-      status.textContent = 'Te enviamos una nueva clave. La anterior ya no es válida.';
-      keypad.focus();
-    } catch (err) {
-      signInFail(app, err, errors);
-    }
-  });
-  const back = button('Regresar', 'secondary');
-  back.addEventListener('click', () => app.go('activation'));
-  const submit = button('Aceptar', 'primary', 'submit');
-  const form = h(
-    'form',
-    { novalidate: true },
-    errors.alert,
-    status,
-    keypad.root,
-    h('div', { class: 'resend' }, resend, resendInfo),
-    actions(back, submit),
-  );
-  submitCode(form, submit, async (code) => {
-    try {
-      signInState.setScan(await signInApi.verifyActivationCode(token, code));
-      signInState.update({ activation: undefined });
-      app.go('activation-scan');
-    } catch (err) {
-      const p = err instanceof ApiError ? err.problem : undefined;
-      if (wrongCode(err, errors, keypad)) return;
-      if (p?.code === 'otp_locked')
-        errors.screen('Agotaste los intentos con esta clave. Pide una nueva con «Reenviar clave».');
-      else signInFail(app, err, errors);
-    }
-  });
-  const sent = signInState.get().activation;
-  const ttl = sent ? Math.max(1, Math.round((Date.parse(sent.expiresAt) - Date.now()) / 1000)) : 300;
-  return activationPage({
-    title: 'Clave de seguridad temporal',
-    notice,
-    body: [
-      h(
-        'p',
-        {},
-        `Enviamos la clave de seguridad temporal (OTP) por SMS a tu número celular registrado. Estará vigente por ${waitText(ttl)}.`,
-      ),
-      form,
-    ],
-  });
+  return activationCodeScreen(app, token, notice);
 }
 
 function qrImage(scan: Scan): HTMLImageElement | null {
@@ -232,7 +168,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
   if (!scan)
     return activationView(
       app,
-      'Por tu seguridad, el código QR se muestra una sola vez. Empieza de nuevo la activación.',
+      'Por tu seguridad, el código QR y la clave se muestran una sola vez y no se guardan en este navegador, así que al recargar la página ya no están. Pide una nueva clave por SMS para verlos de nuevo; el código anterior deja de servir.',
     );
   const errors = new Errors();
   const helpId = uid('secret-help');
@@ -277,6 +213,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
       'En la aplicación de autenticación, elige «Escanear un código QR» y apunta la cámara a este código.',
     ],
     body: [
+      openInAppLink(scan),
       qrImage(scan),
       h(
         'div',
@@ -287,6 +224,7 @@ export function activationScanView(app: App, notice?: string): Screen | Promise<
           'Si no puedes escanearlo, elige «Ingresar una clave de configuración» (basada en tiempo) y escribe esta clave:',
         ),
         h('p', {}, h('code', { class: 'secret', 'aria-describedby': helpId }, groupSecret(scan.secret))),
+        copySecretButton(scan.secret),
         h(
           'p',
           { class: 'hint' },

@@ -9,9 +9,23 @@ import { signInState } from './state.ts';
 
 export const SIGN_IN_HASH = '#/ingresar';
 
-export function signInEntry(): SignInView {
+/** The pages of a signed-in session that a reload shows again (each checks what it needs itself). */
+const RESUMABLE: readonly SignInView[] = [
+  'home',
+  'activation',
+  'activation-code',
+  'activation-scan',
+  'security',
+];
+
+/**
+ * Where a visit to `#/ingresar` starts: the screen a reload was on (`resumed`, from the history entry) when a
+ * session is open and it is one of its pages, so a reload of the QR screen says why the QR code is gone
+ * instead of jumping to the home; else the home, the password of a pending sign-in, or «Usuario».
+ */
+export function signInEntry(resumed?: unknown): SignInView {
   const saved = signInState.get();
-  if (saved.session) return 'home';
+  if (saved.session) return RESUMABLE.find((view) => view === resumed) ?? 'home';
   return saved.pending ? 'sign-in-password' : 'sign-in';
 }
 

@@ -95,7 +95,7 @@ export function secondFactorChoiceView(app: App, notice?: string): Screen {
           'factor',
           'digital-token',
           'Token digital',
-          'Dispositivo de seguridad que te da un código distinto y aleatorio, que vence con cada transacción. Funciona con una aplicación de autenticación que descargas en la tienda oficial de tu teléfono: Google Play o App Store.',
+          'Una aplicación de autenticación en tu teléfono (la descargas gratis de Google Play o App Store) que te da un código distinto cada 30 segundos para confirmar tus ingresos y transacciones.',
         ),
       ]
     : [

@@ -1,9 +1,10 @@
-// Screens 2-3 of the guide: the masked contact data, "Generar OTP", and the SMS code on the virtual keyboard
+// Screens 2-3 of the guide: the masked contact data, «Generar clave temporal», and the SMS code on the virtual keyboard
 // with its countdown. Resending follows what the API allows (`resendAvailableAt`, `sendsLeft`).
 import { ApiError, api, type Contact, type OtpSent, serverNow } from '../api.ts';
 import type { App } from '../app.ts';
 import { type Child, h } from '../dom.ts';
 import { createKeypad } from '../keypad.ts';
+import { localSmsLink } from '../local.ts';
 import { sendsLeftText, waitText } from '../messages.ts';
 import { actions, button, Errors, formatSeconds, groupField, onSubmit, type Screen, screen } from '../ui.ts';
 
@@ -59,7 +60,7 @@ export function registrationCodeJourney(app: App): CodeJourney {
 export function verifyContactView(app: App, notice?: string): Screen {
   return contactScreen(registrationCodeJourney(app), {
     title: 'Verificación de datos de contacto',
-    submit: 'Generar OTP',
+    submit: 'Generar clave temporal',
     notice,
     intro: h(
       'p',
@@ -136,7 +137,7 @@ export function codeScreen(journey: CodeJourney, notice?: string): Screen {
   const keypad = createKeypad({
     name: 'otp',
     length: 6,
-    legend: 'Clave temporal (OTP)',
+    legend: 'Clave temporal',
     hint: 'Los 6 dígitos del mensaje. Ingrésalos con el teclado virtual; los números cambian de lugar cada vez.',
   });
   errors.add(
@@ -299,9 +300,10 @@ export function codeScreen(journey: CodeJourney, notice?: string): Screen {
       h(
         'p',
         {},
-        `Enviamos la clave de seguridad temporal (OTP) por mensaje a tu número celular registrado${phone ? ` (${phone})` : ''}. Estará vigente por ${waitText(Math.max(ttl, 1))}.`,
+        `Enviamos la clave de seguridad temporal por mensaje a tu número celular registrado${phone ? ` (${phone})` : ''}. Estará vigente por ${waitText(Math.max(ttl, 1))}.`,
       ),
       form,
+      localSmsLink(),
     ],
   });
 }

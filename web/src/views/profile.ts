@@ -79,7 +79,7 @@ export function passwordFields(
 } {
   const password = textField({ label: 'Clave', type: 'password', autocomplete: 'new-password' });
   const confirmation = textField({
-    label: 'Clave confirmación',
+    label: 'Clave de confirmación',
     type: 'password',
     autocomplete: 'new-password',
   });

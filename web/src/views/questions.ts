@@ -20,7 +20,7 @@ export async function questionsView(app: App, notice?: string): Promise<Screen> 
     answer.wrap.hidden = true;
     box.addEventListener('change', () => {
       answer.wrap.hidden = !box.checked;
-      count.textContent = `Elegiste ${chosen().length} de ${required} preguntas.`;
+      limitChoice();
     });
     const boxError = h('p', { class: 'field-error', id: uid('err'), hidden: true });
     box.setAttribute('aria-describedby', boxError.id);
@@ -37,6 +37,14 @@ export async function questionsView(app: App, notice?: string): Promise<Screen> 
     };
   });
   const chosen = () => items.filter((i) => i.box.checked);
+  /** Once `required` are ticked the others cannot be: a fourth tick is impossible, not refused on submit. */
+  const limitChoice = (): void => {
+    const full = chosen().length >= required;
+    for (const i of items) i.box.disabled = full && !i.box.checked;
+    count.textContent = full
+      ? `Elegiste ${required} de ${required} preguntas. Para cambiar una, primero desmarca otra.`
+      : `Elegiste ${chosen().length} de ${required} preguntas.`;
+  };
 
   const count = h('p', { class: 'hint', 'aria-live': 'polite' }, `Elegiste 0 de ${required} preguntas.`);
   const group = h(

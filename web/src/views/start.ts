@@ -4,7 +4,7 @@ import { ApiError, api, type Identification } from '../api.ts';
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { createKeypad } from '../keypad.ts';
-import { waitText } from '../messages.ts';
+import { ALREADY_REGISTERED_TEXT, waitText } from '../messages.ts';
 import {
   actions,
   button,
@@ -101,7 +101,7 @@ export function identificationForm(app: App, kind: Kind, use: IdentificationUse)
       kind === 'card'
         ? 'Clave de cajero automático'
         : kind === 'company'
-          ? 'Clave de 4 dígitos de la empresa'
+          ? 'Clave de 4 dígitos de la empresa, o la tuya si eres usuario adicional'
           : 'Clave virtual de 4 dígitos',
     hint: 'Ingrésala con el teclado virtual; los números cambian de lugar cada vez.',
   });
@@ -279,10 +279,11 @@ export function identifyView(app: App, kind: Kind): Screen {
       app.go('verify-contact');
     },
     fail: (err, errors) => {
-      app.fail(err, errors);
-      if (err instanceof ApiError && err.problem.code === 'already_registered')
-        errors.alert.after(forgotHelp);
-      else forgotHelp.remove();
+      forgotHelp.remove();
+      if (!(err instanceof ApiError && err.problem.code === 'already_registered'))
+        return app.fail(err, errors);
+      errors.screen(ALREADY_REGISTERED_TEXT);
+      errors.alert.after(forgotHelp);
     },
   });
   const titles: Record<Kind, string> = {
