@@ -144,6 +144,7 @@ describe('«No fui yo» from a security email', () => {
 
     await page.goto(`${suite.stack.baseUrl}/#/no-fui-yo/${token}`);
     await expectScreen(page, '¿No reconoces esta actividad?');
+    expect(await page.locator('.site-title').textContent()).toBe('Produbanco en línea');
     // Opening the link froze nothing (a mail scanner may open it too).
     expect(await me(session)).toBe(200);
     await audit(page, 'no-fui-yo');

@@ -301,7 +301,10 @@ async function resumeRecovery(mode: HistoryMode, notice?: string): Promise<void>
 
 async function resume(): Promise<void> {
   const report = reportToken(location.hash);
-  if (report !== undefined) return mount(reportView(report, mount));
+  if (report !== undefined) {
+    if (siteTitle) siteTitle.textContent = 'Produbanco en línea';
+    return mount(reportView(report, mount));
+  }
   if (location.hash === SIGN_IN_HASH) return render(signInEntry(history.state?.wizard), undefined, 'replace');
   if (location.hash === RECOVERY_HASH) return resumeRecovery('replace');
   if (load<Completed>(DONE_KEY) && !app.saved) return render('completed', undefined, 'replace');
