@@ -61,6 +61,6 @@ describe('createTables', () => {
     // The audit trail is append-only and kept: no TTL deletes an entry.
     expect(tableNames.filter((n) => !tableDefinitions[n].ttlAttribute)).toEqual(['customers', 'audit']);
     expect(tableNames.filter((n) => tableDefinitions[n].sortKey)).toEqual(['audit']);
-    expect(tableNames.filter((n) => tableDefinitions[n].indexes)).toEqual(['signins']);
+    expect(tableNames.filter((n) => tableDefinitions[n].indexes)).toEqual(['users', 'signins']);
   });
 });
