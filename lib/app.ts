@@ -5,6 +5,7 @@ import { type DeployConfig, readDeployConfig } from './config.ts';
 import { DataStack } from './data-stack.ts';
 import { EdgeAlarmsStack } from './edge-alarms-stack.ts';
 import { EdgeWafStack, edgeRegion } from './edge-waf-stack.ts';
+import { encryptEveryLogGroup } from './log-encryption.ts';
 import { logRetentionForEveryFunction, logRetentionOf } from './log-retention.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
 import { stackPrefix } from './secret-readers.ts';
@@ -110,7 +111,9 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
   });
   edgeAlarms.addStackDependency(web);
 
-  logRetentionForEveryFunction(app, logRetentionOf(config.isProd));
+  const encryption = { stage: config.stage, removalPolicy: logRetentionOf(config.isProd).removalPolicy };
+  logRetentionForEveryFunction(app, { ...logRetentionOf(config.isProd), encryption });
+  encryptEveryLogGroup(app, encryption);
   Tags.of(app).add('Application', 'self-registration');
   Tags.of(app).add('Stage', config.stage);
 
