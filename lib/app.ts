@@ -114,8 +114,11 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
   const encryption = { stage: config.stage, removalPolicy: logRetentionOf(config.isProd).removalPolicy };
   logRetentionForEveryFunction(app, { ...logRetentionOf(config.isProd), encryption });
   encryptEveryLogGroup(app, encryption);
-  Tags.of(app).add('Application', 'self-registration');
-  Tags.of(app).add('Stage', config.stage);
+  // Not on dashboards: CloudFormation's AWS::CloudWatch::Dashboard takes no Tags in every region (cfn-lint E3002
+  // on the sa-east-1 schema), and a dashboard holds no data to classify.
+  const tagging = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+  Tags.of(app).add('Application', 'self-registration', tagging);
+  Tags.of(app).add('Stage', config.stage, tagging);
 
   const result: SelfRegistrationApp = { app, config, data, service, edgeWaf, web, edgeAlarms };
   acknowledgeNagFindings(result);

@@ -9,7 +9,7 @@
 // names them by ARN, not by reference (a reference would make the Data stack depend on the Service stack,
 // which depends on it): the functions' roles are named `<Service stack name>-<handler>` (lib/service-function.ts),
 // in whichever nested stack they are, and the Service stack's name is fixed.
-import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -51,7 +51,9 @@ export function deployRoleArn(stack: Stack): string {
   if (!(synthesizer instanceof DefaultStackSynthesizer)) {
     throw new Error(`${stack.stackName}: the secret policies need the default synthesizer's execution role`);
   }
-  return synthesizer.cloudFormationExecutionRoleArn;
+  // The synthesizer's ARN keeps `${AWS::Partition}` (and, for an environment-agnostic stack, the account and
+  // region) as placeholders for the CLI; in a template they must be substituted.
+  return Fn.sub(synthesizer.cloudFormationExecutionRoleArn);
 }
 
 /** Exact ARNs of the roles that may read a secret: the functions that need it, the deploy role, break-glass. */
