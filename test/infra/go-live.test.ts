@@ -377,7 +377,7 @@ describe('go-live review (prod templates)', () => {
         Sid: 'AppendOnly',
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        Action: auditDeniedActions,
+        Action: [...auditDeniedActions].sort(),
         Resource: '*',
       },
     ]);
