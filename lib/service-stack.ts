@@ -1,5 +1,5 @@
 // The stateless stack: one function per route and the outbox consumer (in one nested stack per journey, see
-// below), the regional REST API behind its WAF, the IAM-only assisted-service API, messaging (SES, SMS
+// below), the regional REST API behind its WAF, the private, IAM-only assisted-service API, messaging (SES, SMS
 // settings) and observability. It can be destroyed and redeployed without losing data.
 import {
   CfnOutput,
@@ -123,7 +123,7 @@ const groupDescriptions: Record<FunctionGroup, string> = {
   'sign-in': 'sign-in and digital-token functions, their deployment groups and alarms',
   recovery: 'recovery functions, their deployment groups and alarms',
   messaging: 'outbox stream consumer and sweep, their DLQ, schedule, deployment groups and alarms',
-  assisted: 'assisted-service API (IAM only), its functions, deployment groups and alarms',
+  assisted: 'private assisted-service API (IAM only), its functions, deployment groups and alarms',
 };
 
 /** The nested stacks' parameter that names the BeforeAllowTraffic hook (each alias's UpdatePolicy). */
@@ -164,7 +164,7 @@ export class ServiceStack extends Stack {
   /** The assisted API's 403s (from its access log), in the Assisted stack: probing or a misconfigured role. */
   readonly assistedApiForbidden: Alarm;
   /** The assisted API's access log group, in the Assisted stack. */
-  assistedAccessLogs!: LogGroup;
+  readonly assistedAccessLogs: LogGroup;
   readonly outboxDlq: Queue;
   readonly alarmTopic: Topic;
   readonly alarms: AlarmTopic;
@@ -335,7 +335,12 @@ export class ServiceStack extends Stack {
     }
 
     this.api = this.createApi(config, removal, logRetention);
-    this.assistedApi = this.createAssistedApi(scopes.assisted, config, removal, logRetention);
+    ({ api: this.assistedApi, accessLogs: this.assistedAccessLogs } = this.createAssistedApi(
+      scopes.assisted,
+      config,
+      removal,
+      logRetention,
+    ));
     this.assistedApiForbidden = this.alarms.route(
       assistedForbiddenAlarm(scopes.assisted, this.assistedAccessLogs, this.namespace).alarm,
     );
@@ -528,22 +533,22 @@ export class ServiceStack extends Stack {
   }
 
   /**
-   * The assisted-service API for branch and call-center staff: a regional REST API of its own, in the
-   * Assisted nested stack with its functions. Every method is AWS_IAM (SigV4): a staff role is granted
-   * execute-api:Invoke per method and path (docs/DEPLOYMENT.md). It is never an origin of CloudFront and never
-   * associated with the public web ACL.
+   * The assisted-service API for branch and call-center staff: a REST API of its own, in the Assisted nested
+   * stack with its functions, PRIVATE behind the bank's VPC endpoint with a resource policy naming the staff
+   * roles (lib/assisted-access.ts). Every method is AWS_IAM (SigV4): a staff role is granted execute-api:Invoke
+   * per method and path (docs/DEPLOYMENT.md). It is never an origin of CloudFront and never associated with the
+   * public web ACL. Returns the API and its access log group.
    */
   private createAssistedApi(
     scope: Construct,
     config: DeployConfig,
     removal: RemovalPolicy,
     logRetention: RetentionDays,
-  ): RestApi {
+  ): { api: RestApi; accessLogs: LogGroup } {
     const accessLogs = new LogGroup(scope, 'AssistedApiAccessLogs', {
       retention: logRetention,
       removalPolicy: removal,
     });
-    this.assistedAccessLogs = accessLogs;
     // Private behind the bank's execute-api endpoint (required in prod); a dev stage without one stays regional.
     const endpointId = config.assistedVpcEndpointId;
     const api = new RestApi(scope, 'AssistedApi', {
@@ -596,7 +601,7 @@ export class ServiceStack extends Stack {
           authorizationType: AuthorizationType.IAM,
         });
     }
-    return api;
+    return { api, accessLogs };
   }
 
   private streamConsumer(): ServiceFunction {
