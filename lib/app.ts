@@ -5,6 +5,7 @@ import { type DeployConfig, readDeployConfig } from './config.ts';
 import { DataStack } from './data-stack.ts';
 import { EdgeAlarmsStack } from './edge-alarms-stack.ts';
 import { EdgeWafStack, edgeRegion } from './edge-waf-stack.ts';
+import { encryptEveryLogGroup } from './log-encryption.ts';
 import { logRetentionForEveryFunction, logRetentionOf } from './log-retention.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
 import { stackPrefix } from './secret-readers.ts';
@@ -110,9 +111,14 @@ export function createApp(options: CreateAppOptions = {}): SelfRegistrationApp {
   });
   edgeAlarms.addStackDependency(web);
 
-  logRetentionForEveryFunction(app, logRetentionOf(config.isProd));
-  Tags.of(app).add('Application', 'self-registration');
-  Tags.of(app).add('Stage', config.stage);
+  const encryption = { stage: config.stage, removalPolicy: logRetentionOf(config.isProd).removalPolicy };
+  logRetentionForEveryFunction(app, { ...logRetentionOf(config.isProd), encryption });
+  encryptEveryLogGroup(app, encryption);
+  // Not on dashboards: CloudFormation's AWS::CloudWatch::Dashboard takes no Tags in every region (cfn-lint E3002
+  // on the sa-east-1 schema), and a dashboard holds no data to classify.
+  const tagging = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+  Tags.of(app).add('Application', 'self-registration', tagging);
+  Tags.of(app).add('Stage', config.stage, tagging);
 
   const result: SelfRegistrationApp = { app, config, data, service, edgeWaf, web, edgeAlarms };
   acknowledgeNagFindings(result);

@@ -19,10 +19,14 @@ export interface DeployConfig {
   alarmTopicArn?: string;
   /** Account-wide settings (API Gateway's CloudWatch role, SNS SMS attributes) are managed by this app. */
   manageAccountSettings: boolean;
-  /** An existing backup vault ARN (another account or region) recovery points are copied to instead. */
+  /** An existing backup vault ARN in another region (and maybe account) the recovery points are copied to; prod needs it. */
   backupCopyVaultArn?: string;
-  /** The role, besides the service's own, that may read the secrets: break-glass and the directory loader. */
+  /** The role, besides the service's own, that may read and write the secrets: break-glass, the directory loader, rotations. */
   breakGlassRoleArn?: string;
+  /** The `execute-api` interface VPC endpoint the staff API is reached through (private API); prod needs it. */
+  assistedVpcEndpointId?: string;
+  /** The only IAM roles that may call the staff API (its resource policy); prod needs at least one. */
+  staffRoleArns: string[];
   /** Custom domain of the web wizard and its ACM certificate (us-east-1); required in prod for TLS 1.2+. */
   webDomain?: string;
   webCertificateArn?: string;
@@ -44,7 +48,8 @@ export interface DeployConfig {
 /** The context keys this app reads, with what each means; DEPLOYMENT.md carries the same table. */
 export const contextKeys = {
   stage: '`dev` or `prod`',
-  region: 'AWS region of the regional stacks (default: CDK_DEFAULT_REGION, else us-east-1)',
+  region:
+    'AWS region of the regional stacks, a data-residency decision (required in prod; dev: CDK_DEFAULT_REGION, else us-east-1)',
   account: 'AWS account id (default: CDK_DEFAULT_ACCOUNT)',
   emailDomain: 'SES domain identity, e.g. produbanco.com.ec (required in prod)',
   emailFrom: 'sender address inside emailDomain (required in prod)',
@@ -54,9 +59,13 @@ export const contextKeys = {
   manageAccountSettings:
     '`true` lets this stage own account-wide settings: API Gateway CloudWatch role, SNS SMS attributes (default false)',
   backupCopyVaultArn:
-    "existing backup vault ARN in a second region or account; the user tables' recovery points are copied there (optional)",
+    "existing backup vault ARN in another region (any account); the user tables' recovery points are copied there (required in prod)",
   breakGlassRoleArn:
-    'IAM role ARN that may read the secrets besides the service functions: break-glass and the directory loader (optional)',
+    'IAM role ARN that may read and write the secrets besides the service functions: break-glass, the directory loader and rotations (required in prod)',
+  assistedVpcEndpointId:
+    'id of the execute-api interface VPC endpoint staff reach the private assisted-service API through, e.g. vpce-0a1b2c3d4e5f60718 (required in prod)',
+  staffRoleArns:
+    'comma-separated IAM role ARNs of the staff tools: the only callers the assisted-service API accepts (required in prod)',
   webDomain: 'custom domain of the wizard, e.g. registro.produbanco.com.ec (required in prod)',
   webCertificateArn: 'ACM certificate for webDomain, in us-east-1 (required with webDomain)',
   cloudFrontWebAclArn: 'existing CLOUDFRONT-scope web ACL ARN; skips the us-east-1 EdgeWaf stack (optional)',
@@ -75,6 +84,9 @@ const emailPattern = /^[A-Za-z0-9._%+-]+@([A-Za-z0-9.-]+)$/;
 const certificatePattern = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
 const topicPattern = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
 const vaultPattern = /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[\w.-]+$/;
+/** An exact role ARN: no wildcard, so a role someone creates later cannot match it. */
+const rolePattern = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const regionPattern = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const webAclPattern = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]+$/;
 
 export class DeployConfigError extends Error {
@@ -150,7 +162,14 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
   }
 
   // CloudWatch notifies topics of the alarm's own region only, and CloudFront's alarms live in us-east-1.
-  const region = text('region') ?? env.CDK_DEFAULT_REGION ?? 'us-east-1';
+  // Where customers' data lives is a decision (LOPDP, docs/DEPLOYMENT.md "Region"), never a default.
+  const regionText = text('region');
+  if (isProd && regionText === undefined) {
+    problems.push(problem('region', 'prod needs the region chosen for data residency'));
+  } else if (regionText !== undefined && !regionPattern.test(regionText)) {
+    problems.push(problem('region', `region "${regionText}" is not an AWS region`));
+  }
+  const region = regionText ?? env.CDK_DEFAULT_REGION ?? 'us-east-1';
   if (
     alarmTopicArn !== undefined &&
     topicPattern.test(alarmTopicArn) &&
@@ -173,21 +192,63 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
       problem('manageAccountSettings', `manageAccountSettings must be true or false, got "${manageText}"`),
     );
   }
+  // A copy in the same region survives neither a regional outage nor a regional incident of AWS Backup.
   const backupCopyVaultArn = text('backupCopyVaultArn');
-  if (backupCopyVaultArn !== undefined && !vaultPattern.test(backupCopyVaultArn)) {
+  if (backupCopyVaultArn === undefined && isProd) {
+    problems.push(problem('backupCopyVaultArn', 'prod needs a copy vault in another region'));
+  } else if (backupCopyVaultArn !== undefined && !vaultPattern.test(backupCopyVaultArn)) {
     problems.push(
       problem('backupCopyVaultArn', `backupCopyVaultArn "${backupCopyVaultArn}" is not a backup vault ARN`),
     );
+  } else if (backupCopyVaultArn !== undefined && backupCopyVaultArn.split(':')[3] === region) {
+    problems.push(
+      problem(
+        'backupCopyVaultArn',
+        `backupCopyVaultArn must be in another region than the stacks' ${region}`,
+      ),
+    );
   }
 
+  // Without it nobody may read the secrets by hand: the directory loader and the rotations hit the deny.
   const breakGlassRoleArn = text('breakGlassRoleArn');
-  if (
-    breakGlassRoleArn !== undefined &&
-    !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(breakGlassRoleArn)
-  ) {
+  if (breakGlassRoleArn === undefined && isProd) {
+    problems.push(
+      problem(
+        'breakGlassRoleArn',
+        'prod needs the break-glass role that loads the directory and rotates the secrets',
+      ),
+    );
+  } else if (breakGlassRoleArn !== undefined && !rolePattern.test(breakGlassRoleArn)) {
     problems.push(
       problem('breakGlassRoleArn', `breakGlassRoleArn "${breakGlassRoleArn}" is not an IAM role ARN`),
     );
+  }
+
+  const assistedVpcEndpointId = text('assistedVpcEndpointId');
+  if (assistedVpcEndpointId === undefined && isProd) {
+    problems.push(
+      problem('assistedVpcEndpointId', "prod needs the VPC endpoint of the bank's network for the staff API"),
+    );
+  } else if (assistedVpcEndpointId !== undefined && !/^vpce-[0-9a-f]{8,17}$/.test(assistedVpcEndpointId)) {
+    problems.push(
+      problem(
+        'assistedVpcEndpointId',
+        `assistedVpcEndpointId "${assistedVpcEndpointId}" is not a VPC endpoint id`,
+      ),
+    );
+  }
+
+  const staffRoleArns = (text('staffRoleArns') ?? '')
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter((arn) => arn !== '');
+  if (staffRoleArns.length === 0 && isProd) {
+    problems.push(
+      problem('staffRoleArns', 'prod needs the staff roles that may call the assisted-service API'),
+    );
+  }
+  for (const arn of staffRoleArns.filter((candidate) => !rolePattern.test(candidate))) {
+    problems.push(problem('staffRoleArns', `staffRoleArns entry "${arn}" is not an IAM role ARN`));
   }
 
   const webDomain = text('webDomain')?.toLowerCase();
@@ -266,6 +327,8 @@ export function readDeployConfig(node: Node, env: NodeJS.ProcessEnv = process.en
     manageAccountSettings: manageText === 'true',
     backupCopyVaultArn,
     breakGlassRoleArn,
+    assistedVpcEndpointId,
+    staffRoleArns,
     webDomain,
     webCertificateArn,
     cloudFrontWebAclArn,

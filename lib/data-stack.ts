@@ -1,7 +1,7 @@
 // The stateful stack: the customer-managed KMS key, one DynamoDB table per tableDefinitions entry, and the
 // HMAC key, pepper and digital-token data key in Secrets Manager, and the backups of the user tables. It
 // changes rarely and is never torn down with the functions.
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   BackupPlan,
   type BackupPlanCopyActionProps,
@@ -12,12 +12,34 @@ import {
 } from 'aws-cdk-lib/aws-backup';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Schedule } from 'aws-cdk-lib/aws-events';
+import { AccountPrincipal, AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { type TableName, tableDefinitions, tableNames } from '../lambdas/tables.ts';
 import type { DeployConfig } from './config.ts';
 import { restrictSecretReaders } from './secret-readers.ts';
+
+/**
+ * The vault's construct id, hence its logical id and its generated name. A vault's name and key cannot change
+ * in place, so giving the vault its own key (second audit) needed a new identity: `BackupVault` was the vault
+ * of the tables' key, and an update that kept its name failed (docs/DEPLOYMENT.md, "Backups").
+ */
+export const backupVaultConstructId = 'UserTablesVault';
+
+/**
+ * The audit trail is append-only for every principal, whatever IAM grants: its table policy denies these.
+ * A put that overwrites an entry cannot be denied the same way (DynamoDB has no condition key for the
+ * condition expression), so the functions' grants (PutItem only, always with attribute_not_exists) bound that.
+ */
+export const auditDeniedActions = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
 
 export interface DataStackProps extends StackProps {
   config: DeployConfig;
@@ -88,9 +110,9 @@ export class DataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    for (const secret of [this.hmacSecret, this.pepperSecret, this.tokenKeySecret]) {
-      restrictSecretReaders(secret, config);
-    }
+    restrictSecretReaders(this.hmacSecret, config, 'hmacKey');
+    restrictSecretReaders(this.pepperSecret, config, 'pepper');
+    restrictSecretReaders(this.tokenKeySecret, config, 'tokenKey');
 
     // Point-in-time recovery covers the last 35 days inside the table's own account; AWS Backup adds copies
     // that survive a deleted table, a compromised account admin (Vault Lock) and, when given, a region.
@@ -102,7 +124,7 @@ export class DataStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.backupVault = new BackupVault(this, 'BackupVault', {
+    this.backupVault = new BackupVault(this, backupVaultConstructId, {
       encryptionKey: this.backupKey,
       removalPolicy: RemovalPolicy.RETAIN,
       // Compliance mode: after the 3-day grace period nobody, root included, can shorten or remove the lock.
@@ -117,6 +139,21 @@ export class DataStack extends Stack {
     const copyTo: IBackupVault | undefined = config.backupCopyVaultArn
       ? BackupVault.fromBackupVaultArn(this, 'BackupCopyVault', config.backupCopyVaultArn)
       : undefined;
+    // A copy to another account is decrypted there through AWS Backup: that account may use the key for it.
+    const copyAccount = config.backupCopyVaultArn
+      ? Arn.split(config.backupCopyVaultArn, ArnFormat.COLON_RESOURCE_NAME).account
+      : undefined;
+    if (copyAccount && copyAccount !== this.account) {
+      this.backupKey.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'CopyDestinationAccountThroughBackup',
+          principals: [new AccountPrincipal(copyAccount)],
+          actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:ViaService': `backup.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
     this.backupPlan = new BackupPlan(this, 'BackupPlan', {
       backupPlanRules: [
         new BackupPlanRule({
@@ -137,11 +174,21 @@ export class DataStack extends Stack {
         }),
       ],
     });
-    this.backupPlan.addSelection('UserTables', {
+    const selection = this.backupPlan.addSelection('UserTables', {
       resources: tableNames
         .filter((name) => tableDefinitions[name].holdsUsers)
         .map((name) => BackupResource.fromDynamoDbTable(this.tables[name])),
     });
+    // The role backs up and copies: with advanced DynamoDB backup the recovery points are the vault key's.
+    this.backupKey.grant(
+      selection.grantPrincipal,
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:CreateGrant',
+      'kms:GenerateDataKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+    );
+    if (config.manageAccountSettings) this.enableAdvancedDynamoDbBackup();
 
     for (const name of tableNames) {
       new CfnOutput(this, `${tableConstructId(name)}Name`, {
@@ -171,6 +218,33 @@ export class DataStack extends Stack {
     });
   }
 
+  /**
+   * AWS Backup's advanced DynamoDB backup (a region setting of the account): without it a DynamoDB recovery
+   * point is a DynamoDB on-demand backup encrypted with the table's key, the vault's key is ignored and a copy
+   * to another region or account fails. CloudFormation has no resource for it, so a custom resource sets it on
+   * every deploy; deleting the stack leaves it on (docs/DEPLOYMENT.md, "Account-wide settings").
+   */
+  private enableAdvancedDynamoDbBackup(): void {
+    const call = {
+      service: 'Backup',
+      action: 'updateRegionSettings',
+      parameters: {
+        ResourceTypeOptInPreference: { DynamoDB: true },
+        ResourceTypeManagementPreference: { DynamoDB: true },
+      },
+      physicalResourceId: PhysicalResourceId.of('BackupDynamoDbAdvancedFeatures'),
+    };
+    const settings = new AwsCustomResource(this, 'AdvancedDynamoDbBackup', {
+      onCreate: call,
+      onUpdate: call,
+      installLatestAwsSdk: false,
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['backup:UpdateRegionSettings'], resources: ['*'] }),
+      ]),
+    });
+    this.backupPlan.node.addDependency(settings);
+  }
+
   private createTable(name: TableName, config: DeployConfig): Table {
     const definition = tableDefinitions[name];
     const keep = definition.holdsUsers || config.isProd;
@@ -185,6 +259,7 @@ export class DataStack extends Stack {
       stream: definition.stream ? StreamViewType.NEW_IMAGE : undefined,
       deletionProtection: keep,
       removalPolicy: keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      resourcePolicy: name === 'audit' ? appendOnlyPolicy() : undefined,
     });
     for (const index of definition.indexes ?? []) {
       table.addGlobalSecondaryIndex({
@@ -195,4 +270,19 @@ export class DataStack extends Stack {
     }
     return table;
   }
+}
+
+/** The audit table's resource policy: nobody updates or deletes an entry, the table's owner included. */
+function appendOnlyPolicy(): PolicyDocument {
+  return new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: 'AppendOnly',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: auditDeniedActions,
+        resources: ['*'],
+      }),
+    ],
+  });
 }

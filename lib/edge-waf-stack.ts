@@ -8,6 +8,16 @@ import { ServiceWebAcl } from './web-acl.ts';
 
 export const edgeRegion = 'us-east-1';
 
+/**
+ * The edge ACL's request logs (viewer addresses, paths, headers) live in us-east-1 whatever the main region,
+ * because WAF logs a CLOUDFRONT-scope ACL only there. They are personal data kept outside the region chosen
+ * for residency (docs/DEPLOYMENT.md, "Region"), so they are kept a quarter, not the regional ACL's year.
+ */
+export const edgeWafLogRetention = {
+  dev: RetentionDays.ONE_MONTH,
+  prod: RetentionDays.THREE_MONTHS,
+} as const;
+
 export interface EdgeWafStackProps extends StackProps {
   config: DeployConfig;
 }
@@ -20,7 +30,7 @@ export class EdgeWafStack extends Stack {
     this.webAcl = new ServiceWebAcl(this, 'EdgeWaf', {
       scope: 'CLOUDFRONT',
       metricPrefix: `SelfRegistration${props.config.isProd ? 'Prod' : 'Dev'}Edge`,
-      logRetention: props.config.isProd ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH,
+      logRetention: edgeWafLogRetention[props.config.stage],
       logRemovalPolicy: props.config.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
   }

@@ -8,10 +8,13 @@ import { Aspects, CfnResource, Fn, type IAspect, RemovalPolicy, Stack } from 'aw
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { encryptLogGroup, type LogEncryptionOptions } from './log-encryption.ts';
 
 export interface LogRetentionOptions {
   retention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** Encrypts the groups declared here too, whatever order the aspects run in. */
+  encryption?: LogEncryptionOptions;
 }
 
 class EveryFunctionHasItsLogGroup implements IAspect {
@@ -49,6 +52,7 @@ class EveryFunctionHasItsLogGroup implements IAspect {
         retentionInDays: this.options.retention,
       });
     if (!declared) group.applyRemovalPolicy(this.options.removalPolicy);
+    if (this.options.encryption) encryptLogGroup(group, this.options.encryption);
     // Everything in the stack that invokes the function while deploying names its ARN as ServiceToken.
     const arnReference = JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] });
     for (const child of stack.node.findAll()) {

@@ -3,7 +3,7 @@
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ConfigurationSet,
   ConfigurationSetTlsPolicy,
@@ -72,10 +72,16 @@ export class EmailSending extends Construct {
   }
 }
 
+/**
+ * How long the SMS delivery-status logs are kept in every stage. Each record holds the destination phone
+ * number; their purpose (LOPDP: no longer than it needs) is to answer a customer's or a carrier's "the code
+ * never arrived" and to diagnose a delivery alarm, which happen within days. A month covers a monthly
+ * carrier report; the spend and success-rate history stays in SNS's metrics, which hold no number.
+ */
+export const smsDeliveryLogRetention = RetentionDays.ONE_MONTH;
+
 export interface SmsSettingsProps {
   monthlySpendLimitUsd: number;
-  /** How long SNS keeps delivery-status logs; they hold destination phone numbers. */
-  deliveryLogRetention: RetentionDays;
 }
 
 /**
@@ -97,7 +103,7 @@ export class SmsSettings extends Construct {
       (name, index) =>
         new LogGroup(this, index === 0 ? 'DeliveryLogs' : 'DeliveryFailureLogs', {
           logGroupName: name,
-          retention: props.deliveryLogRetention,
+          retention: smsDeliveryLogRetention,
           removalPolicy: RemovalPolicy.RETAIN,
         }),
     );

@@ -148,13 +148,29 @@ export function acknowledgeNagFindings({ config, data, service, web }: SelfRegis
     }
   }
 
-  const customResourceProvider = singleton(service, 'AWS679f53fac002430cb0da5b7982bd2287');
-  const providerRole = customResourceProvider?.node.tryFindChild('ServiceRole');
-  if (providerRole) {
+  const backupSettingsPolicy = data.node
+    .tryFindChild('AdvancedDynamoDbBackup')
+    ?.node.tryFindChild('CustomResourcePolicy');
+  if (backupSettingsPolicy) {
+    acknowledge(
+      backupSettingsPolicy,
+      'AwsSolutions-IAM5[Resource::*]',
+      "backup:UpdateRegionSettings turns on AWS Backup's advanced DynamoDB backup for the account and region; it has no resource ARN.",
+    );
+  }
+
+  for (const [stack, what] of [
+    [service, 'SMS settings'],
+    [data, "AWS Backup's advanced DynamoDB backup setting"],
+  ] as const) {
+    const providerRole = singleton(stack, 'AWS679f53fac002430cb0da5b7982bd2287')?.node.tryFindChild(
+      'ServiceRole',
+    );
+    if (!providerRole) continue;
     acknowledge(
       providerRole,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      "aws-cdk-lib's AwsCustomResource provider (SMS settings); it runs at deploy time only and writes only its own logs.",
+      `aws-cdk-lib's AwsCustomResource provider (${what}); it runs at deploy time only and writes only its own logs.`,
     );
   }
 

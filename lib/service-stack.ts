@@ -1,5 +1,5 @@
 // The stateless stack: one function per route and the outbox consumer (in one nested stack per journey, see
-// below), the regional REST API behind its WAF, the IAM-only assisted-service API, messaging (SES, SMS
+// below), the regional REST API behind its WAF, the private, IAM-only assisted-service API, messaging (SES, SMS
 // settings) and observability. It can be destroyed and redeployed without losing data.
 import {
   CfnOutput,
@@ -31,6 +31,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
+import { InterfaceVpcEndpoint } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -58,6 +59,8 @@ import {
   streamConsumers,
 } from '../lambdas/routes.ts';
 import { AlarmTopic } from './alarm-topic.ts';
+import { assistedApiPolicy, assistedForbiddenAlarm, callerLogFields } from './assisted-access.ts';
+import { BackupJobAlerts } from './backup-alerts.ts';
 import type { DeployConfig } from './config.ts';
 import { DeployHook } from './deploy-hook.ts';
 import { EmailSending, SmsSettings } from './messaging.ts';
@@ -124,7 +127,7 @@ const groupDescriptions: Record<FunctionGroup, string> = {
   'self-service':
     "the customer's security center (sessions, password, activity) and «No fui yo», their deployment groups and alarms",
   messaging: 'outbox stream consumer and sweep, their DLQ, schedule, deployment groups and alarms',
-  assisted: 'assisted-service API (IAM only), its functions, deployment groups and alarms',
+  assisted: 'private assisted-service API (IAM only), its functions, deployment groups and alarms',
 };
 
 /** The nested stacks' parameter that names the BeforeAllowTraffic hook (each alias's UpdatePolicy). */
@@ -162,9 +165,15 @@ export class ServiceStack extends Stack {
   readonly functionAlarms: Record<string, FunctionAlarms> = {};
   /** The assisted API's 5xx rate, in the Assisted stack: its functions' deployments roll back on it. */
   readonly assistedApi5xxRate: Alarm;
+  /** The assisted API's 403s (from its access log), in the Assisted stack: probing or a misconfigured role. */
+  readonly assistedApiForbidden: Alarm;
+  /** The assisted API's access log group, in the Assisted stack. */
+  readonly assistedAccessLogs: LogGroup;
   readonly outboxDlq: Queue;
   readonly alarmTopic: Topic;
   readonly alarms: AlarmTopic;
+  /** Failed backup and copy jobs of the region, sent to the alarm topic. */
+  readonly backupAlerts: BackupJobAlerts;
   /** Account-wide SMS settings; only when the stage manages account settings. */
   readonly smsSettings?: SmsSettings;
   readonly deployments: Record<string, LambdaDeploymentGroup> = {};
@@ -195,6 +204,11 @@ export class ServiceStack extends Stack {
     }
     this.alarms = new AlarmTopic(this, 'Alarms', { config, key: opsKey, removal });
     this.alarmTopic = this.alarms.topic;
+    this.backupAlerts = new BackupJobAlerts(this, 'BackupAlerts', {
+      stage: config.stage,
+      topic: this.alarmTopic,
+      topicKey: opsKey,
+    });
 
     this.email = new EmailSending(this, 'Email', {
       domain: config.emailDomain,
@@ -205,7 +219,6 @@ export class ServiceStack extends Stack {
     if (config.manageAccountSettings) {
       this.smsSettings = new SmsSettings(this, 'SmsSettings', {
         monthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
-        deliveryLogRetention: logRetention,
       });
     }
 
@@ -333,7 +346,15 @@ export class ServiceStack extends Stack {
     }
 
     this.api = this.createApi(config, removal, logRetention);
-    this.assistedApi = this.createAssistedApi(scopes.assisted, config, removal, logRetention);
+    ({ api: this.assistedApi, accessLogs: this.assistedAccessLogs } = this.createAssistedApi(
+      scopes.assisted,
+      config,
+      removal,
+      logRetention,
+    ));
+    this.assistedApiForbidden = this.alarms.route(
+      assistedForbiddenAlarm(scopes.assisted, this.assistedAccessLogs, this.namespace).alarm,
+    );
     this.assistedApi5xxRate = this.alarms.route(
       apiServerErrorRateAlarm(
         scopes.assisted,
@@ -343,7 +364,10 @@ export class ServiceStack extends Stack {
       ),
     );
 
-    this.originSecrets = new OriginVerifySecrets(this, 'OriginVerify', { stage: config.stage });
+    this.originSecrets = new OriginVerifySecrets(this, 'OriginVerify', {
+      stage: config.stage,
+      encryptionKey: data.key,
+    });
     for (const secret of [this.originSecrets.current, this.originSecrets.previous]) {
       restrictSecretReaders(secret, config);
     }
@@ -373,7 +397,10 @@ export class ServiceStack extends Stack {
           Object.values(this.functions).filter((fn) => this.groupOf[fn.handler] === group),
         ]),
       ),
-      otherAlarms: { AssistedApi5xxRate: this.assistedApi5xxRate },
+      otherAlarms: {
+        AssistedApi5xxRate: this.assistedApi5xxRate,
+        AssistedApiForbidden: this.assistedApiForbidden,
+      },
       otpSender: this.otpSender(),
       api: this.api,
       outboxDlq: this.outboxDlq,
@@ -517,33 +544,49 @@ export class ServiceStack extends Stack {
   }
 
   /**
-   * The assisted-service API for branch and call-center staff: a regional REST API of its own, in the
-   * Assisted nested stack with its functions. Every method is AWS_IAM (SigV4): a staff role is granted
-   * execute-api:Invoke per method and path (docs/DEPLOYMENT.md). It is never an origin of CloudFront and never
-   * associated with the public web ACL.
+   * The assisted-service API for branch and call-center staff: a REST API of its own, in the Assisted nested
+   * stack with its functions, PRIVATE behind the bank's VPC endpoint with a resource policy naming the staff
+   * roles (lib/assisted-access.ts). Every method is AWS_IAM (SigV4): a staff role is granted execute-api:Invoke
+   * per method and path (docs/DEPLOYMENT.md). It is never an origin of CloudFront and never associated with the
+   * public web ACL. Returns the API and its access log group.
    */
   private createAssistedApi(
     scope: Construct,
     config: DeployConfig,
     removal: RemovalPolicy,
     logRetention: RetentionDays,
-  ): RestApi {
+  ): { api: RestApi; accessLogs: LogGroup } {
     const accessLogs = new LogGroup(scope, 'AssistedApiAccessLogs', {
       retention: logRetention,
       removalPolicy: removal,
     });
+    // Private behind the bank's execute-api endpoint (required in prod); a dev stage without one stays regional.
+    const endpointId = config.assistedVpcEndpointId;
     const api = new RestApi(scope, 'AssistedApi', {
       restApiName: assistedApiName(config.stage),
       description:
-        'Assisted service for branch and call-center staff: IAM-signed calls only, never behind CloudFront',
-      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+        'Assisted service for branch and call-center staff: IAM-signed calls from named staff roles through the ' +
+        "bank's VPC endpoint only, never behind CloudFront",
+      endpointConfiguration: endpointId
+        ? {
+            types: [EndpointType.PRIVATE],
+            vpcEndpoints: [
+              InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(scope, 'AssistedVpcEndpoint', {
+                vpcEndpointId: endpointId,
+                port: 443,
+              }),
+            ],
+          }
+        : { types: [EndpointType.REGIONAL] },
+      policy: assistedApiPolicy(config),
       // The account-level logging role is the public API's (one per region, see createApi).
       cloudWatchRole: false,
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
       deployOptions: {
         stageName: config.stage,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: accessLogFormat(),
+        // Who signed each call (rule 60): the audit entry names the caller, the access log proves it.
+        accessLogFormat: accessLogFormat(callerLogFields),
         loggingLevel: MethodLoggingLevel.ERROR,
         // Requests name customers: never log bodies.
         dataTraceEnabled: false,
@@ -569,7 +612,7 @@ export class ServiceStack extends Stack {
           authorizationType: AuthorizationType.IAM,
         });
     }
-    return api;
+    return { api, accessLogs };
   }
 
   private streamConsumer(): ServiceFunction {
@@ -592,8 +635,11 @@ export class ServiceStack extends Stack {
   }
 }
 
-/** The access log line of both APIs: who called what, the outcome and the latencies, never a body. */
-function accessLogFormat(): AccessLogFormat {
+/**
+ * The access log line of both APIs: who called what, the outcome and the latencies, never a body. `extra`
+ * adds fields (the staff API's signing principal).
+ */
+function accessLogFormat(extra: Record<string, string> = {}): AccessLogFormat {
   return AccessLogFormat.custom(
     JSON.stringify({
       requestId: AccessLogField.contextRequestId(),
@@ -612,6 +658,7 @@ function accessLogFormat(): AccessLogFormat {
       errorType: AccessLogField.contextErrorResponseType(),
       wafStatus: AccessLogField.contextWafResponseCode(),
       xrayTraceId: AccessLogField.contextXrayTraceId(),
+      ...extra,
     }),
   );
 }

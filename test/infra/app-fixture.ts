@@ -27,6 +27,10 @@ export const prodContext = {
   alarmEmail: 'devops@produbanco.com.ec',
   manageAccountSettings: 'true',
   breakGlassRoleArn: 'arn:aws:iam::123456789012:role/produbanco-break-glass',
+  backupCopyVaultArn: 'arn:aws:backup:us-east-1:210987654321:backup-vault:selfreg-copies',
+  assistedVpcEndpointId: 'vpce-0a1b2c3d4e5f60718',
+  staffRoleArns:
+    'arn:aws:iam::123456789012:role/staff/call-center,arn:aws:iam::123456789012:role/staff/branch-supervisor',
 } as const;
 
 export const devContext = { stage: 'dev' } as const;

@@ -140,14 +140,16 @@ describe.each([
     }
   });
 
-  it("names every function and role after the Service stack, which the secrets' and the hook's patterns match", () => {
+  it("names every function and role after the Service stack, as the secrets' exact ARNs and the hook's pattern expect", () => {
     // Prepare
     const { service } = templates.built;
     const secretPolicy = JSON.stringify(resourcesOf(templates.data, 'AWS::SecretsManager::ResourcePolicy'));
     const hookPolicy = JSON.stringify(resourcesOf(templates.service, 'AWS::IAM::Policy'));
 
     // Act + Assess
-    expect(secretPolicy).toContain(`:role/${service.stackName}-*`);
+    // Exact role ARNs, never a pattern (go-live review, finding 2).
+    expect(secretPolicy).not.toContain(`:role/${service.stackName}-*`);
+    expect(secretPolicy).toContain(`:role/${service.stackName}-start-registration"`);
     expect(hookPolicy).toContain(`:function:${service.stackName}-*`);
     for (const [handler, fn] of Object.entries(service.functions)) {
       const name = `${service.stackName}-${handler}`;
@@ -211,7 +213,7 @@ describe('the assisted-service API (prod)', () => {
     assisted = templates.nested.assisted;
   });
 
-  it('is a regional REST API of its own, in the Assisted nested stack, with TLS 1.2+ and strict SNI', () => {
+  it('is a private REST API of its own, in the Assisted nested stack, with TLS 1.2+ and strict SNI', () => {
     // Act
     const apis = Object.values(resourcesOf(assisted, 'AWS::ApiGateway::RestApi'));
 
@@ -219,7 +221,8 @@ describe('the assisted-service API (prod)', () => {
     expect(apis).toHaveLength(1);
     expect(apis[0]?.Properties).toMatchObject({
       Name: assistedApiName('prod'),
-      EndpointConfiguration: { Types: ['REGIONAL'] },
+      // Behind the bank's execute-api VPC endpoint (go-live review, finding 6; test/infra/go-live.test.ts).
+      EndpointConfiguration: { Types: ['PRIVATE'], VpcEndpointIds: [prodContext.assistedVpcEndpointId] },
       SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
       EndpointAccessMode: 'STRICT',
     });

@@ -13,6 +13,7 @@ import {
   vaultLockMaxRetentionDays,
   vaultLockMinRetentionDays,
 } from '../../lib/data-stack.ts';
+import { edgeWafLogRetention } from '../../lib/edge-waf-stack.ts';
 import { projectRoot } from '../../lib/service-function.ts';
 import { managedRuleGroupVersions } from '../../lib/web-acl.ts';
 import {
@@ -45,7 +46,13 @@ describe('prod needs someone to page', () => {
     const topic = 'arn:aws:sns:us-east-1:123456789012:oncall-paging';
 
     // Act
-    const config = read({ ...context, region: 'us-east-1', alarmTopicArn: topic });
+    const config = read({
+      ...context,
+      region: 'us-east-1',
+      alarmTopicArn: topic,
+      // The copy vault must then be in another region than us-east-1.
+      backupCopyVaultArn: 'arn:aws:backup:sa-east-1:210987654321:backup-vault:selfreg-copies',
+    });
 
     // Assess
     expect(config.alarmTopicArn).toBe(topic);
@@ -234,7 +241,7 @@ describe('operations (prod)', () => {
     expect(hookPolicy).not.toContain('"Resource":"*"');
   });
 
-  it('second audit, finding 8: every secret denies GetSecretValue to all but the service roles, the deploy role and break-glass', () => {
+  it('second audit, finding 8: every secret denies GetSecretValue to all but exact service roles, the deploy role and break-glass', () => {
     // Act
     const policies = [templates.data, templates.service].flatMap((template) =>
       Object.values(resourcesOf(template, 'AWS::SecretsManager::ResourcePolicy')),
@@ -254,9 +261,10 @@ describe('operations (prod)', () => {
         Action: 'secretsmanager:GetSecretValue',
         Resource: '*',
       });
-      const allowed = JSON.stringify(deny?.Condition.ArnNotLike['aws:PrincipalArn']);
-      expect(allowed).toContain(':role/SelfRegistrationProdService-*');
-      expect(allowed).toContain(':role/cdk-*-cfn-exec-role-*');
+      // Exact ARNs since the go-live review (finding 2): a pattern matches any role someone names to fit.
+      const allowed = JSON.stringify(deny?.Condition.ArnNotEquals['aws:PrincipalArn']);
+      expect(allowed).not.toContain('*');
+      expect(allowed).toContain(':role/cdk-hnb659fds-cfn-exec-role-123456789012-sa-east-1');
       expect(allowed).toContain('arn:aws:iam::123456789012:role/produbanco-break-glass');
       expect(allowed).not.toContain('Data-');
     }
@@ -409,9 +417,10 @@ describe('operations (prod)', () => {
       expect(JSON.stringify(logging[0]?.Properties.LogDestinationConfigs)).toContain(
         ':log-group:aws-waf-logs-',
       );
+      // The edge ACL's logs stay in us-east-1, outside the residency region: kept shorter (go-live, finding 4).
       template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
-        RetentionInDays: 365,
+        RetentionInDays: template === templates.service ? 365 : edgeWafLogRetention.prod,
       });
     }
   });
