@@ -69,9 +69,11 @@ export async function reportNotMe(
   deps: ReportDeps,
   input: { readBody: () => unknown; sourceIp: string },
 ): Promise<{ frozen: true }> {
-  await countAddress(deps, 'security_report', input.sourceIp, deps.rules.perIpPerMinute);
+  // What cannot be a link is refused before anything is counted or read: only a well-formed token costs a
+  // slot of the per-address limit and a look-up.
   const { token } = parseBody(reportSchema, input.readBody());
   if (!LINK_TOKEN.test(token)) return invalidLink(deps, 'malformed');
+  await countAddress(deps, 'security_report', input.sourceIp, deps.rules.perIpPerMinute);
   const hash = hashToken(token);
   const link = await deps.reportLinks.get(hash);
   const now = deps.clock.now();

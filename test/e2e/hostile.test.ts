@@ -273,6 +273,14 @@ const validBody = (route: Route): Record<string, unknown> | undefined => {
     case 'start-registration':
     case 'start-recovery':
       return { ...customers[3]?.card };
+    case 'change-password':
+      return {
+        currentPassword: 'Una clave cualquiera 2026',
+        password: 'Otra clave bastante larga 77',
+        confirmation: 'Otra clave bastante larga 77',
+      };
+    case 'report-security':
+      return { token: 'A'.repeat(43) };
     case 'reset-password':
       return {
         password: 'Otra clave bastante larga 77',

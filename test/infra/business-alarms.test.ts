@@ -128,7 +128,9 @@ describe('alarms on recoveries, staff changes and SMS senders (dev)', () => {
     const senders = Object.values(built.service.functions).filter((fn) => fn.needs.sms);
 
     // Act + Assess
+    // reset-password sends the held token reset's SMS (rule 54).
     expect(senders.map((fn) => fn.handler).sort()).toEqual([
+      'reset-password',
       'send-otp',
       'send-recovery-otp',
       'send-token-activation-code',
