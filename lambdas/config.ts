@@ -41,6 +41,10 @@ const schema = z.object({
   TOKEN_MAX_FAILURES_PER_USER: limit(10),
   /** Recoveries one customer may complete in any 24 hours. */
   RECOVERY_MAX_PER_CUSTOMER_PER_DAY: limit(3),
+  /** Changes one staff member may make through the assisted service in any hour. */
+  STAFF_MAX_CHANGES_PER_HOUR: limit(60),
+  /** Identity checks by challenge answer staff may make on one customer in any 24 hours (rule 59). */
+  IDENTITY_CHECKS_PER_CUSTOMER_PER_DAY: limit(3),
   SIGNED_IN_IDLE_SECONDS: seconds(300),
   SIGNED_IN_MAX_SECONDS: seconds(1800),
   /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
@@ -99,6 +103,7 @@ export interface Config {
   identifyPerIpPerMinute: number;
   /** Self-service recoveries one customer may complete in any 24 hours. */
   recoveryMaxPerCustomerPerDay: number;
+  staff: { maxChangesPerHour: number; identityChecksPerCustomerPerDay: number };
   signIn: {
     perIpPerMinute: number;
     passwordMaxAttempts: number;
@@ -153,6 +158,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     pin: { maxAttempts: c.PIN_MAX_ATTEMPTS, lockSeconds: c.PIN_LOCK_SECONDS },
     identifyPerIpPerMinute: c.IDENTIFY_MAX_PER_IP_PER_MINUTE,
     recoveryMaxPerCustomerPerDay: c.RECOVERY_MAX_PER_CUSTOMER_PER_DAY,
+    staff: {
+      maxChangesPerHour: c.STAFF_MAX_CHANGES_PER_HOUR,
+      identityChecksPerCustomerPerDay: c.IDENTITY_CHECKS_PER_CUSTOMER_PER_DAY,
+    },
     signIn: {
       perIpPerMinute: c.SIGN_IN_MAX_PER_IP_PER_MINUTE,
       passwordMaxAttempts: c.PASSWORD_MAX_ATTEMPTS,

@@ -554,11 +554,37 @@ export const assistedRoutes: readonly AssistedRoute[] = [
         customers: ['GetItem'],
         // An unlock changes nothing on the user item: the transaction only checks the user exists.
         users: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
-        limits: ['DeleteItem'],
+        // The locks it reads and clears, the staff member's changes per hour, the Idempotency-Key's request.
+        limits: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
         outbox: ['PutItem'],
         audit: ['PutItem'],
       },
       hmacKey: true,
+    },
+  },
+  {
+    handler: 'agent-lookup',
+    method: 'POST',
+    path: '/v1/customer-lookups',
+    body: true,
+    // customers: the customer item and the cédula/RUC look-up items; users: a username's holder.
+    needs: { tables: { customers: ['GetItem'], users: ['GetItem'] }, hmacKey: true },
+  },
+  {
+    handler: 'agent-verify-answer',
+    method: 'POST',
+    path: '/v1/customers/{customerId}/verify-answer',
+    body: true,
+    needs: {
+      tables: {
+        customers: ['GetItem'],
+        users: ['GetItem'],
+        // The identity checks per customer per day.
+        limits: ['GetItem', 'UpdateItem'],
+        audit: ['PutItem'],
+      },
+      pepper: true,
+      hashes: true,
     },
   },
 ];

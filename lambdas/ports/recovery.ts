@@ -51,7 +51,13 @@ export interface AuditEntry {
   /** Sorts by time: `<ISO time>#<random>`. */
   eventId: string;
   at: number;
-  kind: 'recovery-completed' | 'staff-change' | 'token-locked';
+  kind:
+    | 'recovery-completed'
+    | 'staff-change'
+    | 'token-locked'
+    | 'identity-check'
+    | 'registration-completed'
+    | 'token-activated';
   /** `customer` for a self-service recovery; the caller's IAM identity (ARN) for staff; `system` for a lock. */
   actor: string;
   action?: AssistedAction;
@@ -71,7 +77,9 @@ export interface AccessChange {
   resetToken?: boolean;
   /** Raise the session epoch: every session and open sign-in of the user ends. */
   endSessions?: boolean;
+  /** Only a user not disabled yet (ConflictError('customer') otherwise). */
   disable?: { at: number; by: string };
+  /** Only a disabled user (ConflictError('customer') otherwise). */
   enable?: boolean;
   /** Limits-table keys (locks, failure windows) deleted. */
   clearKeys: string[];
@@ -79,6 +87,15 @@ export interface AccessChange {
   audit: AuditEntry;
   /** The recovery it completes (conditional on its version). */
   recovery?: { next: Recovery; expectedVersion: number };
+  /** A staff change's Idempotency-Key, bound to its request: written once, with the answer a retry gets. */
+  idempotency?: PriorChange & { key: string; expiresAt: number };
+}
+
+/** What a staff change's Idempotency-Key was first used for: the request's fingerprint and its answer. */
+export interface PriorChange {
+  /** A keyed digest of (actor, customer, action, reason): the same request retried has the same one. */
+  fingerprint: string;
+  answer: { customerId: string; action: AssistedAction; at: string };
 }
 
 /** A sign-in attempt or a signed-in session of a user, as staff see it (no token, no hash). */
@@ -92,9 +109,14 @@ export interface UserSessionSummary {
 export interface AccessStore {
   /**
    * ConflictError('version') when the recovery moved meanwhile, ('customer') when the user is gone, ('code')
-   * when the change's email (its message id) was written already: the same change applied before.
+   * when the change's email (its message id) was written already: the same change applied before,
+   * ('idempotency') when its Idempotency-Key was used meanwhile.
    */
   apply(change: AccessChange): Promise<void>;
+  /** Writes one audit entry on its own (a staff identity check: nothing else changes). */
+  record(entry: AuditEntry): Promise<void>;
+  /** The change an Idempotency-Key was used for, while it is remembered. */
+  priorChange(idempotencyKey: string): Promise<PriorChange | undefined>;
   /** The customer's latest audit entries, newest first. */
   recent(customerId: string, limit: number): Promise<AuditEntry[]>;
   /** The user's attempts and sessions whose items still exist (the caller judges which are alive). */

@@ -1,5 +1,6 @@
 // Storage ports of sign-in and the digital token: sign-in attempts, signed-in sessions, and the online users
 // the registration created (read by username, and their digital-token state).
+import type { ChallengeAnswer } from '../registration/registration.ts';
 import type { AuditEntry } from './recovery.ts';
 import type { OutboxMessage } from './stores.ts';
 
@@ -94,6 +95,8 @@ export interface OnlineUser {
   disabledAt?: number;
   /** Who disabled it (the staff member's IAM identity). */
   disabledBy?: string;
+  /** The three challenge questions and their answers' hashes: only staff's identity check reads them. */
+  answers?: ChallengeAnswer[];
 }
 
 /** A user key no user item has: reading it costs what reading a real user costs (rule 47, S2 timing). */

@@ -4,7 +4,7 @@ import type { Registration } from '../registration/registration.ts';
 
 /** The conditional write lost: the registration changed since it was read (a parallel call). */
 export class ConflictError extends Error {
-  constructor(readonly reason: 'version' | 'username' | 'customer' | 'code') {
+  constructor(readonly reason: 'version' | 'username' | 'customer' | 'code' | 'idempotency') {
     super(`conflict: ${reason}`);
     this.name = 'ConflictError';
   }
@@ -198,8 +198,11 @@ export interface LimitStore {
     max: number,
     lockSeconds: number,
   ): Promise<{ locked: true; until: number } | { locked: false; tries: number }>;
-  /** The end of a PIN-style lock on `key` still on at `now` (a read: staff see it), else undefined. */
-  lockedUntil(key: string, now: number): Promise<number | undefined>;
+  /**
+   * When `pinTry` with this `max` would refuse `key` until (a read: staff see it): its lock, or the end of a
+   * count already at `max` without one; undefined when a try would be counted now.
+   */
+  lockedUntil(key: string, now: number, max: number): Promise<number | undefined>;
   /** Locks the identifier (after the try that reached the limit failed). */
   pinLock(key: string, until: number): Promise<void>;
   /** Locks every identifier in one transaction: all of them or none (throws DependencyError on failure). */

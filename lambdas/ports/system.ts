@@ -15,7 +15,10 @@ export interface RandomSource {
 
 /** HMAC-SHA256 under the service's secret key, domain-separated by purpose. */
 export interface Keyed {
-  digest(purpose: 'credential' | 'otp' | 'phone' | 'address' | 'username' | 'decoy', value: string): string;
+  digest(
+    purpose: 'credential' | 'otp' | 'phone' | 'address' | 'username' | 'decoy' | 'identity' | 'staff-request',
+    value: string,
+  ): string;
 }
 
 /** argon2id with the secret pepper (SECURITY.md rule 19). */
@@ -59,6 +62,8 @@ export interface SecurityEvent {
     | 'recovery_cancelled'
     | 'recovery_completed'
     | 'staff_status_read'
+    | 'staff_lookup'
+    | 'staff_identity_check'
     | 'staff_change';
   [field: string]: string | number | boolean | undefined;
 }

@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'rate_limited'
   | 'username_taken'
   | 'token_already_active'
+  | 'nothing_to_change'
+  | 'idempotency_key_reused'
+  | 'customer_ambiguous'
   | 'not_found'
   | 'method_not_allowed'
   | 'forbidden'
@@ -30,7 +33,9 @@ export type RateLimitReason =
   | 'sends_per_phone'
   | 'per_address'
   | 'username_tries'
-  | 'recoveries_per_customer';
+  | 'recoveries_per_customer'
+  | 'staff_changes'
+  | 'identity_checks';
 
 export interface FieldError {
   field: string;
@@ -49,6 +54,12 @@ export interface ErrorExtras {
   attemptsLeft?: number;
   /** The step the client must show (step_out_of_order). */
   currentStep?: string;
+  /** What the state already is, when a staff action would change nothing (nothing_to_change). */
+  state?: string;
+  /** The customers an ambiguous staff lookup matched (customer_ambiguous). */
+  candidates?: string[];
+  /** The value a staff lookup did not find (not_found). */
+  value?: string;
   /** The journey the error belongs to, when its text differs from the registration's. */
   journey?: 'sign-in' | 'recovery';
 }

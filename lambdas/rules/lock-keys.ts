@@ -21,3 +21,12 @@ export const activationFailureKey = (customerId: string): string => `actfail#${c
 
 /** A customer's completed self-service recoveries (a sliding day). */
 export const recoveryCountKey = (customerId: string): string => `recovered#${customerId}`;
+
+/** A staff change's Idempotency-Key, bound to the request it was first used for (rule 61). */
+export const staffRequestKey = (idempotencyKey: string): string => `staffreq#${idempotencyKey}`;
+
+/** A staff member's changes in the last hour (a sliding window), per IAM identity. */
+export const staffChangesKey = (actor: string): string => `staffchanges#${actor}`;
+
+/** The identity checks by challenge answer made on a customer in the last day (rule 59). */
+export const identityCheckKey = (customerId: string): string => `idcheck#${customerId}`;

@@ -1,10 +1,23 @@
 // Changes of a user's access in DynamoDB (a recovery's new password, staff unlocks and revocations): the
 // user item, the locks in the limits table, the email in the outbox, the audit entry and the recovery it
 // completes are one transaction. The audit table is append-only: entries are only ever put, never updated.
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AccessChange, AccessStore, AuditEntry, UserSessionSummary } from '../../ports/recovery.ts';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  AccessChange,
+  AccessStore,
+  AuditEntry,
+  PriorChange,
+  UserSessionSummary,
+} from '../../ports/recovery.ts';
+import { staffRequestKey } from '../../rules/lock-keys.ts';
 import { outboxItem } from './account-store.ts';
-import { storage, transaction } from './client.ts';
+import { epochSeconds, storage, transaction } from './client.ts';
 import { recoveryPut } from './recovery-store.ts';
 
 export interface AccessTables {
@@ -26,7 +39,13 @@ function userUpdate(change: AccessChange) {
   const add: string[] = [];
   const values: Record<string, unknown> = { ':user': 'user' };
   // A recovery never goes through on a user staff disabled meanwhile (a disable ends it).
-  const condition = change.recovery ? 'kind = :user AND attribute_not_exists(disabledAt)' : 'kind = :user';
+  // Disabling a disabled user or enabling an enabled one changes nothing: the condition refuses it.
+  const condition =
+    change.recovery || change.disable
+      ? 'kind = :user AND attribute_not_exists(disabledAt)'
+      : change.enable
+        ? 'kind = :user AND attribute_exists(disabledAt)'
+        : 'kind = :user';
   if (change.passwordHash) {
     set.push('passwordHash = :hash');
     values[':hash'] = change.passwordHash;
@@ -110,6 +129,22 @@ export class DynamoAccessStore implements AccessStore {
           ConditionExpression: 'attribute_not_exists(eventId)',
         },
       },
+      ...(change.idempotency
+        ? [
+            {
+              Put: {
+                TableName: this.tables.limits,
+                Item: {
+                  pk: staffRequestKey(change.idempotency.key),
+                  fingerprint: change.idempotency.fingerprint,
+                  answer: change.idempotency.answer,
+                  ttl: epochSeconds(change.idempotency.expiresAt),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : []),
     ];
     await transaction(
       () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
@@ -120,8 +155,35 @@ export class DynamoAccessStore implements AccessStore {
         ...change.clearKeys.map(() => undefined),
         'code',
         undefined,
+        ...(change.idempotency ? (['idempotency'] as const) : []),
       ],
     );
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    await storage(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tables.audit,
+          Item: entry,
+          ConditionExpression: 'attribute_not_exists(eventId)',
+        }),
+      ),
+    );
+  }
+
+  async priorChange(idempotencyKey: string): Promise<PriorChange | undefined> {
+    const result = await storage(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tables.limits,
+          Key: { pk: staffRequestKey(idempotencyKey) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const item = result.Item;
+    return item ? { fingerprint: item.fingerprint, answer: item.answer } : undefined;
   }
 
   async recent(customerId: string, limit: number): Promise<AuditEntry[]> {

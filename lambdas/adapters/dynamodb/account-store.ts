@@ -72,6 +72,7 @@ export class DynamoAccountStore implements AccountStore {
       ...(typeof item.disabledAt === 'number'
         ? { disabledAt: item.disabledAt, disabledBy: String(item.disabledBy) }
         : {}),
+      ...(Array.isArray(item.answers) ? { answers: item.answers } : {}),
     };
   }
 
