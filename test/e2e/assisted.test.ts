@@ -44,7 +44,6 @@ const ANA = { 'x-local-staff': 'ana.agente' };
 const status = () => staff.call('GET', '/v1/customers/CUST-001', { headers: ANA });
 const act = (action: string, body: unknown = { reason: REASON }, headers: Record<string, string> = ANA) =>
   staff.call('POST', `/v1/customers/CUST-001/actions/${action}`, { body, headers });
-const emailsTo = async (to: string) => (await api.emails()).filter((m) => m.to === to).length;
 /** The local outbox drain sends every 250 ms: lets queued emails arrive before they are counted. */
 const settle = () => new Promise((done) => setTimeout(done, 1_500));
 
@@ -315,37 +314,62 @@ describe('assisted service: identity check by challenge answer (phone banking)',
 });
 
 describe('npm run agent', () => {
-  const agent = (...args: string[]) =>
+  const agent = (args: string[], input?: string) =>
     spawnSync(process.execPath, ['--import', 'tsx', resolve('bin/agent.ts'), ...args], {
       env: { ...process.env, AGENT_API_URL: stack.agentUrl },
       encoding: 'utf8',
+      input,
     });
 
-  it('status prints the customer; a change without --reason fails with the 422; with one it succeeds', () => {
-    const shown = agent('status', '--customer', 'CUST-001');
-    expect(shown.status).toBe(0);
-    expect(shown.stdout).toMatch(/^200 \{/);
-    expect(JSON.parse(shown.stdout.slice(4)).user.username).toBe(USERNAME);
+  it('status finds the customer by cédula or username and prints a summary in Spanish; --json the JSON', () => {
+    const shown = agent(['status', '--customer', '1710034065']);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Cliente CUST-001: Tomás Mateos');
+    expect(shown.stdout).toContain(`Usuario: ${USERNAME}`);
+    expect(shown.stdout).toMatch(/Últimos eventos \(el más reciente primero\):\n {2}- .*\(hora de Ecuador\)/);
+    const json = agent(['status', '--customer', 'tomas.asistido', '--json']);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout).user.username).toBe(USERNAME);
+  });
 
-    const refused = agent('reset-token', '--customer', 'CUST-001');
-    expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^422 /);
+  it('says which customer value was not found, and when one names several customers', () => {
+    const unknown = agent(['status', '--customer', '0999999999']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('No se encontró ningún cliente con «0999999999»');
+    const shared = agent(['status', '--customer', '1790011674001']);
+    expect(shared.status).toBe(1);
+    expect(shared.stderr).toContain('corresponde a varios clientes: CUST-002, CUST-004');
+  });
 
-    const done = agent(
-      'reset-token',
+  it('a change says what it did; one that would change nothing says what the state is', () => {
+    const done = agent([
+      'revoke-sessions',
       '--customer',
       'CUST-001',
       '--reason',
-      'Perdió el teléfono con el token',
+      'El cliente perdió su laptop',
+    ]);
+    expect(done.status, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/^Listo: se cerraron todas las sesiones/);
+    const nothing = agent(['enable', '--customer', 'CUST-001', '--reason', 'El cliente pidió habilitar']);
+    expect(nothing.status).toBe(1);
+    expect(nothing.stderr).toContain('Nada que cambiar: el usuario ya está habilitado');
+  });
+
+  it('verify-answer reads the answer from standard input, never from the command line', () => {
+    // The three checks of the day were used above: the CLI shows the API's refusal in words.
+    const checked = agent(
+      ['verify-answer', '--customer', 'CUST-001', '--question', 'q-first-pet'],
+      'Firulais\n',
     );
-    expect(done.status).toBe(0);
-    expect(done.stdout).toContain('"action": "reset-token"');
+    expect(checked.status).toBe(1);
+    expect(checked.stderr).toContain('verificaciones de identidad permitidas hoy');
   });
 
   it('refuses an unknown command with its usage', () => {
-    const wrong = agent('borrar', '--customer', 'CUST-001');
+    const wrong = agent(['borrar', '--customer', 'CUST-001']);
     expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toContain('Usage: npm run agent');
+    expect(wrong.stderr).toContain('Uso: npm run agent');
   });
 });
 
