@@ -246,7 +246,8 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: { ...session, users: ['PutItem'], outbox: ['PutItem'] } },
+    // audit: the registration appears in the customer's trail staff read.
+    needs: { tables: { ...session, users: ['PutItem'], outbox: ['PutItem'], audit: ['PutItem'] } },
   },
   {
     handler: 'start-sign-in',
@@ -375,6 +376,8 @@ export const routes: readonly Route[] = [
         users: ['GetItem', 'UpdateItem'],
         signins: ['GetItem', 'UpdateItem'],
         outbox: ['PutItem'],
+        // The activation appears in the customer's trail staff read.
+        audit: ['PutItem'],
       },
       tokenKey: true,
     },

@@ -36,6 +36,7 @@ export const registrations = once(
         users: tableOrUnused('users'),
         codes: tableOrUnused('codes'),
         outbox: tableOrUnused('outbox'),
+        audit: tableOrUnused('audit'),
       },
       config.session.maxSeconds * 1000,
     ),

@@ -124,7 +124,7 @@ export interface AccountStore {
    * T3: makes the pending seed the active token and queues the activation email, in one transaction;
    * ConflictError('code') when the seed is no longer the pending one.
    */
-  activate(userPk: string, token: DigitalToken, message: OutboxMessage): Promise<void>;
+  activate(userPk: string, token: DigitalToken, message: OutboxMessage, audit: AuditEntry): Promise<void>;
   /** Accepts a time step if it is later than the last accepted one; false on replay. */
   acceptStep(userPk: string, step: number): Promise<boolean>;
   /**

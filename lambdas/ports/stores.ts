@@ -1,6 +1,7 @@
 // Storage ports of the wizard. Each write that moves a registration is conditional on its version, so steps
 // run in order and two parallel calls of one step give one success.
 import type { Registration } from '../registration/registration.ts';
+import type { AuditEntry } from './recovery.ts';
 
 /** The conditional write lost: the registration changed since it was read (a parallel call). */
 export class ConflictError extends Error {
@@ -119,7 +120,7 @@ export interface RegistrationStore {
   saveWithCodeUsed(next: Registration, expectedVersion: number, codeHmac: string): Promise<void>;
   /**
    * In one transaction: the user, the permanent username, the customer-to-user link, the completed
-   * registration and the completion email in the outbox. ConflictError('customer') when the customer has a
+   * registration, the completion email in the outbox and the audit entry staff see. ConflictError('customer') when the customer has a
    * user already, ('username') when the reservation was lost.
    */
   complete(
@@ -127,6 +128,7 @@ export interface RegistrationStore {
     expectedVersion: number,
     user: NewUser,
     message: CompletionMessage,
+    audit: AuditEntry,
   ): Promise<void>;
   /** Cancels and frees the username reservation in one transaction. */
   cancel(next: Registration, expectedVersion: number, usernameKey?: string): Promise<void>;

@@ -64,6 +64,8 @@ describe('assisted service', () => {
     const password = seen.body.locks.find((lock: { kind: string }) => lock.kind === 'password');
     expect(Date.parse(password.until)).toBeGreaterThan(Date.now());
     expect(JSON.stringify(seen.body)).not.toMatch(/hash|4111111111111111|Hash/);
+    // The registration is in the trail staff read.
+    expect(seen.body.recentEvents.map((e: { kind: string }) => e.kind)).toContain('registration-completed');
     expect((await api.call('GET', '/v1/me', { token: session })).status).toBe(200);
   });
 
@@ -149,6 +151,10 @@ describe('assisted service', () => {
   it('reset-token ends the sessions too: a session open on a lost phone cannot bind a new token', async () => {
     const session = (await signIn(PASSWORD)).body.session.token as string;
     await activateToken(api, session, phones.tomas);
+    expect((await status()).body.recentEvents[0]).toMatchObject({
+      kind: 'token-activated',
+      actor: 'customer',
+    });
     expect((await act('reset-token')).status).toBe(200);
     expect((await api.call('POST', '/v1/me/digital-token/activation', { token: session })).status).toBe(401);
     expect((await status()).body.secondFactor).not.toBe('active');

@@ -134,7 +134,12 @@ export class DynamoAccountStore implements AccountStore {
     );
   }
 
-  async activate(userPk: string, token: DigitalToken, message: OutboxMessage): Promise<void> {
+  async activate(
+    userPk: string,
+    token: DigitalToken,
+    message: OutboxMessage,
+    audit: AuditEntry,
+  ): Promise<void> {
     await transaction(
       () =>
         this.db.send(
@@ -157,10 +162,18 @@ export class DynamoAccountStore implements AccountStore {
                   ConditionExpression: 'attribute_not_exists(messageId)',
                 },
               },
+              // Staff see the activation in the customer's trail (status' recent events).
+              {
+                Put: {
+                  TableName: this.tables.audit,
+                  Item: audit,
+                  ConditionExpression: 'attribute_not_exists(eventId)',
+                },
+              },
             ],
           }),
         ),
-      ['code', undefined],
+      ['code', undefined, undefined],
     );
   }
 
