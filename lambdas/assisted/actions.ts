@@ -20,6 +20,7 @@ import {
   pinKey,
   staffChangesKey,
   tokenFailureKey,
+  tokenLockNoticeKey,
 } from '../rules/lock-keys.ts';
 import { fieldError, parseBody, rejectFields } from '../rules/validation.ts';
 import { customerLocks, type LockDeps } from './locks.ts';
@@ -94,7 +95,11 @@ async function changeOf(
       if ((await customerLocks(deps, customer, user)).length === 0)
         fail('nothing_to_change', { state: 'no_lock' });
       const userLocks = user
-        ? [passwordLockKey(deps.keyed, usernameKey(user.username)), tokenFailureKey(user.userId)]
+        ? [
+            passwordLockKey(deps.keyed, usernameKey(user.username)),
+            tokenFailureKey(user.userId),
+            tokenLockNoticeKey(user.userId),
+          ]
         : [];
       return {
         clearKeys: [

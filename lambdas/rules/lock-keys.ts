@@ -16,6 +16,12 @@ export const passwordLockKey = (keyed: Keyed, usernameKey: string): string =>
 /** A user's wrong digital-token codes across sign-ins (a sliding window; full, it is the token-step lock). */
 export const tokenFailureKey = (userId: string): string => `tokfail#${userId}`;
 
+/**
+ * When the user's token lock was last engaged, plus the failure window: a lock engaged again before then
+ * continues it, and the customer is not told again.
+ */
+export const tokenLockNoticeKey = (userId: string): string => `toklocked#${userId}`;
+
 /** A customer's wrong token-activation SMS codes (T2) across sessions. */
 export const activationFailureKey = (customerId: string): string => `actfail#${customerId}`;
 
