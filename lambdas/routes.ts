@@ -395,8 +395,8 @@ export const routes: readonly Route[] = [
     needs: {
       tables: {
         customers: ['GetItem'],
-        // The recovery and the customer's pointer to it, in one transaction of puts.
-        recoveries: ['PutItem'],
+        // The recovery, the customer's pointer to it and the closing of the open one it names: one transaction.
+        recoveries: ['GetItem', 'PutItem'],
         // The same PIN counters and locks as step 1, and the recoveries per customer per day.
         limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
         users: ['GetItem'],

@@ -3,7 +3,7 @@
 import type { CredentialType } from '../registration/registration.ts';
 import type { AssistedAction } from '../routes.ts';
 import type { SecondFactorState } from './sign-in.ts';
-import type { OutboxMessage } from './stores.ts';
+import type { OutboxMessage, Superseded } from './stores.ts';
 
 export type RecoveryStep = 'verify-contact' | 'enter-otp' | 'new-password' | 'completed';
 
@@ -32,8 +32,12 @@ export interface Recovery {
 }
 
 export interface RecoveryStore {
-  /** Writes the recovery and the customer's pointer to it (staff see the last one opened). */
-  create(recovery: Recovery): Promise<void>;
+  /**
+   * In one transaction: the recovery, the customer's pointer to it (if it still names `superseded.pointer`)
+   * and the closing of the open recovery it named; ConflictError('version') when a parallel R1 or step of
+   * the old one moved first. Without `superseded` the pointer is left unchecked (a store-level set-up).
+   */
+  create(recovery: Recovery, superseded?: Superseded<Recovery>): Promise<void>;
   /** The id of the customer's last opened recovery, if any. */
   lastOpenedBy(customerId: string): Promise<string | undefined>;
   get(recoveryId: string): Promise<Recovery | undefined>;

@@ -83,12 +83,12 @@ export type OutboxMessage =
   | RecoveryCompletedMessage
   | AccessChangedMessage;
 
-/** The customer's open registration that a new step 1 closes, as read before the write. */
-export interface Superseded {
-  /** The registration the customer's pointer named when read (undefined: no pointer yet). */
+/** The customer's open registration (or recovery) that a new one closes, as read before the write. */
+export interface Superseded<T = Registration> {
+  /** The id the customer's pointer named when read (undefined: no pointer yet). */
   pointer?: string;
   /** Its closing write, when it is still open: the closed state, and its username reservation to free. */
-  close?: { next: Registration; expectedVersion: number; usernameKey?: string };
+  close?: { next: T; expectedVersion: number; usernameKey?: string };
 }
 
 export interface RegistrationStore {
