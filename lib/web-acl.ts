@@ -6,8 +6,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type LimitGroup, type Route, routes } from '../lambdas/routes.ts';
+import { SITE_LIMIT_FACTOR } from '../lambdas/rules/address-limit.ts';
 import { originVerifyHeader } from './origin-verify.ts';
-import { viewerIpHeader } from './viewer-ip-function.ts';
+import { viewerIpHeader, viewerSiteHeader } from './viewer-ip-function.ts';
 
 export type WebAclScope = 'REGIONAL' | 'CLOUDFRONT';
 
@@ -244,24 +245,38 @@ export class ServiceWebAcl extends Construct {
       visibilityConfig: visibility(`${props.metricPrefix}${name}`),
     });
 
+    // Each per-client rule, and behind CloudFront its twin per IPv6 /48 with SITE_LIMIT_FACTOR times the limit
+    // (rule 66), keyed on the /48 header the same function writes: one allocation is not 65,536 clients. The
+    // CloudFront ACL sees only the viewer's own address and counts per address (docs/CAPACITY.md).
+    const perSite: typeof perClient = {
+      aggregateKeyType: 'FORWARDED_IP',
+      forwardedIpConfig: { headerName: viewerSiteHeader, fallbackBehavior: 'MATCH' },
+    };
+    const clientRules: [string, number, { limit: number; windowSeconds: number }, LimitGroup | undefined][] =
+      [
+        ['RateLimitIdentify', 10, rateLimits.identify, 'identify'],
+        ['RateLimitSignIn', 15, rateLimits.signIn, 'sign-in'],
+        ['RateLimitSignInSteps', 17, rateLimits.signInStep, 'sign-in-step'],
+        ['RateLimitOtp', 20, rateLimits.otp, 'otp'],
+        ['RateLimitAll', 30, rateLimits.all, undefined],
+      ];
     const rules: CfnWebACL.RuleProperty[] = [
-      rateRule('RateLimitIdentify', 10, rateLimits.identify, {
-        ...perClient,
-        scopeDownStatement: routeGroupStatement('identify'),
+      ...clientRules.flatMap(([name, priority, limits, group]) => {
+        const scopeDown = group ? { scopeDownStatement: routeGroupStatement(group) } : {};
+        return [
+          rateRule(name, priority, limits, { ...perClient, ...scopeDown }),
+          ...(regional
+            ? [
+                rateRule(
+                  `${name}Per48`,
+                  priority + 1,
+                  { ...limits, limit: limits.limit * SITE_LIMIT_FACTOR },
+                  { ...perSite, ...scopeDown },
+                ),
+              ]
+            : []),
+        ];
       }),
-      rateRule('RateLimitSignIn', 15, rateLimits.signIn, {
-        ...perClient,
-        scopeDownStatement: routeGroupStatement('sign-in'),
-      }),
-      rateRule('RateLimitSignInSteps', 17, rateLimits.signInStep, {
-        ...perClient,
-        scopeDownStatement: routeGroupStatement('sign-in-step'),
-      }),
-      rateRule('RateLimitOtp', 20, rateLimits.otp, {
-        ...perClient,
-        scopeDownStatement: routeGroupStatement('otp'),
-      }),
-      rateRule('RateLimitAll', 30, rateLimits.all, perClient),
       ...(props.originVerify
         ? [originRule(props.originVerify, `${props.metricPrefix}RequireCloudFrontOrigin`)]
         : []),
