@@ -245,27 +245,36 @@ export class ServiceWebAcl extends Construct {
       visibilityConfig: visibility(`${props.metricPrefix}${name}`),
     });
 
-    // Each per-client rule, and behind CloudFront its twin per IPv6 /48 with SITE_LIMIT_FACTOR times the limit
-    // (rule 66), keyed on the /48 header the same function writes: one allocation is not 65,536 clients. The
-    // CloudFront ACL sees only the viewer's own address and counts per address (docs/CAPACITY.md).
+    // Behind CloudFront, the rules of the limits the code also keeps (identify, sign-in) and of the SMS sends
+    // have a twin per IPv6 /48 with SITE_LIMIT_FACTOR times the limit (rule 66), keyed on the /48 header the
+    // same function writes: one allocation is not 65,536 clients. (The RateLimited alarm sums every rate
+    // rule and the code's 429s, and an alarm holds at most ten metrics: the S2/S3 and catch-all rules, sized
+    // for shared carrier addresses, have none.) The CloudFront ACL sees only the viewer's own address and
+    // counts per address (docs/CAPACITY.md).
     const perSite: typeof perClient = {
       aggregateKeyType: 'FORWARDED_IP',
       forwardedIpConfig: { headerName: viewerSiteHeader, fallbackBehavior: 'MATCH' },
     };
-    const clientRules: [string, number, { limit: number; windowSeconds: number }, LimitGroup | undefined][] =
-      [
-        ['RateLimitIdentify', 10, rateLimits.identify, 'identify'],
-        ['RateLimitSignIn', 15, rateLimits.signIn, 'sign-in'],
-        ['RateLimitSignInSteps', 17, rateLimits.signInStep, 'sign-in-step'],
-        ['RateLimitOtp', 20, rateLimits.otp, 'otp'],
-        ['RateLimitAll', 30, rateLimits.all, undefined],
-      ];
+    type ClientRule = [
+      string,
+      number,
+      { limit: number; windowSeconds: number },
+      LimitGroup | undefined,
+      boolean,
+    ];
+    const clientRules: ClientRule[] = [
+      ['RateLimitIdentify', 10, rateLimits.identify, 'identify', true],
+      ['RateLimitSignIn', 15, rateLimits.signIn, 'sign-in', true],
+      ['RateLimitSignInSteps', 17, rateLimits.signInStep, 'sign-in-step', false],
+      ['RateLimitOtp', 20, rateLimits.otp, 'otp', true],
+      ['RateLimitAll', 30, rateLimits.all, undefined, false],
+    ];
     const rules: CfnWebACL.RuleProperty[] = [
-      ...clientRules.flatMap(([name, priority, limits, group]) => {
+      ...clientRules.flatMap(([name, priority, limits, group, per48]) => {
         const scopeDown = group ? { scopeDownStatement: routeGroupStatement(group) } : {};
         return [
           rateRule(name, priority, limits, { ...perClient, ...scopeDown }),
-          ...(regional
+          ...(regional && per48
             ? [
                 rateRule(
                   `${name}Per48`,
