@@ -70,6 +70,8 @@ const keptOfA = {
   username: 1,
   'token-failure-counter': 1,
   'activation-failure-counter': 1,
+  // The registration's entry in the audit trail (kept: the bank's record).
+  'audit-entry': 1,
 };
 const erasedOfA = {
   registration: 2,
