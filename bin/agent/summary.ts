@@ -4,9 +4,7 @@
 
 import type { StaffChangeResult } from '../../lambdas/assisted/actions.ts';
 import type { CustomerStatus } from '../../lambdas/assisted/status.ts';
-import type { AuditEntry } from '../../lambdas/ports/recovery.ts';
 import { ecuadorTime } from '../../lambdas/registration/completion-email.ts';
-import type { AssistedAction } from '../../lambdas/routes.ts';
 
 type Lock = CustomerStatus['locks'][number];
 type Event = CustomerStatus['recentEvents'][number];
@@ -47,19 +45,29 @@ function lockText(lock: Lock): string {
   }
 }
 
-/** What an action did, in the words of the customer's email («Un asesor … tu usuario»). */
-const actionText: Record<AssistedAction, string> = {
+/**
+ * Each action and audit kind in words. Keyed by string, with the raw name as the fallback, so that a new
+ * action or kind shows (in English) before it has its words here.
+ */
+const actionText: Record<string, string> = {
   unlock: 'Desbloqueo de todos los accesos',
   'revoke-sessions': 'Cierre de todas las sesiones',
   'reset-token': 'Desactivación del Token digital',
   disable: 'Usuario deshabilitado',
   enable: 'Usuario habilitado nuevamente',
+  'release-hold': 'Cambio en espera aplicado (cliente verificado)',
+  'cancel-hold': 'Cambio en espera cancelado',
 };
 
-const kindText: Record<AuditEntry['kind'], string> = {
+const kindText: Record<string, string> = {
   'registration-completed': 'Registro completado',
   'token-activated': 'Token digital activado',
   'recovery-completed': 'Recuperó su acceso con una nueva clave',
+  'recovery-on-hold': 'Pidió recuperar su acceso sin su Token digital: el cambio está en espera',
+  'hold-cancelled': 'Cambio en espera cancelado',
+  'password-changed': 'Cambió su clave',
+  'sign-in': 'Ingresó a Produbanco en línea',
+  'customer-report': 'Reportó «No fui yo»: su acceso quedó congelado',
   'token-locked': 'Token digital bloqueado por códigos incorrectos',
   'identity-check': 'Verificación de identidad por pregunta desafío',
   'staff-change': 'Cambio hecho por el personal',
@@ -68,7 +76,7 @@ const kindText: Record<AuditEntry['kind'], string> = {
 function eventText(event: Event): string {
   const what =
     event.kind === 'staff-change' && event.action
-      ? `${actionText[event.action]} (${event.actor}: «${event.reason ?? ''}»)`
+      ? `${actionText[event.action] ?? event.action} (${event.actor}: «${event.reason ?? ''}»)`
       : event.kind === 'identity-check'
         ? `${kindText[event.kind]}: ${event.details?.match ? 'coincide' : 'no coincide'} (${event.actor})`
         : event.kind === 'recovery-completed' && event.details?.tokenReset
@@ -116,17 +124,19 @@ export function statusSummary(status: CustomerStatus): string {
   return `${lines.join('\n')}\n`;
 }
 
-const changeDone: Record<AssistedAction, string> = {
+const changeDone: Record<string, string> = {
   unlock: 'se quitaron todos los bloqueos del cliente',
   'revoke-sessions': 'se cerraron todas las sesiones y los ingresos en curso del usuario',
   'reset-token': 'se desactivó el Token digital y se cerraron las sesiones del usuario',
   disable: 'el usuario quedó deshabilitado y sus sesiones cerradas',
   enable: 'el usuario quedó habilitado',
+  'release-hold': 'se aplicó el cambio en espera: nueva clave, Token digital desactivado y sesiones cerradas',
+  'cancel-hold': 'se canceló el cambio en espera',
 };
 
 /** What a change did, in one sentence. */
 export const changeSummary = (result: StaffChangeResult): string =>
-  `Listo: ${changeDone[result.action]} (cliente ${result.customerId}, ${at(result.at)}). El cliente recibirá un correo con el cambio.\n`;
+  `Listo: ${changeDone[result.action] ?? result.action} (cliente ${result.customerId}, ${at(result.at)}). El cliente recibirá un correo con el cambio.\n`;
 
 /** What a 409 nothing_to_change says the state already is. */
 export const stateText: Record<string, string> = {
