@@ -105,7 +105,6 @@ export async function completeRegistration(deps: CompleteDeps, input: SessionInp
       at: now,
       kind: 'registration-completed',
       actor: 'customer',
-      details: { secondFactor: factor },
     });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
