@@ -49,6 +49,10 @@ const schema = z.object({
   SECURITY_REPORT_MAX_PER_IP_PER_MINUTE: limit(10),
   /** Where the web pages are, for the links in emails (locally the stack's own address). */
   WEB_BASE_URL: z._default(z.url(), 'http://localhost:3000'),
+  /** Changes one staff member may make through the assisted service in any hour. */
+  STAFF_MAX_CHANGES_PER_HOUR: limit(60),
+  /** Identity checks by challenge answer staff may make on one customer in any 24 hours (rule 59). */
+  IDENTITY_CHECKS_PER_CUSTOMER_PER_DAY: limit(3),
   SIGNED_IN_IDLE_SECONDS: seconds(300),
   SIGNED_IN_MAX_SECONDS: seconds(1800),
   /** Where DynamoDB is, when not the AWS regional endpoint (DynamoDB Local, for instance). */
@@ -117,6 +121,7 @@ export interface Config {
   securityReport: { ttlSeconds: number; perIpPerMinute: number };
   /** The web pages' origin, without a trailing slash: links in emails point there. */
   webBaseUrl: string;
+  staff: { maxChangesPerHour: number; identityChecksPerCustomerPerDay: number };
   signIn: {
     perIpPerMinute: number;
     passwordMaxAttempts: number;
@@ -181,6 +186,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       perIpPerMinute: c.SECURITY_REPORT_MAX_PER_IP_PER_MINUTE,
     },
     webBaseUrl: c.WEB_BASE_URL.replace(/\/+$/, ''),
+    staff: {
+      maxChangesPerHour: c.STAFF_MAX_CHANGES_PER_HOUR,
+      identityChecksPerCustomerPerDay: c.IDENTITY_CHECKS_PER_CUSTOMER_PER_DAY,
+    },
     signIn: {
       perIpPerMinute: c.SIGN_IN_MAX_PER_IP_PER_MINUTE,
       passwordMaxAttempts: c.PASSWORD_MAX_ATTEMPTS,

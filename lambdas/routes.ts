@@ -268,7 +268,8 @@ export const routes: readonly Route[] = [
     auth: true,
     limitGroup: 'wizard',
     body: false,
-    needs: { tables: { ...session, users: ['PutItem'], outbox: ['PutItem'] } },
+    // audit: the registration appears in the customer's trail staff read.
+    needs: { tables: { ...session, users: ['PutItem'], outbox: ['PutItem'], audit: ['PutItem'] } },
   },
   {
     handler: 'start-sign-in',
@@ -401,6 +402,8 @@ export const routes: readonly Route[] = [
         users: ['GetItem', 'UpdateItem'],
         signins: ['GetItem', 'UpdateItem'],
         outbox: ['PutItem'],
+        // The activation appears in the customer's trail staff read.
+        audit: ['PutItem'],
       },
       tokenKey: true,
     },
@@ -506,8 +509,8 @@ export const routes: readonly Route[] = [
       // withHoldApply: a held reset whose hold ended is applied before a new recovery starts (rule 54).
       tables: withHoldApply({
         customers: ['GetItem'],
-        // The recovery and the customer's pointer to it, in one transaction of puts.
-        recoveries: ['PutItem'],
+        // The recovery, the customer's pointer to it and the closing of the open one it names: one transaction.
+        recoveries: ['GetItem', 'PutItem'],
         // The same PIN counters and locks as step 1, and the recoveries per customer per day.
         limits: ['GetItem', 'UpdateItem', 'DeleteItem'],
         users: ['GetItem'],
@@ -690,11 +693,37 @@ export const assistedRoutes: readonly AssistedRoute[] = [
         customers: ['GetItem'],
         // An unlock changes nothing on the user item: the transaction only checks the user exists.
         users: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
-        limits: ['DeleteItem'],
+        // The locks it reads and clears, the staff member's changes per hour, the Idempotency-Key's request.
+        limits: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
         outbox: ['PutItem'],
         audit: ['PutItem'],
       },
       hmacKey: true,
+    },
+  },
+  {
+    handler: 'agent-lookup',
+    method: 'POST',
+    path: '/v1/customer-lookups',
+    body: true,
+    // customers: the customer item and the cédula/RUC look-up items; users: a username's holder.
+    needs: { tables: { customers: ['GetItem'], users: ['GetItem'] }, hmacKey: true },
+  },
+  {
+    handler: 'agent-verify-answer',
+    method: 'POST',
+    path: '/v1/customers/{customerId}/verify-answer',
+    body: true,
+    needs: {
+      tables: {
+        customers: ['GetItem'],
+        users: ['GetItem'],
+        // The identity checks per customer per day.
+        limits: ['GetItem', 'UpdateItem'],
+        audit: ['PutItem'],
+      },
+      pepper: true,
+      hashes: true,
     },
   },
 ];

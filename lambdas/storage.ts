@@ -45,6 +45,7 @@ export const registrations = once(
         users: tableOrUnused('users'),
         codes: tableOrUnused('codes'),
         outbox: tableOrUnused('outbox'),
+        audit: tableOrUnused('audit'),
       },
       config.session.maxSeconds * 1000,
     ),
@@ -57,10 +58,14 @@ const noKeys = {
     Promise.reject(new Error('this function has no pepper: it cannot authenticate')),
 };
 
-/** The customer directory; only step 1 passes the keys it needs to check a PIN. */
+/**
+ * The customer directory; only step 1 passes the keys it needs to check a PIN, and the staff look-up the HMAC
+ * key of its cédula and RUC items.
+ */
 export const directory = (
-  keys: { keyed: () => Promise<Keyed>; hasher: () => Promise<Hasher> } = noKeys,
-): DynamoCustomerDirectory => new DynamoCustomerDirectory(db(), config.table('customers'), keys);
+  keys: Partial<{ keyed: () => Promise<Keyed>; hasher: () => Promise<Hasher> }> = {},
+): DynamoCustomerDirectory =>
+  new DynamoCustomerDirectory(db(), config.table('customers'), { ...noKeys, ...keys });
 
 export const sessionDeps = (events: SessionDeps['events']): SessionDeps => ({
   clock,

@@ -9,19 +9,22 @@ import {
   type IFunction,
 } from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
-import { CLIENT_IP_HEADER } from '../lambdas/http/client-address.ts';
+import { CLIENT_IP_HEADER, CLIENT_SITE_HEADER } from '../lambdas/http/client-address.ts';
 
 /** The header the function sets and the regional ACL and the code key on (one source of truth). */
 export const viewerIpHeader = CLIENT_IP_HEADER;
+/** The header with the viewer's IPv6 /48 (an IPv4 viewer's address), for the regional ACL's /48 rules. */
+export const viewerSiteHeader = CLIENT_SITE_HEADER;
 
 /**
  * The function's code (cloudfront-js-2.0, viewer request). It always replaces the header, single or
  * multi-valued, so a value the client sent never reaches WAF or the API. `event.viewer.ip` is the address
  * of the TCP peer CloudFront saw, without a port: an IPv4 address is written as it is, an IPv4-mapped IPv6
  * address as its IPv4, and any other IPv6 address as its /64 network address (`2001:db8:1:2::`), so WAF,
- * which counts each address, counts a subscriber's whole /64 as one client, as the code does.
+ * which counts each address, counts a subscriber's whole /64 as one client, as the code does. A second header
+ * carries the /48 network address (`2001:db8:1::`; an IPv4 address as it is) for the /48 rules (rule 66).
  */
-export const viewerIpFunctionSource = `function clientNetwork(ip) {
+export const viewerIpFunctionSource = `function clientNetwork(ip, kept) {
   var text = String(ip).toLowerCase();
   if (text.indexOf(':') < 0) return text;
   var mapped = /^(?:0{0,4}:){0,5}:?ffff:(\\d{1,3}(?:\\.\\d{1,3}){3})$/.exec(text);
@@ -43,13 +46,14 @@ export const viewerIpFunctionSource = `function clientNetwork(ip) {
     all = all.concat(right);
   }
   var network = [];
-  for (var i = 0; i < 4; i++) network.push(parseInt(all[i] || '0', 16).toString(16));
+  for (var i = 0; i < kept; i++) network.push(parseInt(all[i] || '0', 16).toString(16));
   return network.join(':') + '::';
 }
 
 async function handler(event) {
   var request = event.request;
-  request.headers[${JSON.stringify(CLIENT_IP_HEADER)}] = { value: clientNetwork(event.viewer.ip) };
+  request.headers[${JSON.stringify(CLIENT_IP_HEADER)}] = { value: clientNetwork(event.viewer.ip, 4) };
+  request.headers[${JSON.stringify(CLIENT_SITE_HEADER)}] = { value: clientNetwork(event.viewer.ip, 3) };
   return request;
 }
 `;

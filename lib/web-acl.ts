@@ -6,8 +6,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { type LimitGroup, type Route, routes } from '../lambdas/routes.ts';
+import { SITE_LIMIT_FACTOR } from '../lambdas/rules/address-limit.ts';
 import { originVerifyHeader } from './origin-verify.ts';
-import { viewerIpHeader } from './viewer-ip-function.ts';
+import { viewerIpHeader, viewerSiteHeader } from './viewer-ip-function.ts';
 
 export type WebAclScope = 'REGIONAL' | 'CLOUDFRONT';
 
@@ -244,24 +245,47 @@ export class ServiceWebAcl extends Construct {
       visibilityConfig: visibility(`${props.metricPrefix}${name}`),
     });
 
+    // Behind CloudFront, the rules of the limits the code also keeps (identify, sign-in) and of the SMS sends
+    // have a twin per IPv6 /48 with SITE_LIMIT_FACTOR times the limit (rule 66), keyed on the /48 header the
+    // same function writes: one allocation is not 65,536 clients. (The RateLimited alarm sums every rate
+    // rule and the code's 429s, and an alarm holds at most ten metrics: the S2/S3 and catch-all rules, sized
+    // for shared carrier addresses, have none.) The CloudFront ACL sees only the viewer's own address and
+    // counts per address (docs/CAPACITY.md).
+    const perSite: typeof perClient = {
+      aggregateKeyType: 'FORWARDED_IP',
+      forwardedIpConfig: { headerName: viewerSiteHeader, fallbackBehavior: 'MATCH' },
+    };
+    type ClientRule = [
+      string,
+      number,
+      { limit: number; windowSeconds: number },
+      LimitGroup | undefined,
+      boolean,
+    ];
+    const clientRules: ClientRule[] = [
+      ['RateLimitIdentify', 10, rateLimits.identify, 'identify', true],
+      ['RateLimitSignIn', 15, rateLimits.signIn, 'sign-in', true],
+      ['RateLimitSignInSteps', 17, rateLimits.signInStep, 'sign-in-step', false],
+      ['RateLimitOtp', 20, rateLimits.otp, 'otp', true],
+      ['RateLimitAll', 30, rateLimits.all, undefined, false],
+    ];
     const rules: CfnWebACL.RuleProperty[] = [
-      rateRule('RateLimitIdentify', 10, rateLimits.identify, {
-        ...perClient,
-        scopeDownStatement: routeGroupStatement('identify'),
+      ...clientRules.flatMap(([name, priority, limits, group, per48]) => {
+        const scopeDown = group ? { scopeDownStatement: routeGroupStatement(group) } : {};
+        return [
+          rateRule(name, priority, limits, { ...perClient, ...scopeDown }),
+          ...(regional && per48
+            ? [
+                rateRule(
+                  `${name}Per48`,
+                  priority + 1,
+                  { ...limits, limit: limits.limit * SITE_LIMIT_FACTOR },
+                  { ...perSite, ...scopeDown },
+                ),
+              ]
+            : []),
+        ];
       }),
-      rateRule('RateLimitSignIn', 15, rateLimits.signIn, {
-        ...perClient,
-        scopeDownStatement: routeGroupStatement('sign-in'),
-      }),
-      rateRule('RateLimitSignInSteps', 17, rateLimits.signInStep, {
-        ...perClient,
-        scopeDownStatement: routeGroupStatement('sign-in-step'),
-      }),
-      rateRule('RateLimitOtp', 20, rateLimits.otp, {
-        ...perClient,
-        scopeDownStatement: routeGroupStatement('otp'),
-      }),
-      rateRule('RateLimitAll', 30, rateLimits.all, perClient),
       ...(props.originVerify
         ? [originRule(props.originVerify, `${props.metricPrefix}RequireCloudFrontOrigin`)]
         : []),

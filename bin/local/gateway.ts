@@ -18,8 +18,9 @@ export interface GatewayOptions {
   /**
    * The assisted-service API: AWS_IAM stands for the caller's identity. Locally the staff member is named
    * by the `x-local-staff` header (`npm run agent` sends the OS user name), and the gateway writes it where
-   * API Gateway writes the verified caller (requestContext.identity.userArn). Nothing else is checked: the
-   * gateway listens on the loopback interface only.
+   * API Gateway writes the verified caller (requestContext.identity.userArn); a call without it is refused
+   * with 403, as the deployed API refuses an unsigned one. Nothing else is checked: the gateway listens on
+   * the loopback interface only.
    */
   staffIdentity?: boolean;
   /** Extra local-only GET endpoints (/_local/sms, /v1/openapi.json ...), answered with JSON. */
@@ -103,12 +104,15 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-/** The local stand-in of a verified IAM caller: the `x-local-staff` name, kept to safe characters. */
-function localStaffArn(req: IncomingMessage): string {
+/**
+ * The local stand-in of a verified IAM caller: the `x-local-staff` name, kept to safe characters; undefined
+ * without one (the deployed API refuses an unsigned call, so the local one does too).
+ */
+function localStaffArn(req: IncomingMessage): string | undefined {
   const named = String(req.headers['x-local-staff'] ?? '')
     .replace(/[^A-Za-z0-9._-]/g, '')
     .slice(0, 64);
-  return `arn:aws:iam::000000000000:user/local/${named || 'staff'}`;
+  return named ? `arn:aws:iam::000000000000:user/local/${named}` : undefined;
 }
 
 function toEvent(
@@ -286,7 +290,19 @@ export function createGateway(options: GatewayOptions): Server {
         );
       }
       const event = toEvent(req, url, match.route, match.params, body);
-      if (options.staffIdentity) event.requestContext.identity.userArn = localStaffArn(req);
+      if (options.staffIdentity) {
+        const caller = localStaffArn(req);
+        if (!caller) {
+          return problem(
+            res,
+            403,
+            'forbidden',
+            'Acceso no permitido',
+            'Falta la cabecera x-local-staff: el API del personal no atiende llamadas sin identidad.',
+          );
+        }
+        event.requestContext.identity.userArn = caller;
+      }
       const result = await match.handler(event, lambdaContext(match.route, event.requestContext.requestId));
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);

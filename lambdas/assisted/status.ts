@@ -1,47 +1,39 @@
 // The assisted service's view of a customer, for branch and call-center staff: the user, the second factor,
 // every lock with its end, the open registration and recovery, the live sessions and open sign-ins, and the
 // latest security events of the audit trail. Masks and times only: never a hash, a token or an answer.
-import { activationBound } from '../digital-token/activation.ts';
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
 import type { AccessStore, AuditEntry, RecoveryStore } from '../ports/recovery.ts';
 import type { AccountStore, SecondFactorState } from '../ports/sign-in.ts';
-import type { LimitStore, RegistrationStore } from '../ports/stores.ts';
-import type { Clock, EventLog, Keyed } from '../ports/system.ts';
-import { expiresAt as registrationExpiresAt, usernameKey } from '../registration/registration.ts';
-import { customerBound } from '../rules/credential-locks.ts';
+import type { RegistrationStore } from '../ports/stores.ts';
+import type { EventLog } from '../ports/system.ts';
+import { expiresAt as registrationExpiresAt } from '../registration/registration.ts';
+import { challengeQuestions } from '../rules/catalog.ts';
 import { fail } from '../rules/errors.ts';
-import { boundReachedUntil, type FailureBound } from '../rules/failure-window.ts';
-import { passwordLockKey, pinKey } from '../rules/lock-keys.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
 import { sessionExpiresAt } from '../rules/session-expiry.ts';
-import { tokenBound } from '../sign-in/digital-token.ts';
 import { type SignInRules, secondFactorOf } from '../sign-in/session.ts';
 import { isCustomerId } from './actions.ts';
+import { type CustomerLock, customerLocks, type LockDeps } from './locks.ts';
 
-export interface StatusDeps {
-  clock: Clock;
-  keyed: Keyed;
+export interface StatusDeps extends LockDeps {
   events: EventLog;
   directory: CustomerDirectory;
   accounts: Pick<AccountStore, 'getUser'>;
-  limits: LimitStore;
   registrations: Pick<RegistrationStore, 'lastOpenedBy' | 'get'>;
   recoveries: Pick<RecoveryStore, 'lastOpenedBy' | 'get'>;
   access: Pick<AccessStore, 'sessionsOf' | 'recent'>;
-  otp: { maxFailuresPerCustomer: number };
-  pin: { lockSeconds: number };
   session: { idleSeconds: number; maxSeconds: number };
-  signIn: SignInRules;
 }
-
-export type LockKind = 'credential-pin' | 'sms-codes' | 'token-activation' | 'password' | 'digital-token';
 
 export interface CustomerStatus {
   customerId: string;
+  name?: string;
   contact: { phone: string; email: string };
   user?: { username: string; disabled?: { at: string; by: string } };
   secondFactor?: SecondFactorState;
-  locks: { kind: LockKind; until: string; credential?: number }[];
+  /** The questions the customer answered at registration (for the identity check): never the answers. */
+  challengeQuestions?: { id: string; text: string }[];
+  locks: (Omit<CustomerLock, 'until'> & { until: string })[];
   openRegistration?: { step: string; expiresAt: string };
   openRecovery?: { step: string; expiresAt: string };
   /** A recovery's token reset waiting out its hold (rule 54): staff may release or cancel it. */
@@ -70,25 +62,10 @@ export async function customerStatus(
   const now = deps.clock.now();
   const user = await deps.accounts.getUser(`CUSTOMER#${customer.customerId}`);
 
-  const locks: CustomerStatus['locks'] = [];
-  const credentials = await deps.directory.credentialKeys(customer.customerId);
-  for (const [index, digest] of credentials.entries()) {
-    const until = await deps.limits.lockedUntil(pinKey(digest), now);
-    if (until !== undefined) locks.push({ kind: 'credential-pin', credential: index + 1, until: iso(until) });
-  }
-  const windows: [LockKind, FailureBound][] = [
-    ['sms-codes', customerBound(deps, customer.customerId)],
-    ['token-activation', activationBound(deps, customer.customerId)],
-  ];
-  if (user) windows.push(['digital-token', tokenBound(deps.signIn, user.userId)]);
-  for (const [kind, bound] of windows) {
-    const until = await boundReachedUntil(deps, bound);
-    if (until !== undefined) locks.push({ kind, until: iso(until) });
-  }
-  if (user) {
-    const until = await deps.limits.lockedUntil(passwordLockKey(deps.keyed, usernameKey(user.username)), now);
-    if (until !== undefined) locks.push({ kind: 'password', until: iso(until) });
-  }
+  const locks = (await customerLocks(deps, customer, user)).map((lock) => ({
+    ...lock,
+    until: iso(lock.until),
+  }));
 
   const registrationId = await deps.registrations.lastOpenedBy(customer.customerId);
   const registration = registrationId ? await deps.registrations.get(registrationId) : undefined;
@@ -104,6 +81,7 @@ export async function customerStatus(
   deps.events.record({ event: 'staff_status_read', customerId: customer.customerId, actor: input.actor });
   return {
     customerId: customer.customerId,
+    ...(customer.name ? { name: customer.name } : {}),
     contact: { phone: maskPhone(customer.phone), email: maskEmail(customer.email) },
     ...(user
       ? {
@@ -123,6 +101,10 @@ export async function customerStatus(
             device: d.device,
             firstSeen: iso(d.firstSeen),
             lastSeen: iso(d.lastSeen),
+          })),
+          challengeQuestions: (user.answers ?? []).map(({ questionId }) => ({
+            id: questionId,
+            text: challengeQuestions.find((q) => q.id === questionId)?.text ?? questionId,
           })),
         }
       : {}),

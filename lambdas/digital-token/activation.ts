@@ -7,6 +7,7 @@ import type { OnlineUser, SignedInSession } from '../ports/sign-in.ts';
 import { type CodeStore, ConflictError, type LimitStore } from '../ports/stores.ts';
 import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
 import { verifyOtpSchema } from '../registration/verify-otp.ts';
+import { auditEntryId } from '../rules/audit.ts';
 import { DependencyError, retryAfterSeconds } from '../rules/errors.ts';
 import { boundReachedUntil, countFailure, type FailureBound } from '../rules/failure-window.ts';
 import { activationFailureKey } from '../rules/lock-keys.ts';
@@ -199,6 +200,13 @@ export async function confirmActivation(
         username: user.username,
         activatedAt: now,
         createdAt: now,
+      },
+      {
+        customerId: user.customerId,
+        eventId: auditEntryId(now, deps.random),
+        at: now,
+        kind: 'token-activated',
+        actor: 'customer',
       },
     );
   } catch (error) {

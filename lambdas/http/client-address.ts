@@ -7,6 +7,13 @@
 /** Lower case, as CloudFront Functions and API Gateway's header lookups see it. */
 export const CLIENT_IP_HEADER = 'x-viewer-ip';
 
+/**
+ * The client's IPv6 /48 (its network address), for the regional WAF's second per-client bucket (rule 66):
+ * one allocation from a tunnel broker holds 65,536 /64s. An IPv4 client's is its address. The code derives
+ * the same from the client key (`siteKey`) and never reads this header.
+ */
+export const CLIENT_SITE_HEADER = 'x-viewer-net48';
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const HEX_GROUP = /^[0-9a-f]{1,4}$/;
 

@@ -115,6 +115,21 @@ const problems: Record<ErrorCode, ProblemText> = {
     title: 'Sin cambio pendiente',
     detail: 'El usuario no tiene un cambio de clave y de Token digital pendiente.',
   },
+  nothing_to_change: {
+    status: 409,
+    title: 'Nada que cambiar',
+    detail: 'La acción no cambiaría nada: el acceso del cliente ya está así.',
+  },
+  idempotency_key_reused: {
+    status: 409,
+    title: 'Clave de idempotencia ya usada',
+    detail: 'Esta Idempotency-Key ya se usó para otra solicitud. Usa una clave nueva para cada cambio.',
+  },
+  customer_ambiguous: {
+    status: 409,
+    title: 'Varios clientes',
+    detail: 'El dato corresponde a varios clientes. Usa el código de cliente o el usuario.',
+  },
   not_found: { status: 404, title: 'No encontrado', detail: 'El recurso solicitado no existe.' },
   method_not_allowed: {
     status: 405,
@@ -206,6 +221,10 @@ const rateLimitText: Record<RateLimitReason, (wait: string) => string> = {
     'Probaste demasiados nombres de usuario en este registro. Empieza el registro de nuevo para elegir otro.',
   recoveries_per_customer: (wait) =>
     `Ya recuperaste tu acceso varias veces hoy. Por seguridad podrás hacerlo de nuevo en ${wait}, o acércate a una agencia.`,
+  staff_changes: (wait) =>
+    `Hiciste el máximo de cambios por hora permitido a un funcionario. Podrás hacer otro en ${wait}.`,
+  identity_checks: (wait) =>
+    `Ya se hicieron las verificaciones de identidad permitidas hoy para este cliente. Podrás verificar de nuevo en ${wait}.`,
 };
 
 export const statusOf = (code: ErrorCode): number => problems[code].status;
@@ -222,6 +241,9 @@ export interface Problem {
   currentStep?: string;
   reason?: RateLimitReason | SessionEndReason;
   until?: string;
+  state?: string;
+  candidates?: string[];
+  value?: string;
 }
 
 /** A session closed before its time, in the customer's words: not "tras unos minutos sin actividad". */
@@ -261,5 +283,8 @@ export function problemBody(code: ErrorCode, requestId: string, extras: ErrorExt
     ...(extras.currentStep ? { currentStep: extras.currentStep } : {}),
     ...(reason ? { reason } : {}),
     ...(extras.until ? { until: extras.until } : {}),
+    ...(extras.state ? { state: extras.state } : {}),
+    ...(extras.candidates ? { candidates: extras.candidates } : {}),
+    ...(extras.value !== undefined ? { value: extras.value } : {}),
   };
 }

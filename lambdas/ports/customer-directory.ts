@@ -8,6 +8,8 @@ export type Credential =
 
 export interface Customer {
   customerId: string;
+  /** The customer's name as the bank holds it (staff greet the customer by it). */
+  name?: string;
   /** The customer's cédula (for the company credential, the user's), used by the password policy. */
   cedula?: string;
   /** Identifiers that a username or password must not contain (cédula, RUC). */
@@ -30,6 +32,18 @@ export interface CustomerDirectory {
    * PIN tries and locks are kept on, so that all of them can be locked at once (rule 40).
    */
   credentialKeys(customerId: string): Promise<string[]>;
+  /** The customer's credentials as the customer knows them, in `credentialKeys` order: never a number. */
+  credentials(customerId: string): Promise<CredentialSummary[]>;
+  /** The customers whose cédula or RUC is `identityNumber` (a RUC may have several users). */
+  findByIdentityNumber(identityNumber: string): Promise<string[]>;
+}
+
+/** A credential without its identifier: its type, and a card's last four digits. */
+export interface CredentialSummary {
+  /** The keyed digest its PIN counter is kept on (`credentialKeys`). */
+  digest: string;
+  type: Credential['type'];
+  last4?: string;
 }
 
 /** The identifier a PIN-try counter is kept on: the card number; RUC (and cédula); cédula. */

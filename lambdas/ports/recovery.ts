@@ -3,7 +3,7 @@
 import type { CredentialType } from '../registration/registration.ts';
 import type { AssistedAction } from '../routes.ts';
 import type { ClientLabel, HeldReset, SecondFactorState } from './sign-in.ts';
-import type { OutboxMessage } from './stores.ts';
+import type { OutboxMessage, Superseded } from './stores.ts';
 
 export type RecoveryStep = 'verify-contact' | 'enter-otp' | 'new-password' | 'on-hold' | 'completed';
 
@@ -34,8 +34,12 @@ export interface Recovery {
 }
 
 export interface RecoveryStore {
-  /** Writes the recovery and the customer's pointer to it (staff see the last one opened). */
-  create(recovery: Recovery): Promise<void>;
+  /**
+   * In one transaction: the recovery, the customer's pointer to it (if it still names `superseded.pointer`)
+   * and the closing of the open recovery it named; ConflictError('version') when a parallel R1 or step of
+   * the old one moved first. Without `superseded` the pointer is left unchecked (a store-level set-up).
+   */
+  create(recovery: Recovery, superseded?: Superseded<Recovery>): Promise<void>;
   /** The id of the customer's last opened recovery, if any. */
   lastOpenedBy(customerId: string): Promise<string | undefined>;
   get(recoveryId: string): Promise<Recovery | undefined>;
@@ -72,7 +76,10 @@ export type AuditKind =
   | 'token-locked'
   | 'sign-in'
   | 'password-changed'
-  | 'customer-report';
+  | 'customer-report'
+  | 'identity-check'
+  | 'registration-completed'
+  | 'token-activated';
 
 /** What one change of a user's access does; every part is applied in one transaction, or none. */
 export interface AccessChange {
@@ -93,7 +100,9 @@ export interface AccessChange {
   heldReset?: { recoveryId: string; dueBy?: number };
   /** A «No fui yo» link used by this change: single use, and only before it expires (`at`). */
   reportLink?: { hash: string; at: number };
+  /** Only a user not disabled yet (ConflictError('customer') otherwise). */
   disable?: { at: number; by: string };
+  /** Only a disabled user (ConflictError('customer') otherwise). */
   enable?: boolean;
   /** Limits-table keys (locks, failure windows) deleted. */
   clearKeys: string[];
@@ -101,6 +110,15 @@ export interface AccessChange {
   audit: AuditEntry;
   /** The recovery it completes (conditional on its version). */
   recovery?: { next: Recovery; expectedVersion: number };
+  /** A staff change's Idempotency-Key, bound to its request: written once, with the answer a retry gets. */
+  idempotency?: PriorChange & { key: string; expiresAt: number };
+}
+
+/** What a staff change's Idempotency-Key was first used for: the request's fingerprint and its answer. */
+export interface PriorChange {
+  /** A keyed digest of (actor, customer, action, reason): the same request retried has the same one. */
+  fingerprint: string;
+  answer: { customerId: string; action: AssistedAction; at: string };
 }
 
 /** A sign-in attempt or a signed-in session of a user, as staff see it (no token, no hash). */
@@ -114,9 +132,14 @@ export interface UserSessionSummary {
 export interface AccessStore {
   /**
    * ConflictError('version') when the recovery moved meanwhile, ('customer') when the user is gone, ('code')
-   * when the change's email (its message id) was written already: the same change applied before.
+   * when the change's email (its message id) was written already: the same change applied before,
+   * ('idempotency') when its Idempotency-Key was used meanwhile.
    */
   apply(change: AccessChange): Promise<void>;
+  /** Writes one audit entry on its own (a staff identity check: nothing else changes). */
+  record(entry: AuditEntry): Promise<void>;
+  /** The change an Idempotency-Key was used for, while it is remembered. */
+  priorChange(idempotencyKey: string): Promise<PriorChange | undefined>;
   /** The customer's latest audit entries, newest first. */
   recent(customerId: string, limit: number): Promise<AuditEntry[]>;
   /** The user's attempts and sessions whose items still exist (the caller judges which are alive). */

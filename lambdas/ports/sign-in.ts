@@ -1,5 +1,6 @@
 // Storage ports of sign-in and the digital token: sign-in attempts, signed-in sessions, and the online users
 // the registration created (read by username, and their digital-token state).
+import type { ChallengeAnswer } from '../registration/registration.ts';
 import type { AuditEntry } from './recovery.ts';
 import type { OutboxMessage } from './stores.ts';
 
@@ -133,6 +134,8 @@ export interface OnlineUser {
   heldReset?: HeldReset;
   /** The devices the user signed in from, by the SHA-256 of their device token (rule 57). */
   devices: Record<string, KnownDevice>;
+  /** The three challenge questions and their answers' hashes: only staff's identity check reads them. */
+  answers?: ChallengeAnswer[];
 }
 
 /** What a held recovery applies when its hold ends: the new password, the token off, every session ended. */
@@ -186,7 +189,7 @@ export interface AccountStore {
    * T3: makes the pending seed the active token and queues the activation email, in one transaction;
    * ConflictError('code') when the seed is no longer the pending one.
    */
-  activate(userPk: string, token: DigitalToken, message: OutboxMessage): Promise<void>;
+  activate(userPk: string, token: DigitalToken, message: OutboxMessage, audit: AuditEntry): Promise<void>;
   /** Accepts a time step if it is later than the last accepted one; false on replay. */
   acceptStep(userPk: string, step: number): Promise<boolean>;
   /**

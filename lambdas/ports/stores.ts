@@ -1,10 +1,11 @@
 // Storage ports of the wizard. Each write that moves a registration is conditional on its version, so steps
 // run in order and two parallel calls of one step give one success.
 import type { Registration } from '../registration/registration.ts';
+import type { AuditEntry } from './recovery.ts';
 
 /** The conditional write lost: the registration changed since it was read (a parallel call). */
 export class ConflictError extends Error {
-  constructor(readonly reason: 'version' | 'username' | 'customer' | 'code') {
+  constructor(readonly reason: 'version' | 'username' | 'customer' | 'code' | 'idempotency') {
     super(`conflict: ${reason}`);
     this.name = 'ConflictError';
   }
@@ -135,12 +136,12 @@ export type OutboxMessage =
   | PasswordChangedMessage
   | AccessFrozenMessage;
 
-/** The customer's open registration that a new step 1 closes, as read before the write. */
-export interface Superseded {
-  /** The registration the customer's pointer named when read (undefined: no pointer yet). */
+/** The customer's open registration (or recovery) that a new one closes, as read before the write. */
+export interface Superseded<T = Registration> {
+  /** The id the customer's pointer named when read (undefined: no pointer yet). */
   pointer?: string;
   /** Its closing write, when it is still open: the closed state, and its username reservation to free. */
-  close?: { next: Registration; expectedVersion: number; usernameKey?: string };
+  close?: { next: T; expectedVersion: number; usernameKey?: string };
 }
 
 export interface RegistrationStore {
@@ -172,7 +173,7 @@ export interface RegistrationStore {
   saveWithCodeUsed(next: Registration, expectedVersion: number, codeHmac: string): Promise<void>;
   /**
    * In one transaction: the user, the permanent username, the customer-to-user link, the completed
-   * registration and the completion email in the outbox. ConflictError('customer') when the customer has a
+   * registration, the completion email in the outbox and the audit entry staff see. ConflictError('customer') when the customer has a
    * user already, ('username') when the reservation was lost.
    */
   complete(
@@ -180,6 +181,7 @@ export interface RegistrationStore {
     expectedVersion: number,
     user: NewUser,
     message: CompletionMessage,
+    audit: AuditEntry,
   ): Promise<void>;
   /** Cancels and frees the username reservation in one transaction. */
   cancel(next: Registration, expectedVersion: number, usernameKey?: string): Promise<void>;
@@ -251,8 +253,11 @@ export interface LimitStore {
     max: number,
     lockSeconds: number,
   ): Promise<{ locked: true; until: number } | { locked: false; tries: number }>;
-  /** The end of a PIN-style lock on `key` still on at `now` (a read: staff see it), else undefined. */
-  lockedUntil(key: string, now: number): Promise<number | undefined>;
+  /**
+   * When `pinTry` with this `max` would refuse `key` until (a read: staff see it): its lock, or the end of a
+   * count already at `max` without one; undefined when a try would be counted now.
+   */
+  lockedUntil(key: string, now: number, max: number): Promise<number | undefined>;
   /** Locks the identifier (after the try that reached the limit failed). */
   pinLock(key: string, until: number): Promise<void>;
   /** Locks every identifier in one transaction: all of them or none (throws DependencyError on failure). */

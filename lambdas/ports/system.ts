@@ -13,7 +13,15 @@ export interface RandomSource {
   uuid(): string;
 }
 
-export type KeyedPurpose = 'credential' | 'otp' | 'phone' | 'address' | 'username' | 'decoy';
+export type KeyedPurpose =
+  | 'credential'
+  | 'otp'
+  | 'phone'
+  | 'address'
+  | 'username'
+  | 'decoy'
+  | 'identity'
+  | 'staff-request';
 
 /** HMAC-SHA256 under the service's secret key, domain-separated by purpose. */
 export interface Keyed {
@@ -71,6 +79,8 @@ export interface SecurityEvent {
     | 'recovery_completed'
     | 'staff_status_read'
     | 'staff_change'
+    | 'staff_lookup'
+    | 'staff_identity_check'
     | 'recovery_on_hold'
     | 'hold_sms_failed'
     | 'held_reset_applied'

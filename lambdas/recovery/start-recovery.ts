@@ -10,6 +10,7 @@ import { type IdentifyDeps, identifyCustomer } from '../rules/identify-customer.
 import { recoveryCountKey } from '../rules/lock-keys.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
 import { sessionExpiresAt } from '../rules/session-expiry.ts';
+import { openInPlaceOfOthers } from '../rules/supersede.ts';
 import { newToken } from '../rules/tokens.ts';
 import { withEndedHoldApplied } from './hold.ts';
 import { failRecovery } from './session.ts';
@@ -93,7 +94,10 @@ export async function startRecovery(
     userPk,
     username: user.username,
   };
-  await deps.recoveries.create(recovery);
+  // One open recovery per customer, like registrations (third audit, finding 16): the others close now.
+  const closed = await openInPlaceOfOthers(deps.recoveries, customer.customerId, recovery, now);
+  if (closed)
+    deps.events.record({ event: 'recovery_cancelled', recoveryId: closed.recoveryId, reason: 'superseded' });
   deps.events.record({
     event: 'recovery_started',
     recoveryId: recovery.recoveryId,

@@ -52,7 +52,7 @@ const emailOf = (to: string, subject: string, paragraphs: string[], report?: Rep
 };
 
 /** A time as the customer reads it: long date and short time in Ecuador. */
-const ecuadorTime = (ms: number): string =>
+export const ecuadorTime = (ms: number): string =>
   new Intl.DateTimeFormat('es-EC', { dateStyle: 'long', timeStyle: 'short', timeZone: ECUADOR }).format(ms);
 
 export function completionEmail(

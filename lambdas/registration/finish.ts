@@ -2,6 +2,7 @@
 // resume after a reload, and cancel.
 import { ConflictError } from '../ports/stores.ts';
 import type { RandomSource } from '../ports/system.ts';
+import { auditEntryId } from '../rules/audit.ts';
 import { DependencyError, fail, RegistrationError } from '../rules/errors.ts';
 import { expiresAt, type Registration, usernameKey } from './registration.ts';
 import {
@@ -98,7 +99,13 @@ export async function completeRegistration(deps: CompleteDeps, input: SessionInp
     createdAt: now,
   } as const;
   try {
-    await deps.registrations.complete(next, registration.version, user, message);
+    await deps.registrations.complete(next, registration.version, user, message, {
+      customerId: registration.customerId,
+      eventId: auditEntryId(now, deps.random),
+      at: now,
+      kind: 'registration-completed',
+      actor: 'customer',
+    });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     if (error.reason === 'customer') return fail('already_registered');

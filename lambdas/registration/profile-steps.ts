@@ -78,7 +78,8 @@ export async function listChallengeQuestions(deps: SessionDeps, input: SessionIn
   };
 }
 
-const answerText = z.string().check(
+/** A challenge answer as typed: printable, 2 to 60 characters once trimmed. */
+export const answerText = z.string().check(
   z.maxLength(600, 'answer_length'),
   z.refine((v) => !NON_PRINTABLE.test(v), 'answer_characters'),
   z.refine((v) => {

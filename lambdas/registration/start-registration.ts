@@ -1,10 +1,11 @@
 // Step 1: prove a card, company key or virtual key with its 4-digit PIN and open a registration.
 import type { CustomerDirectory } from '../ports/customer-directory.ts';
-import { ConflictError, type LimitStore, type RegistrationStore, type UserStore } from '../ports/stores.ts';
+import type { LimitStore, RegistrationStore, UserStore } from '../ports/stores.ts';
 import type { Clock, EventLog, Keyed, RandomSource } from '../ports/system.ts';
-import { DependencyError, fail } from '../rules/errors.ts';
+import { fail } from '../rules/errors.ts';
 import { identifyCustomer } from '../rules/identify-customer.ts';
 import { maskEmail, maskPhone } from '../rules/masking.ts';
+import { openInPlaceOfOthers } from '../rules/supersede.ts';
 import { newToken } from '../rules/tokens.ts';
 import { expiresAt, type Registration, usernameKey } from './registration.ts';
 import type { SessionRules } from './session.ts';
@@ -31,47 +32,6 @@ export interface StartRegistrationResult {
   step: 'verify-contact';
   contact: { phone: string; email: string };
   expiresAt: string;
-}
-
-/**
- * Creates the registration and closes the customer's other open one in the same transaction (rule 41): its
- * token dies and its username reservation is freed. A parallel step 1 or step of the old registration makes
- * the write lose; it is read again and retried, then fails closed (503).
- */
-async function openInPlaceOfOthers(deps: StartRegistrationDeps, registration: Registration): Promise<void> {
-  const now = registration.createdAt;
-  for (let round = 0; round < 3; round++) {
-    const pointer = await deps.registrations.lastOpenedBy(registration.customerId);
-    const previous = pointer ? await deps.registrations.get(pointer) : undefined;
-    const close =
-      previous?.status === 'open'
-        ? {
-            next: {
-              ...previous,
-              status: 'cancelled' as const,
-              version: previous.version + 1,
-              lastSeenAt: now,
-            },
-            expectedVersion: previous.version,
-            usernameKey: previous.username ? usernameKey(previous.username) : undefined,
-          }
-        : undefined;
-    try {
-      await deps.registrations.create(registration, { pointer, close });
-    } catch (error) {
-      if (error instanceof ConflictError) continue;
-      throw error;
-    }
-    if (close) {
-      deps.events.record({
-        event: 'registration_cancelled',
-        registrationId: close.next.registrationId,
-        reason: 'superseded',
-      });
-    }
-    return;
-  }
-  throw new DependencyError('step 1 kept losing to parallel writes of the same customer');
 }
 
 export async function startRegistration(
@@ -104,7 +64,20 @@ export async function startRegistration(
     contact: { phone: maskPhone(customer.phone), email: maskEmail(customer.email) },
     identityNumbers: customer.identityNumbers,
   };
-  await openInPlaceOfOthers(deps, registration);
+  // Rule 41: the customer's other open registration closes in the same transaction (its username is freed).
+  const closed = await openInPlaceOfOthers(
+    deps.registrations,
+    registration.customerId,
+    registration,
+    registration.createdAt,
+    (previous) => ({ usernameKey: previous.username ? usernameKey(previous.username) : undefined }),
+  );
+  if (closed)
+    deps.events.record({
+      event: 'registration_cancelled',
+      registrationId: closed.registrationId,
+      reason: 'superseded',
+    });
   deps.events.record({
     event: 'registration_started',
     registrationId: registration.registrationId,

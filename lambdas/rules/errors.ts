@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'recovery_on_hold'
   | 'report_link_invalid'
   | 'no_held_reset'
+  | 'nothing_to_change'
+  | 'idempotency_key_reused'
+  | 'customer_ambiguous'
   | 'not_found'
   | 'method_not_allowed'
   | 'forbidden'
@@ -35,6 +38,8 @@ export const RATE_LIMIT_REASONS = [
   'per_address',
   'username_tries',
   'recoveries_per_customer',
+  'staff_changes',
+  'identity_checks',
 ] as const;
 export type RateLimitReason = (typeof RATE_LIMIT_REASONS)[number];
 
@@ -64,6 +69,12 @@ export interface ErrorExtras {
   currentStep?: string;
   /** When a held change applies (recovery_on_hold), ISO time. */
   until?: string;
+  /** What the state already is, when a staff action would change nothing (nothing_to_change). */
+  state?: string;
+  /** The customers an ambiguous staff lookup matched (customer_ambiguous). */
+  candidates?: string[];
+  /** The value a staff lookup did not find (not_found). */
+  value?: string;
   /** The journey the error belongs to, when its text differs from the registration's. */
   journey?: 'sign-in' | 'recovery';
 }

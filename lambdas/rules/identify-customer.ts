@@ -68,7 +68,9 @@ export interface IdentifyDeps {
 /** The latest end of a PIN lock still on under any of `digests`, else undefined. */
 async function lockUnderOlderKeys(deps: IdentifyDeps, digests: string[]): Promise<number | undefined> {
   const now = deps.clock.now();
-  const ends = await Promise.all(digests.map((digest) => deps.limits.lockedUntil(pinKeyOf(digest), now)));
+  const ends = await Promise.all(
+    digests.map((digest) => deps.limits.lockedUntil(pinKeyOf(digest), now, deps.rules.pin.maxAttempts)),
+  );
   return ends.reduce<number | undefined>(
     (latest, end) => (end && end > (latest ?? 0) ? end : latest),
     undefined,

@@ -16,6 +16,12 @@ export const passwordLockKey = (keyed: Keyed, usernameKey: string): string =>
 /** A user's wrong digital-token codes across sign-ins (a sliding window; full, it is the token-step lock). */
 export const tokenFailureKey = (userId: string): string => `tokfail#${userId}`;
 
+/**
+ * When the user's token lock was last engaged, plus the failure window: a lock engaged again before then
+ * continues it, and the customer is not told again.
+ */
+export const tokenLockNoticeKey = (userId: string): string => `toklocked#${userId}`;
+
 /** A customer's wrong token-activation SMS codes (T2) across sessions. */
 export const activationFailureKey = (customerId: string): string => `actfail#${customerId}`;
 
@@ -27,3 +33,11 @@ export const recoveryCountKey = (customerId: string): string => `recovered#${cus
  * counts here instead of on the username, so nobody can lock the customer out of their own devices.
  */
 export const deviceLockKey = (deviceHash: string): string => `pwddev#${deviceHash}`;
+/** A staff change's Idempotency-Key, bound to the request it was first used for (rule 61). */
+export const staffRequestKey = (idempotencyKey: string): string => `staffreq#${idempotencyKey}`;
+
+/** A staff member's changes in the last hour (a sliding window), per IAM identity. */
+export const staffChangesKey = (actor: string): string => `staffchanges#${actor}`;
+
+/** The identity checks by challenge answer made on a customer in the last day (rule 59). */
+export const identityCheckKey = (customerId: string): string => `idcheck#${customerId}`;

@@ -33,12 +33,16 @@ const messages: Record<string, string> = {
   answers_count: 'Responde exactamente 3 preguntas distintas.',
   question_unknown: 'Elige una de las preguntas de la lista.',
   question_repeated: 'Elige preguntas distintas.',
+  question_not_chosen: 'El cliente no eligió esta pregunta: usa una de las tres de su registro.',
+  lookup_value: 'Escribe el código de cliente, la cédula, el RUC o el usuario.',
   answer_length: 'La respuesta debe tener entre 2 y 60 caracteres.',
   answer_characters: 'La respuesta solo puede tener caracteres imprimibles.',
   terms_not_accepted: 'Debes aceptar los términos y condiciones para continuar.',
   terms_version: 'Los términos cambiaron. Vuelve a leerlos y acéptalos.',
   digital_token_choice: 'Elige si conservas o desactivas tu token digital.',
   reason_length: 'Escribe el motivo del cambio: de 10 a 500 caracteres.',
+  reason_characters:
+    'El motivo no puede tener caracteres de control (saltos de línea, tabuladores) ni marcas de dirección del texto.',
   second_factor_needs_device:
     'El token digital necesita un dispositivo inteligente. Elige "Solicitar más tarde".',
 };

@@ -11,7 +11,7 @@ import type { Keyed, RandomSource, SecretBox } from '../ports/system.ts';
 import { auditEntryId } from '../rules/audit.ts';
 import { DependencyError, retryAfterSeconds } from '../rules/errors.ts';
 import { boundReachedUntil, clearFailures, countTry, type FailureBound } from '../rules/failure-window.ts';
-import { tokenFailureKey } from '../rules/lock-keys.ts';
+import { tokenFailureKey, tokenLockNoticeKey } from '../rules/lock-keys.ts';
 import { parseBody } from '../rules/validation.ts';
 import {
   type BearerInput,
@@ -53,10 +53,23 @@ async function refuseLockedUser(
   until: number,
   lockedNow: boolean,
 ): Promise<never> {
-  if (lockedNow) {
-    deps.events.record({ event: 'sign_in_locked', ...event, phase: 'token_failures' });
+  const now = deps.clock.now();
+  if (!lockedNow) {
+    deps.events.record({ event: 'token_failure', ...event, reason: 'user_locked' });
+    return failSignIn('credential_locked', { retryAfterSeconds: retryAfterSeconds(until, now) });
+  }
+  // A lock engaged again before the failures of the last one have all left the window (an attacker who
+  // guesses each time a slot frees) is the same lock: the customer is told once (third audit, finding 15).
+  const noticeKey = tokenLockNoticeKey(user.userId);
+  const continued = await deps.limits.lockedUntil(noticeKey, now, Number.POSITIVE_INFINITY);
+  await deps.limits.pinLock(noticeKey, now + tokenBound(deps.rules, user.userId).windowMs);
+  deps.events.record({
+    event: 'sign_in_locked',
+    ...event,
+    phase: continued ? 'token_relocked' : 'token_failures',
+  });
+  if (continued === undefined) {
     // One email and one audit entry per lock: parallel tries that reach the bound compute the same id.
-    const now = deps.clock.now();
     await deps.accounts.notify(
       {
         kind: 'token-locked',
@@ -75,8 +88,6 @@ async function refuseLockedUser(
         details: { lockedUntil: new Date(until).toISOString() },
       },
     );
-  } else {
-    deps.events.record({ event: 'token_failure', ...event, reason: 'user_locked' });
   }
   return failSignIn('credential_locked', { retryAfterSeconds: retryAfterSeconds(until, deps.clock.now()) });
 }

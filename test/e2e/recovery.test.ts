@@ -224,6 +224,33 @@ describe('recovery refusals', () => {
     });
     expect(after.status).toBe(401);
     expect(after.body.detail).toMatch(/recuperación/);
+
+    // The other way round: a live registration's token on the recovery routes of its own id.
+    const registration = await api.call('POST', '/v1/registrations', { body: credentials.companyMain });
+    expect(registration.status).toBe(201);
+    const { registrationId, token } = registration.body;
+    expect((await api.call('GET', `/v1/registrations/${registrationId}`, { token })).status).toBe(200);
+    const asRecovery = await api.call('GET', `/v1/recoveries/${registrationId}`, { token });
+    expect(asRecovery.status).toBe(401);
+    expect(asRecovery.body.code).toBe('session_invalid');
+    expect((await api.call('POST', `/v1/recoveries/${registrationId}/otp`, { token })).status).toBe(401);
+    expect((await api.call('DELETE', `/v1/recoveries/${registrationId}`, { token })).status).toBe(401);
+    expect((await api.call('GET', `/v1/registrations/${registrationId}`, { token })).status).toBe(200);
+  });
+
+  it("R1 closes the customer's other open recovery: the older token answers 401 (third audit, finding 16)", async () => {
+    const first = await api.call('POST', '/v1/recoveries', { body: credentials.card });
+    const second = await api.call('POST', '/v1/recoveries', { body: credentials.card });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const older = await api.call('GET', `/v1/recoveries/${first.body.recoveryId}`, {
+      token: first.body.token,
+    });
+    expect(older.status).toBe(401);
+    const newer = await api.call('GET', `/v1/recoveries/${second.body.recoveryId}`, {
+      token: second.body.token,
+    });
+    expect(newer.status).toBe(200);
+    await api.call('DELETE', `/v1/recoveries/${second.body.recoveryId}`, { token: second.body.token });
   });
 
   it(`at most three recoveries per customer a day: the fourth R1 gets 429 recoveries_per_customer`, async () => {

@@ -4,6 +4,7 @@
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LimitGroup, routes } from '../../lambdas/routes.ts';
+import { SITE_LIMIT_FACTOR } from '../../lambdas/rules/address-limit.ts';
 import { originSecretNames } from '../../lib/origin-verify.ts';
 // test/infra/api.test.ts checks that the stage carries methodThrottling; here, that the WAF limits fit under it.
 import { methodThrottling, stageThrottling } from '../../lib/service-stack.ts';
@@ -130,14 +131,23 @@ describe('client addresses the client cannot forge (rule 38)', () => {
     for (const r of regional) {
       expect(r.Statement.RateBasedStatement).toMatchObject({
         AggregateKeyType: 'FORWARDED_IP',
-        ForwardedIPConfig: { HeaderName: 'x-viewer-ip', FallbackBehavior: 'MATCH' },
+        ForwardedIPConfig: {
+          HeaderName: String(r.Name).endsWith('Per48') ? 'x-viewer-net48' : 'x-viewer-ip',
+          FallbackBehavior: 'MATCH',
+        },
       });
     }
     // CloudFront-Viewer-Address is `ip:port`: no rate rule of either ACL may key on it.
     for (const r of [...regional, ...edge]) {
       expect(JSON.stringify(r.Statement).toLowerCase()).not.toContain('cloudfront-viewer-address');
     }
-    expect(edge.map((r) => r.Name).sort()).toEqual(regional.map((r) => r.Name).sort());
+    // The edge ACL counts per address (it has no /48 header: the viewer-request function runs after it).
+    expect(edge.map((r) => r.Name).sort()).toEqual(
+      regional
+        .map((r) => r.Name as string)
+        .filter((name) => !name.endsWith('Per48'))
+        .sort(),
+    );
     for (const r of edge) {
       expect(r.Statement.RateBasedStatement.AggregateKeyType).toBe('IP');
       expect(r.Statement.RateBasedStatement).not.toHaveProperty('ForwardedIPConfig');
@@ -172,18 +182,46 @@ describe('client addresses the client cannot forge (rule 38)', () => {
   });
 });
 
+describe('third audit, finding 17: a second bucket per IPv6 /48 (rule 66)', () => {
+  it('the identify, sign-in and OTP rules have a twin keyed on the /48 header, same scope, SITE_LIMIT_FACTOR times the limit', () => {
+    const rules = rateRules(regionalAcl());
+    const perClient = rules.filter((r) =>
+      ['RateLimitIdentify', 'RateLimitSignIn', 'RateLimitOtp'].includes(String(r.Name)),
+    );
+    expect(perClient).toHaveLength(3);
+    expect(rules.filter((r) => String(r.Name).endsWith('Per48'))).toHaveLength(3);
+    for (const rule of perClient) {
+      const twin = rules.find((r) => r.Name === `${rule.Name}Per48`);
+      expect(twin, `${rule.Name}Per48`).toBeDefined();
+      const { RateBasedStatement: own } = rule.Statement;
+      const { RateBasedStatement: site } = twin?.Statement ?? {};
+      expect(site.Limit).toBe(own.Limit * SITE_LIMIT_FACTOR);
+      expect(site.EvaluationWindowSec).toBe(own.EvaluationWindowSec);
+      expect(site.ScopeDownStatement).toEqual(own.ScopeDownStatement);
+      expect(site.ForwardedIPConfig).toEqual({ HeaderName: 'x-viewer-net48', FallbackBehavior: 'MATCH' });
+      expect(twin?.Action).toEqual(rule.Action);
+    }
+    expect(SITE_LIMIT_FACTOR).toBe(5);
+  });
+});
+
 describe('throttles from the capacity model (rule 39)', () => {
   const groupOf: Record<string, LimitGroup> = {
     RateLimitIdentify: 'identify',
+    RateLimitIdentifyPer48: 'identify',
     RateLimitSignIn: 'sign-in',
+    RateLimitSignInPer48: 'sign-in',
     RateLimitSignInSteps: 'sign-in-step',
     RateLimitOtp: 'otp',
+    RateLimitOtpPer48: 'otp',
   };
 
   it('every rate rule but the catch-all is scoped to one limit group, and each group with a rule is named here', () => {
     const names = rateRules(regionalAcl()).map((r) => r.Name as string);
     // A new scoped rule must be added to groupOf, or the share check below would judge it as the catch-all.
-    expect(names.filter((name) => name !== 'RateLimitAll').sort()).toEqual(Object.keys(groupOf).sort());
+    expect(names.filter((name) => !name.startsWith('RateLimitAll')).sort()).toEqual(
+      Object.keys(groupOf).sort(),
+    );
   });
 
   it('each per-client limit, per second, stays a small fraction of the throttle it protects', () => {
@@ -195,7 +233,9 @@ describe('throttles from the capacity model (rule 39)', () => {
       const throttle = group
         ? methodThrottling[group].rateLimit
         : Math.min(...routes.map((route) => methodThrottling[route.limitGroup].rateLimit));
-      expect(perSecond, r.Name).toBeLessThanOrEqual(throttle * (group ? 0.01 : 0.1));
+      // A /48 rule stands for up to SITE_LIMIT_FACTOR clients, and gets that many clients' share.
+      const clients = String(r.Name).endsWith('Per48') ? SITE_LIMIT_FACTOR : 1;
+      expect(perSecond, r.Name).toBeLessThanOrEqual(throttle * (group ? 0.01 : 0.1) * clients);
     }
     const identifyPerSecond = rateLimits.identify.limit / rateLimits.identify.windowSeconds;
     expect(identifyPerSecond).toBeLessThanOrEqual(methodThrottling.identify.rateLimit / 100);

@@ -10,6 +10,7 @@ import { DynamoRecoveryStore } from '../../lambdas/adapters/dynamodb/recovery-st
 import type { AccessChange, Recovery } from '../../lambdas/ports/recovery.ts';
 import { ConflictError } from '../../lambdas/ports/stores.ts';
 import { assistedRoutes, routes, type TableAction } from '../../lambdas/routes.ts';
+import { DependencyError } from '../../lambdas/rules/errors.ts';
 import type { TableName } from '../../lambdas/tables.ts';
 import { freshTables, getItem, type Services, TEST_NOW, wire } from '../support/integration.ts';
 
@@ -126,13 +127,96 @@ describe('access store', () => {
     expect(await access.recent(customerId, 5)).toEqual([]);
   });
 
+  it('binds an Idempotency-Key to its request: written once with the change, read back, a second use refused', async () => {
+    // Prepare: a staff change (no recovery) with its key
+    const { customerId, userPk, recovery, change } = await seed();
+    const key = `clave-${randomUUID()}`;
+    const prior = {
+      fingerprint: 'fingerprint-of-the-request',
+      answer: { customerId, action: 'revoke-sessions' as const, at: new Date(TEST_NOW).toISOString() },
+    };
+    const staffChange = (): AccessChange => ({
+      ...change(recovery.version),
+      recovery: undefined,
+      passwordHash: undefined,
+      resetToken: undefined,
+      clearKeys: [],
+      idempotency: { key, ...prior, expiresAt: TEST_NOW + 86_400_000 },
+    });
+    const before = await access.priorChange(key);
+
+    // Act
+    await access.apply(staffChange());
+    const again = staffChange();
+    const refused = access.apply({ ...again, message: { ...again.message, messageId: randomUUID() } });
+
+    // Assess
+    expect(before).toBeUndefined();
+    await expect(refused).rejects.toEqual(new ConflictError('idempotency'));
+    expect(await access.priorChange(key)).toEqual(prior);
+    expect(await getItem(s.db, s.tables.names.users, { pk: userPk })).toMatchObject({ sessionEpoch: 1 });
+    expect(await access.recent(customerId, 5)).toHaveLength(1);
+  });
+
+  it('disables only an enabled user and enables only a disabled one (ConflictError customer otherwise)', async () => {
+    const { customerId, userPk, recovery, change } = await seed();
+    const staff = (part: Partial<AccessChange>): AccessChange => ({
+      ...change(recovery.version),
+      recovery: undefined,
+      passwordHash: undefined,
+      resetToken: undefined,
+      endSessions: undefined,
+      clearKeys: [],
+      audit: {
+        customerId,
+        eventId: `${TEST_NOW}#${randomUUID()}`,
+        at: TEST_NOW,
+        kind: 'staff-change',
+        actor: 'a',
+      },
+      ...part,
+    });
+    await expect(access.apply(staff({ enable: true }))).rejects.toEqual(new ConflictError('customer'));
+    await access.apply(staff({ disable: { at: TEST_NOW, by: 'arn:ana' } }));
+    await expect(access.apply(staff({ disable: { at: TEST_NOW, by: 'arn:luis' } }))).rejects.toEqual(
+      new ConflictError('customer'),
+    );
+    expect(await getItem(s.db, s.tables.names.users, { pk: userPk })).toMatchObject({
+      disabledBy: 'arn:ana',
+    });
+    await access.apply(staff({ enable: true }));
+    expect(await getItem(s.db, s.tables.names.users, { pk: userPk })).not.toHaveProperty('disabledAt');
+  });
+
+  it('records an audit entry on its own, once (a staff identity check)', async () => {
+    const customerId = `C-${randomUUID().slice(0, 8)}`;
+    const entry = {
+      customerId,
+      eventId: `${new Date(TEST_NOW).toISOString()}#${randomUUID()}`,
+      at: TEST_NOW,
+      kind: 'identity-check' as const,
+      actor: 'arn:ana',
+      details: { questionId: 'q-first-pet', match: true },
+    };
+    await access.record(entry);
+    await expect(access.record(entry)).rejects.toBeInstanceOf(DependencyError);
+    expect(await access.recent(customerId, 5)).toEqual([entry]);
+  });
+
   it('refuses a second write of an audit entry: the trail is append-only', async () => {
     const { recovery, change } = await seed();
     const first = change(recovery.version);
     await access.apply(first);
     const again = { ...first, recovery: undefined, message: { ...first.message, messageId: randomUUID() } };
 
-    await expect(access.apply(again)).rejects.toBeInstanceOf(Error);
+    // Refused by the audit item's own condition (the transaction's last item), not by any other failure.
+    const refused = await access.apply(again).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DependencyError);
+    const codes = (
+      (refused as DependencyError).cause as { CancellationReasons: { Code: string }[] }
+    ).CancellationReasons.map((reason) => reason.Code);
+    expect(codes.at(-1)).toBe('ConditionalCheckFailed');
+    expect(codes.slice(0, -1).every((code) => code === 'None')).toBe(true);
     // Nothing of the refused change happened: the epoch rose once, the second email was never queued.
     expect(await getItem(s.db, s.tables.names.users, { pk: first.userPk as string })).toMatchObject({
       sessionEpoch: 1,

@@ -84,9 +84,31 @@ describe('DynamoCustomerDirectory and writeDirectory', () => {
   });
 
   describe('what is stored', () => {
-    it('writes one item per customer and per credential', async () => {
+    it('writes one item per customer, per credential and per cédula or RUC (the staff look-up)', async () => {
       expect(written).toEqual({ customers: 2, credentials: 4 });
-      expect(await scanAll(tables.db, tables.names.customers)).toHaveLength(6);
+      // Three identity numbers: Tomás's cédula, Ana's cédula and her company's RUC.
+      expect(await scanAll(tables.db, tables.names.customers)).toHaveLength(9);
+    });
+
+    it('finds the customers of a cédula or RUC through keyed items that hold no number', async () => {
+      const lookups = (await scanAll(tables.db, tables.names.customers)).filter((item) =>
+        String(item.pk).startsWith('IDENTITY#'),
+      );
+      expect(JSON.stringify(lookups)).not.toMatch(/1710034065|0926687856|1790011674001/);
+      expect(await directory.findByIdentityNumber('1710034065')).toEqual(['CUST-A']);
+      expect(await directory.findByIdentityNumber('1790011674001')).toEqual(['CUST-B']);
+      expect(await directory.findByIdentityNumber('1712345675')).toEqual([]);
+    });
+
+    it('names each credential as the customer knows it, in credentialKeys order, never by its number', async () => {
+      const summaries = await directory.credentials('CUST-A');
+      expect(summaries.map(({ type, last4 }) => ({ type, last4 }))).toEqual([
+        { type: 'card', last4: CARD.slice(-4) },
+        { type: 'card', last4: BLOCKED_CARD.slice(-4) },
+        { type: 'virtual-key', last4: undefined },
+      ]);
+      expect(summaries.map((c) => c.digest)).toEqual(await directory.credentialKeys('CUST-A'));
+      expect((await directory.getCustomer('CUST-A'))?.name).toBe('Tomás Mateos');
     });
 
     it('stores no card number and no PIN anywhere in the table', async () => {
@@ -169,6 +191,7 @@ describe('DynamoCustomerDirectory and writeDirectory', () => {
       // Assess
       expect(customer).toEqual({
         customerId: 'CUST-A',
+        name: 'Tomás Mateos',
         cedula: '1710034065',
         identityNumbers: ['1710034065'],
         phone: '+593991234190',

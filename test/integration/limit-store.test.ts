@@ -225,6 +225,25 @@ describe('DynamoLimitStore', () => {
       expect(after).toEqual({ locked: false, tries: 1 });
     });
 
+    it('lockedUntil tells what pinTry refuses: a lock, or a count at max without one (third audit, finding 14)', async () => {
+      // Prepare: a token user's right passwords count without a lock (only a whole sign-in resets them)
+      const k = key('pin');
+      for (let i = 0; i < 2; i++) await s.limits.pinTry(k, NOW, 3, LOCK_SECONDS);
+      const below = await s.limits.lockedUntil(k, NOW, 3);
+      await s.limits.pinTry(k, NOW, 3, LOCK_SECONDS);
+
+      // Act
+      const atMax = await s.limits.lockedUntil(k, NOW + 1_000, 3);
+      const refused = await s.limits.pinTry(k, NOW + 1_000, 3, LOCK_SECONDS);
+      const over = await s.limits.lockedUntil(k, NOW + LOCK_SECONDS * 1000 + 1_000, 3);
+
+      // Assess
+      expect(below).toBeUndefined();
+      expect(refused).toEqual({ locked: true, until: NOW + LOCK_SECONDS * 1000 });
+      expect(atMax).toBe(NOW + LOCK_SECONDS * 1000);
+      expect(over).toBeUndefined();
+    });
+
     it('a release gives back one counted try, never below zero and never under a lock', async () => {
       // Prepare
       const k = key('pin');

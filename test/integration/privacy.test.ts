@@ -70,8 +70,8 @@ const keptOfA = {
   username: 1,
   'token-failure-counter': 1,
   'activation-failure-counter': 1,
-  // The session A opened is an entry of the audit trail (its activity), kept as a legal record.
-  'audit-entry': 1,
+  // The session A opened and the registration are entries of the audit trail, kept as a legal record.
+  'audit-entry': 2,
 };
 const erasedOfA = {
   registration: 2,

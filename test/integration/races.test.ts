@@ -189,6 +189,8 @@ describe('races through the use cases', () => {
       },
       getCustomer: (id) => hashing.directory.getCustomer(id),
       credentialKeys: (id) => hashing.directory.credentialKeys(id),
+      credentials: (id) => hashing.directory.credentials(id),
+      findByIdentityNumber: (number) => hashing.directory.findByIdentityNumber(number),
     };
     const pinWizard = new Wizard(wire(tables, { rules, hasher: hashing.hasher, directory: counted }));
     const wrong = { ...customer.card, pin: customer.card.pin === '0000' ? '1111' : '0000' };

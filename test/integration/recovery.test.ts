@@ -10,6 +10,7 @@ import { DynamoRecoveryStore } from '../../lambdas/adapters/dynamodb/recovery-st
 import type { Recovery } from '../../lambdas/ports/recovery.ts';
 import { resetPassword } from '../../lambdas/recovery/new-password.ts';
 import { DependencyError } from '../../lambdas/rules/errors.ts';
+import { openInPlaceOfOthers } from '../../lambdas/rules/supersede.ts';
 import { newToken } from '../../lambdas/rules/tokens.ts';
 import {
   freshTables,
@@ -123,5 +124,58 @@ describe('recovery R4 on DynamoDB Local', () => {
     expect(mails).toHaveLength(1);
     const user = await deps.accounts.getUser(`CUSTOMER#${customerId}`);
     expect(user?.sessionEpoch).toBe(1);
+  });
+});
+
+describe('third audit, finding 16: one open recovery per customer, on DynamoDB Local', () => {
+  let recoveries: DynamoRecoveryStore;
+  beforeAll(async () => {
+    const s = wire(await freshTables('recovery-open'));
+    recoveries = new DynamoRecoveryStore(s.db, s.tables.names, s.rules.session.maxSeconds * 1000);
+  });
+
+  const opened = (customerId: string): Recovery => ({
+    recoveryId: randomUUID(),
+    customerId,
+    credentialType: 'card',
+    tokenHash: randomUUID(),
+    step: 'verify-contact',
+    status: 'open',
+    version: 1,
+    createdAt: TEST_NOW,
+    lastSeenAt: TEST_NOW,
+    contact: { phone: 'xxxxxxx190', email: 'tm****os@example.com' },
+    identityNumbers: [],
+    userPk: `CUSTOMER#${customerId}`,
+    username: 'Tomas.Recupera',
+  });
+
+  it('an R1 closes the open recovery of the same customer in the same transaction', async () => {
+    const customerId = `C-${randomUUID().slice(0, 8)}`;
+    const first = opened(customerId);
+    expect(await openInPlaceOfOthers(recoveries, customerId, first, TEST_NOW)).toBeUndefined();
+
+    const second = opened(customerId);
+    const closed = await openInPlaceOfOthers(recoveries, customerId, second, TEST_NOW + 1_000);
+
+    expect(closed?.recoveryId).toBe(first.recoveryId);
+    expect(await recoveries.get(first.recoveryId)).toMatchObject({ status: 'cancelled', version: 2 });
+    expect(await recoveries.get(second.recoveryId)).toMatchObject({ status: 'open' });
+    expect(await recoveries.lastOpenedBy(customerId)).toBe(second.recoveryId);
+  });
+
+  it('six R1 at once leave exactly one recovery open, the one the pointer names', async () => {
+    const customerId = `C-${randomUUID().slice(0, 8)}`;
+    const all = Array.from({ length: 6 }, () => opened(customerId));
+    const results = await Promise.allSettled(
+      all.map((recovery) => openInPlaceOfOthers(recoveries, customerId, recovery, TEST_NOW)),
+    );
+
+    const created = all.filter((_, i) => results[i]?.status === 'fulfilled');
+    const states = await Promise.all(created.map((r) => recoveries.get(r.recoveryId)));
+    const open = states.filter((r) => r?.status === 'open');
+    expect(created.length).toBeGreaterThan(0);
+    expect(open).toHaveLength(1);
+    expect(await recoveries.lastOpenedBy(customerId)).toBe(open[0]?.recoveryId);
   });
 });

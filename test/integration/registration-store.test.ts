@@ -9,6 +9,14 @@ import { DependencyError } from '../../lambdas/rules/errors.ts';
 import { freshTables, getItem, type Services, scanAll, TEST_NOW, wire } from '../support/integration.ts';
 
 const NOW = TEST_NOW;
+/** The audit entry a completion writes with it (status' recent events). */
+const completed = (customerId: string) => ({
+  customerId,
+  eventId: `${new Date(NOW).toISOString()}#${randomUUID()}`,
+  at: NOW,
+  kind: 'registration-completed' as const,
+  actor: 'customer',
+});
 
 function registration(overrides: Partial<Registration> = {}): Registration {
   return {
@@ -376,6 +384,7 @@ describe('DynamoRegistrationStore', () => {
         done.version,
         user,
         message,
+        completed(user.customerId),
       );
       const r = registration();
       await s.registrations.create(r);
@@ -470,7 +479,7 @@ describe('DynamoRegistrationStore', () => {
       const done = advanced(r, { status: 'completed', step: 'completed' });
 
       // Act
-      await s.registrations.complete(done, r.version, user, message);
+      await s.registrations.complete(done, r.version, user, message, completed(user.customerId));
 
       // Assess
       expect(await getItem(s.db, users(), { pk: `CUSTOMER#${r.customerId}` })).toMatchObject({
@@ -510,6 +519,7 @@ describe('DynamoRegistrationStore', () => {
         first.version,
         one.user,
         one.message,
+        completed(one.user.customerId),
       );
       const two = completion(second, 'cliente.segundo');
       const usersBefore = await scanAll(s.db, users());
@@ -520,6 +530,7 @@ describe('DynamoRegistrationStore', () => {
         second.version,
         two.user,
         two.message,
+        completed(two.user.customerId),
       );
 
       // Assess
@@ -542,7 +553,13 @@ describe('DynamoRegistrationStore', () => {
       const { user, message } = completion(r, 'never.reserved');
 
       // Act
-      const lost = s.registrations.complete(advanced(r, { status: 'completed' }), r.version, user, message);
+      const lost = s.registrations.complete(
+        advanced(r, { status: 'completed' }),
+        r.version,
+        user,
+        message,
+        completed(user.customerId),
+      );
 
       // Assess
       await expect(lost).rejects.toEqual(new ConflictError('username'));
@@ -606,6 +623,7 @@ describe('DynamoUserStore', () => {
     await s.registrations.saveWithUsername(reserved, r.version, { key: 'lee.reads', expiresAt: expiry });
     const whileReserved = await s.users.usernameHolder('lee.reads');
     const { user, message } = completion(reserved, 'Lee.Reads');
+    const audit = completed(user.customerId);
 
     // Act
     await s.registrations.complete(
@@ -613,6 +631,7 @@ describe('DynamoUserStore', () => {
       reserved.version,
       user,
       message,
+      audit,
     );
 
     // Assess
@@ -623,5 +642,11 @@ describe('DynamoUserStore', () => {
     });
     expect(await s.users.usernameHolder('lee.reads')).toEqual({ kind: 'user' });
     expect(await s.users.customerHasUser(r.customerId)).toBe(true);
+    // Staff see the registration in the customer's trail.
+    const trail = await getItem(s.db, s.tables.names.audit, {
+      customerId: audit.customerId,
+      eventId: audit.eventId,
+    });
+    expect(trail).toEqual(audit);
   });
 });

@@ -173,9 +173,12 @@ describe('the security center on DynamoDB Local', () => {
     const usernameCount = await s.limits.lockedUntil(
       passwordLockKey(s.keyed, usernameKey(user.username)),
       s.clock.now(),
+      signInRules.passwordMaxAttempts,
     );
     expect(usernameCount).toBeUndefined();
-    expect(await s.limits.lockedUntil(deviceLockKey(tokenHash), s.clock.now())).toBeDefined();
+    expect(
+      await s.limits.lockedUntil(deviceLockKey(tokenHash), s.clock.now(), signInRules.passwordMaxAttempts),
+    ).toBeDefined();
     expect((await accounts.getUser(user.userPk))?.devices[tokenHash]).toBeUndefined();
     // The dead token is ignored at S1: the right password from it now goes the way of any stranger's.
     expect(await attempt(OLD_PASSWORD)).toMatchObject({ step: 'digital-token' });

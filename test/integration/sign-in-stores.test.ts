@@ -19,6 +19,14 @@ import {
 } from '../support/integration.ts';
 
 const KEEP_MS = 1_800_000 + 86_400_000;
+/** The audit entry an activation writes with it (status' recent events). */
+const activated = (customerId: string) => ({
+  customerId,
+  eventId: `${new Date(TEST_NOW).toISOString()}#${randomUUID()}`,
+  at: TEST_NOW,
+  kind: 'token-activated' as const,
+  actor: 'customer',
+});
 
 describe('sign-in stores', () => {
   let s: Services;
@@ -224,7 +232,9 @@ describe('sign-in stores', () => {
         createdAt: TEST_NOW,
       };
       const token = { sealedSecret: 'v1.seed', lastStep: 100, activatedAt: TEST_NOW };
-      await expect(accounts.activate(userPk, token, message)).rejects.toEqual(new ConflictError('code'));
+      await expect(accounts.activate(userPk, token, message, activated(customerId))).rejects.toEqual(
+        new ConflictError('code'),
+      );
       expect((await accounts.getUser(userPk))?.digitalToken).toBeUndefined();
 
       // A T2 of a session opened under epoch 0 is refused too.
@@ -268,14 +278,19 @@ describe('sign-in stores', () => {
         activatedAt: TEST_NOW,
         createdAt: TEST_NOW,
       };
-      await accounts.activate(userPk, token, message);
+      const audit = activated(customerId);
+      await accounts.activate(userPk, token, message, audit);
       const user = await accounts.getUser(userPk);
       expect(user?.digitalToken).toEqual(token);
+      // Staff see the activation in the customer's trail.
+      expect(
+        await getItem(s.db, s.tables.names.audit, { customerId: audit.customerId, eventId: audit.eventId }),
+      ).toEqual(audit);
       expect(user?.pendingToken).toBeUndefined();
       expect(await s.outbox.claim(messageId, TEST_NOW, 60_000)).toEqual(message);
-      await expect(accounts.activate(userPk, token, { ...message, messageId: randomUUID() })).rejects.toEqual(
-        new ConflictError('code'),
-      );
+      await expect(
+        accounts.activate(userPk, token, { ...message, messageId: randomUUID() }, activated(customerId)),
+      ).rejects.toEqual(new ConflictError('code'));
     });
 
     it('notify queues a token-lock email once per message id, and the outbox gives it back as written', async () => {
@@ -332,6 +347,7 @@ describe('sign-in stores', () => {
           activatedAt: TEST_NOW,
           createdAt: TEST_NOW,
         },
+        activated(customerId),
       );
       const parallel = await Promise.all([501, 501, 501].map((step) => accounts.acceptStep(userPk, step)));
       expect(parallel.filter(Boolean)).toHaveLength(1);

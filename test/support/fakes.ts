@@ -6,6 +6,7 @@ import { aesGcmBox } from '../../lambdas/adapters/aes-gcm.ts';
 import { hmacKeyed } from '../../lambdas/adapters/primitives.ts';
 import {
   type Credential,
+  type CredentialSummary,
   type Customer,
   type CustomerDirectory,
   credentialIdentifier,
@@ -270,6 +271,22 @@ export class FakeCustomerDirectory implements CustomerDirectory {
     );
   }
 
+  async credentials(customerId: string): Promise<CredentialSummary[]> {
+    const digests = await this.credentialKeys(customerId);
+    return (this.customers.get(customerId)?.credentials ?? []).map((c, index) => ({
+      digest: digests[index] as string,
+      type: c.type,
+      ...(c.type === 'card' ? { last4: c.cardNumber.slice(-4) } : {}),
+    }));
+  }
+
+  async findByIdentityNumber(identityNumber: string): Promise<string[]> {
+    await turn();
+    return [...this.customers.values()]
+      .filter((c) => c.identityNumbers.includes(identityNumber))
+      .map((c) => c.customerId);
+  }
+
   private view({ credentials: _c, ...customer }: FakeCustomer): Customer {
     return copy(customer);
   }
@@ -470,8 +487,9 @@ export class FakeLimitStore implements LimitStore {
     return { locked: true, until: lockedUntil };
   }
 
-  async lockedUntil(key: string, now: number): Promise<number | undefined> {
-    const until = this.pins.get(key)?.lockedUntil;
+  async lockedUntil(key: string, now: number, max: number): Promise<number | undefined> {
+    const item = this.pins.get(key);
+    const until = item?.lockedUntil ?? (item && item.tries >= max ? item.expiresAt : undefined);
     return until !== undefined && until > now ? until : undefined;
   }
 

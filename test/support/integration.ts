@@ -415,7 +415,13 @@ export function wire(
     rules,
     registrations: new DynamoRegistrationStore(
       db,
-      { registrations: names.registrations, users: names.users, codes: names.codes, outbox: names.outbox },
+      {
+        registrations: names.registrations,
+        users: names.users,
+        codes: names.codes,
+        outbox: names.outbox,
+        audit: names.audit,
+      },
       rules.session.maxSeconds * 1000,
     ),
     codes: new DynamoCodeStore(db, names.codes),

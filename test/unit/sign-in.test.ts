@@ -468,6 +468,30 @@ describe('second audit, finding 1: token codes are bounded per user, across sign
     ]);
   });
 
+  it('third audit, finding 15: a lock engaged again as each failure leaves the window is told once', async () => {
+    // Arrange: wrong codes spread over 25 minutes; the 10th locks the token step
+    const seed = await activate();
+    const wrong = () => totpCode(seed, w.clock.now() + 300_000);
+    for (const [round, tries] of [3, 3, 3, 1].entries()) {
+      if (round > 0) w.clock.advanceSeconds(round === 3 ? 300 : 600);
+      const started = await atTokenStep();
+      for (let i = 0; i < tries; i++) await refusal(tokenTry(started, wrong()));
+    }
+    expect(w.accounts.outbox.filter((m) => m.kind === 'token-locked')).toHaveLength(1);
+
+    // Act: the first three failures leave the window; the attacker spends the freed tries at once
+    w.clock.advanceSeconds(301);
+    const started = await atTokenStep();
+    const relocking = [];
+    for (let i = 0; i < 3; i++) relocking.push((await refusal(tokenTry(started, wrong()))).code);
+
+    // Assert: locked again, with no second email or audit entry
+    expect(relocking.at(-1)).toBe('credential_locked');
+    expect(w.accounts.outbox.filter((m) => m.kind === 'token-locked')).toHaveLength(1);
+    expect(w.accounts.audit.filter((e) => e.kind === 'token-locked')).toHaveLength(1);
+    expect(w.events.of('sign_in_locked').map((e) => e.phase)).toContain('token_relocked');
+  });
+
   it('the lock ends with the window, and a whole sign-in then clears the token and password counts', async () => {
     // Arrange
     const seed = await activate();

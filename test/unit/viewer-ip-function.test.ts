@@ -4,7 +4,8 @@ import { isIP } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { clientKey } from '../../lambdas/http/client-address.ts';
-import { viewerIpFunctionSource, viewerIpHeader } from '../../lib/viewer-ip-function.ts';
+import { siteKey } from '../../lambdas/rules/address-limit.ts';
+import { viewerIpFunctionSource, viewerIpHeader, viewerSiteHeader } from '../../lib/viewer-ip-function.ts';
 
 type Headers = Record<string, { value: string; multiValue?: { value: string }[] }>;
 interface ViewerRequestEvent {
@@ -51,6 +52,33 @@ describe('viewer IP function (CloudFront Functions, viewer request)', () => {
       expect(clientKey(request.headers[viewerIpHeader]?.value)).toBe(clientKey(ip));
     },
   );
+
+  it.each([
+    ['IPv4', '198.51.100.10', '198.51.100.10'],
+    ['IPv6', '2001:db8:85a3::8a2e:370:7334', '2001:db8:85a3::'],
+    ['IPv6, full and upper case', '2001:0DB8:0001:0002:FFFF:0000:0000:0001', '2001:db8:1::'],
+    ['IPv4-mapped IPv6', '::ffff:198.51.100.10', '198.51.100.10'],
+  ])(
+    'rule 66: sets the /48 header to the %s viewer network (IPv6 as its /48)',
+    async (_kind, ip, expected) => {
+      const request = await handler(viewerRequest(ip, { [viewerSiteHeader]: { value: '203.0.113.1' } }));
+
+      // A value WAF reads as an IP, the client's own (never what it sent), and the /48 the code counts.
+      expect(request.headers[viewerSiteHeader]).toEqual({ value: expected });
+      expect(isIP(expected)).not.toBe(0);
+      const code = siteKey(clientKey(ip) as string);
+      if (code) expect(code).toBe(`${expected}/48`);
+    },
+  );
+
+  it('rule 66: every /64 of one /48 gives WAF one /48 value', async () => {
+    const values = await Promise.all(
+      ['2001:db8:1:2::1', '2001:db8:1:ffff::1', '2001:db8:1:0:abcd::9'].map(
+        async (ip) => (await handler(viewerRequest(ip))).headers[viewerSiteHeader]?.value,
+      ),
+    );
+    expect(new Set(values)).toEqual(new Set(['2001:db8:1::']));
+  });
 
   it('second audit, finding 3: every address of one IPv6 /64 gives WAF one value', async () => {
     // Act
@@ -100,7 +128,7 @@ describe('viewer IP function (CloudFront Functions, viewer request)', () => {
     const request = await handler(event);
 
     // Assess
-    const { [viewerIpHeader]: _written, ...after } = request.headers;
+    const { [viewerIpHeader]: _written, [viewerSiteHeader]: _site, ...after } = request.headers;
     expect(after).toEqual(before);
     expect(request).toMatchObject({ method: 'POST', uri: '/v1/registrations' });
   });

@@ -12,10 +12,12 @@ import type {
   AccessChange,
   AccessStore,
   AuditEntry,
+  PriorChange,
   ReportLink,
   ReportLinkStore,
   UserSessionSummary,
 } from '../../ports/recovery.ts';
+import { staffRequestKey } from '../../rules/lock-keys.ts';
 import { outboxItem } from './account-store.ts';
 import { epochSeconds, storage, transaction } from './client.ts';
 import { recoveryPut } from './recovery-store.ts';
@@ -47,7 +49,9 @@ function userUpdate(change: AccessChange) {
   const conditions = ['kind = :user'];
   const values: Record<string, unknown> = { ':user': 'user' };
   // A recovery never goes through on a user staff disabled meanwhile (a disable ends it).
-  if (change.recovery || change.hold) conditions.push('attribute_not_exists(disabledAt)');
+  // Disabling a disabled user changes nothing: the condition refuses it (as enabling an enabled one).
+  if (change.recovery || change.hold || change.disable) conditions.push('attribute_not_exists(disabledAt)');
+  if (change.enable) conditions.push('attribute_exists(disabledAt)');
   if (change.passwordHash) {
     set.push('passwordHash = :hash');
     values[':hash'] = change.passwordHash;
@@ -182,6 +186,22 @@ export class DynamoAccessStore implements AccessStore {
           ConditionExpression: 'attribute_not_exists(eventId)',
         },
       },
+      ...(change.idempotency
+        ? [
+            {
+              Put: {
+                TableName: this.tables.limits,
+                Item: {
+                  pk: staffRequestKey(change.idempotency.key),
+                  fingerprint: change.idempotency.fingerprint,
+                  answer: change.idempotency.answer,
+                  ttl: epochSeconds(change.idempotency.expiresAt),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : []),
     ];
     await transaction(
       () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
@@ -194,8 +214,35 @@ export class DynamoAccessStore implements AccessStore {
         ...change.clearKeys.map(() => undefined),
         'code',
         undefined,
+        ...(change.idempotency ? (['idempotency'] as const) : []),
       ],
     );
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    await storage(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tables.audit,
+          Item: entry,
+          ConditionExpression: 'attribute_not_exists(eventId)',
+        }),
+      ),
+    );
+  }
+
+  async priorChange(idempotencyKey: string): Promise<PriorChange | undefined> {
+    const result = await storage(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tables.limits,
+          Key: { pk: staffRequestKey(idempotencyKey) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const item = result.Item;
+    return item ? { fingerprint: item.fingerprint, answer: item.answer } : undefined;
   }
 
   async recent(customerId: string, limit: number): Promise<AuditEntry[]> {

@@ -76,6 +76,7 @@ export class DynamoAccountStore implements AccountStore {
         : {}),
       ...(item.heldReset ? { heldReset: item.heldReset as HeldReset } : {}),
       devices: (item.devices ?? {}) as Record<string, KnownDevice>,
+      ...(Array.isArray(item.answers) ? { answers: item.answers } : {}),
     };
   }
 
@@ -167,7 +168,12 @@ export class DynamoAccountStore implements AccountStore {
     );
   }
 
-  async activate(userPk: string, token: DigitalToken, message: OutboxMessage): Promise<void> {
+  async activate(
+    userPk: string,
+    token: DigitalToken,
+    message: OutboxMessage,
+    audit: AuditEntry,
+  ): Promise<void> {
     await transaction(
       () =>
         this.db.send(
@@ -190,10 +196,18 @@ export class DynamoAccountStore implements AccountStore {
                   ConditionExpression: 'attribute_not_exists(messageId)',
                 },
               },
+              // Staff see the activation in the customer's trail (status' recent events).
+              {
+                Put: {
+                  TableName: this.tables.audit,
+                  Item: audit,
+                  ConditionExpression: 'attribute_not_exists(eventId)',
+                },
+              },
             ],
           }),
         ),
-      ['code', undefined],
+      ['code', undefined, undefined],
     );
   }
 

@@ -3,6 +3,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type Credential,
+  type CredentialSummary,
   type Customer,
   type CustomerDirectory,
   credentialIdentifier,
@@ -26,6 +27,8 @@ export const customerKey = (customerId: string): string => `CUSTOMER#${customerI
 const CREDENTIAL_PREFIX = 'CREDENTIAL#';
 /** A credential item's key: the keyed digest of its identifier (card number, RUC + cédula, cédula). */
 export const credentialKey = (digest: string): string => `${CREDENTIAL_PREFIX}${digest}`;
+/** The staff look-up item of a cédula or RUC: the keyed digest of the number, never the number. */
+export const identityKey = (digest: string): string => `IDENTITY#${digest}`;
 /** The digest back from a credential item's key, or undefined for a customer item. */
 export const credentialDigestOf = (pk: string): string | undefined =>
   pk.startsWith(CREDENTIAL_PREFIX) ? pk.slice(CREDENTIAL_PREFIX.length) : undefined;
@@ -76,6 +79,7 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
     if (!item) return undefined;
     return {
       customerId: item.customerId,
+      ...(typeof item.name === 'string' ? { name: item.name } : {}),
       cedula: item.cedula,
       identityNumbers: item.identityNumbers ?? [],
       phone: item.phone,
@@ -87,6 +91,25 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
   async credentialKeys(customerId: string): Promise<string[]> {
     const item = await this.get(customerKey(customerId));
     return (item?.credentialKeys as string[] | undefined) ?? [];
+  }
+
+  async credentials(customerId: string): Promise<CredentialSummary[]> {
+    const digests = await this.credentialKeys(customerId);
+    const items = await Promise.all(digests.map((digest) => this.get(credentialKey(digest))));
+    return digests.map((digest, index) => {
+      const item = items[index] as CredentialItem | undefined;
+      return {
+        digest,
+        type: item?.type ?? 'card',
+        ...(item?.last4 ? { last4: item.last4 } : {}),
+      };
+    });
+  }
+
+  async findByIdentityNumber(identityNumber: string): Promise<string[]> {
+    const keyed = await this.secrets.keyed();
+    const item = await this.get(identityKey(keyed.digest('identity', identityNumber)));
+    return (item?.customerIds as string[] | undefined) ?? [];
   }
 }
 
@@ -129,6 +152,19 @@ export async function writeDirectory(
   for (let i = 0; i < pending.length; i += HASHES_AT_ONCE) {
     items.push(...(await Promise.all(pending.slice(i, i + HASHES_AT_ONCE).map((make) => make()))));
   }
+  // The staff look-up of a cédula or RUC: one item per number, naming every customer that holds it.
+  const holders = new Map<string, Set<string>>();
+  for (const { customer } of records) {
+    for (const number of customer.identityNumbers) {
+      holders.set(number, (holders.get(number) ?? new Set()).add(customer.customerId));
+    }
+  }
+  items.push(
+    ...[...holders].map(([number, customerIds]) => ({
+      pk: identityKey(keyed.digest('identity', number)),
+      customerIds: [...customerIds].sort(),
+    })),
+  );
   // The customer item lists its credentials' digests (never the identifiers), to lock them all (rule 40).
   items.push(
     ...records.map(({ customer, credentials }) => ({
@@ -146,5 +182,5 @@ export async function writeDirectory(
       pending = (result.UnprocessedItems?.[table] ?? []) as typeof pending;
     }
   }
-  return { customers: records.length, credentials: items.length - records.length };
+  return { customers: records.length, credentials: items.length - records.length - holders.size };
 }

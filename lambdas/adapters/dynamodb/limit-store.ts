@@ -16,6 +16,15 @@ import { epochSeconds, storage, transaction } from './client.ts';
 /** How many of the lowest free slots a parallel burst spreads over. */
 const SPREAD = 4;
 
+/**
+ * When a PIN-style count refuses tries: its lock, or, for a count at `max` without one (passes that do not
+ * reset it, like a token user's right passwords, or a request that failed midway), the end of its TTL.
+ */
+function pinLockEnd(item: Record<string, unknown>, max: number): number | undefined {
+  if (typeof item.lockedUntil === 'number') return item.lockedUntil;
+  return typeof item.tries === 'number' && item.tries >= max ? (item.ttl as number) * 1000 : undefined;
+}
+
 export class DynamoLimitStore implements LimitStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -150,10 +159,7 @@ export class DynamoLimitStore implements LimitStore {
       );
       const item = current.Item;
       if (!item) continue;
-      // A count that reached the limit without a lock (its request failed midway) ends with its TTL.
-      const lockEnd =
-        (item.lockedUntil as number | undefined) ??
-        (item.tries >= max ? (item.ttl as number) * 1000 : undefined);
+      const lockEnd = pinLockEnd(item, max);
       if (lockEnd === undefined) continue;
       if (lockEnd > now) return { locked: true, until: lockEnd };
       // The lock is over: start a new count (only once, whoever clears it first).
@@ -196,12 +202,12 @@ export class DynamoLimitStore implements LimitStore {
     return counted?.tries as number | undefined;
   }
 
-  async lockedUntil(key: string, now: number): Promise<number | undefined> {
+  async lockedUntil(key: string, now: number, max: number): Promise<number | undefined> {
     const result = await storage(() =>
       this.db.send(new GetCommand({ TableName: this.table, Key: { pk: key }, ConsistentRead: true })),
     );
-    const until = result.Item?.lockedUntil;
-    return typeof until === 'number' && until > now ? until : undefined;
+    const until = result.Item ? pinLockEnd(result.Item, max) : undefined;
+    return until !== undefined && until > now ? until : undefined;
   }
 
   async pinLock(key: string, until: number): Promise<void> {

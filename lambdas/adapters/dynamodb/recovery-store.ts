@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Recovery, RecoveryStore } from '../../ports/recovery.ts';
-import { ConflictError } from '../../ports/stores.ts';
+import { ConflictError, type Superseded } from '../../ports/stores.ts';
 import { epochSeconds, storage, touchOpen, transaction } from './client.ts';
 import { codeUseItem } from './code-store.ts';
 
@@ -44,7 +44,7 @@ export class DynamoRecoveryStore implements RecoveryStore {
     return recoveryPut(this.tables.recoveries, next, expectedVersion, this.maxSessionMs);
   }
 
-  async create(recovery: Recovery): Promise<void> {
+  async create(recovery: Recovery, superseded?: Superseded<Recovery>): Promise<void> {
     const ttl = epochSeconds(recovery.createdAt + this.maxSessionMs + CLEANUP_AFTER_MS);
     await transaction(
       () =>
@@ -63,12 +63,23 @@ export class DynamoRecoveryStore implements RecoveryStore {
                 Put: {
                   TableName: this.tables.recoveries,
                   Item: { recoveryId: pointerId(recovery.customerId), openId: recovery.recoveryId, ttl },
+                  ...(!superseded
+                    ? {}
+                    : superseded.pointer
+                      ? {
+                          ConditionExpression: 'openId = :previous',
+                          ExpressionAttributeValues: { ':previous': superseded.pointer },
+                        }
+                      : { ConditionExpression: 'attribute_not_exists(recoveryId)' }),
                 },
               },
+              ...(superseded?.close
+                ? [{ Put: this.put(superseded.close.next, superseded.close.expectedVersion) }]
+                : []),
             ],
           }),
         ),
-      ['version', undefined],
+      ['version', 'version', 'version'],
     );
   }
 

@@ -6,6 +6,7 @@ import {
   PutCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry } from '../../ports/recovery.ts';
 import type { CompletionMessage, NewUser, RegistrationStore, Superseded } from '../../ports/stores.ts';
 import { ConflictError } from '../../ports/stores.ts';
 import type { Registration } from '../../registration/registration.ts';
@@ -17,6 +18,7 @@ export interface RegistrationTables {
   users: string;
   codes: string;
   outbox: string;
+  audit: string;
 }
 
 /** DynamoDB TTL only cleans up: a day after the absolute expiry, which code enforces itself. */
@@ -212,6 +214,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
     expectedVersion: number,
     user: NewUser,
     message: CompletionMessage,
+    audit: AuditEntry,
   ): Promise<void> {
     const usernameKey = user.username.toLowerCase();
     // The user is kept under its customer: the item's absence is the "one user per customer" condition, so
@@ -254,10 +257,18 @@ export class DynamoRegistrationStore implements RegistrationStore {
           ConditionExpression: 'attribute_not_exists(messageId)',
         },
       },
+      // Staff see the registration in the customer's trail (status' recent events).
+      {
+        Put: {
+          TableName: this.tables.audit,
+          Item: audit,
+          ConditionExpression: 'attribute_not_exists(eventId)',
+        },
+      },
     ];
     await transaction(
       () => this.db.send(new TransactWriteCommand({ TransactItems: items })),
-      ['version', 'customer', 'username', 'version'],
+      ['version', 'customer', 'username', 'version', undefined],
     );
   }
 

@@ -31,6 +31,9 @@ const KIND_TEXT: Record<string, string> = {
   'token-locked': 'Bloqueo del ingreso con Token digital',
   'staff-change': 'Cambio hecho por un asesor de Produbanco',
   'customer-report': 'Bloqueo por «No fui yo»',
+  'registration-completed': 'Registro en Produbanco en línea',
+  'token-activated': 'Activación del Token digital',
+  'identity-check': 'Verificación de tu identidad por un asesor del Call Center',
 };
 
 const STAFF_TEXT: Record<string, string> = {
