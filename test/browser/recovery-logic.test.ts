@@ -45,6 +45,8 @@ describe('where a history entry of the recovery may lead', () => {
       'verify-contact': 'recovery-contact',
       'enter-otp': 'recovery-otp',
       'new-password': 'recovery-password',
+      // A held token reset (rule 54) ends on the final screen too, which then says when it applies.
+      'on-hold': 'recovery-done',
       completed: 'recovery-done',
     });
   });

@@ -83,7 +83,7 @@ describe('«Seguridad» in the signed-in home', () => {
     // Cambiar clave: a wrong current password is said at its field; then the change.
     await page.getByLabel('Clave actual').fill('No es mi clave actual 1');
     await page.getByLabel('Clave', { exact: true }).fill(NEW_PASSWORD);
-    await page.getByLabel('Clave confirmación').fill(NEW_PASSWORD);
+    await page.getByLabel('Clave de confirmación').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Cambiar clave' }).click();
     expect(await alertText(page)).toBe(
       'El usuario o la clave no son correctos. Revísalos e inténtalo de nuevo.',

@@ -54,7 +54,8 @@ describe('the exploration limit profile', () => {
     expect(limitVariables).toContain('IDENTIFY_MAX_PER_IP_PER_MINUTE');
     expect(limitVariables).toContain('TOKEN_RESET_HOLD_SECONDS');
     expect(limitVariables).toContain('SECURITY_REPORT_MAX_PER_IP_PER_MINUTE');
-    expect(limitVariables).toHaveLength(23);
+    expect(limitVariables).toContain('STAFF_MAX_CHANGES_PER_HOUR');
+    expect(limitVariables).toHaveLength(24);
     for (const name of Object.keys(relaxedLimits)) expect(limitVariables).toContain(name);
   });
 
