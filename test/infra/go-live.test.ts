@@ -410,7 +410,10 @@ describe('finding 13: cfn-lint', () => {
 
     // Assess
     expect(ci).toMatch(/command -v cfn-lint/);
-    expect(ci).toContain('cfn-lint -- cdk.out/dev/*.template.json cdk.out/prod/*.template.json');
+    expect(ci).toContain('cfn-lint -- "$@"');
+    expect(ci).toContain('lint cdk.out/dev/*.template.json &');
+    expect(ci).toContain('lint cdk.out/prod/*.template.json');
+    expect(ci).toContain('wait "$dev_lint"');
     expect(ci).toMatch(/cfn-lint: not installed on this machine/);
   });
 
