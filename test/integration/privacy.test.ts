@@ -201,7 +201,17 @@ describe('npm run privacy -- export|erase', () => {
     const text = JSON.stringify(await exportCustomer(deps, a.record.customer.customerId));
 
     // Assess
-    for (const value of [...secrets, ...digests, ...argon]) expect(text).not.toContain(value);
+    for (const value of [...secrets, ...digests, ...argon]) {
+      // A 4-digit PIN may occur by chance inside a random id or a time (an audit entry's `<ISO time>#<uuid>`):
+      // short secrets are looked for in the export without its UUIDs and ISO times.
+      const haystack =
+        value.length < 8
+          ? text
+              .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '')
+              .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '')
+          : text;
+      expect(haystack).not.toContain(value);
+    }
     expect(text).toContain('[withheld: one-way hash]');
     expect(text).toContain('[withheld: keyed digest]');
   });
